@@ -1,0 +1,116 @@
+"""Provider-neutral records of the simulated ML company.
+
+The simulation (``world.py``) produces these; each writer in ``writers/`` maps them onto one
+cloud's real export schema. Keeping one neutral record per billed slice is what lets the
+ground-truth manifest be computed once, from the simulation, independently of any writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Charge:
+    """One billed slice: a resource (or account-level item) over one charge period.
+
+    Costs are in ``currency``. ``billed_cost`` is what the invoice line says, ``effective_cost``
+    the amortized cost (commitment fees spread onto the usage they cover), ``list_cost`` the
+    public on-demand price of the same usage.
+    """
+
+    provider: str  # "aws" | "gcp" | "azure"
+    line_key: str  # stable, unique per charge within a provider (used to derive native line ids)
+    billing_account_id: str  # AWS payer account, GCP billing account, Azure billing account
+    sub_account_id: str  # AWS usage account, GCP project id, Azure subscription id
+    sub_account_name: str
+    kind: str
+    # kind is one of:
+    #   "usage"                 plain usage (on-demand or spot)
+    #   "commitment_usage"      usage covered by a commitment (SP covered usage, RI discounted
+    #                           usage, GCP CUD-covered usage, Azure reservation usage)
+    #   "commitment_negation"   AWS SavingsPlanNegation (billed_cost negative)
+    #   "commitment_fee"        recurring fee for a commitment (SP recurring fee, RIFee, CUD fee,
+    #                           Azure reservation purchase)
+    #   "credit" | "refund" | "tax"
+    charge_start: datetime  # UTC, inclusive
+    charge_end: datetime  # UTC, exclusive
+    service: str  # provider-native service code: "AmazonEC2", "Compute Engine", "Virtual Machines"
+    sku: str  # AWS usage type ("USE1-BoxUsage:p4d.24xlarge"), GCP SKU id, Azure meter id
+    sku_description: str
+    operation: str  # AWS operation ("RunInstances:SV001" for spot), GCP/Azure: "" where none
+    region: str  # provider-native region code ("us-east-1", "us-central1", "eastus"); "" global
+    availability_zone: str  # "" where not zonal
+    resource_id: str  # "" for account-level charges
+    resource_name: str
+    instance_type: str  # "" when not a VM
+    usage_amount: float  # in usage_unit
+    usage_unit: str  # "Hrs", "GB", "GB-Mo", "seconds", ...
+    running_seconds: float  # seconds the resource ran inside the charge period (0 if n/a)
+    pricing: str  # "on_demand" | "spot" | "committed" | "" (non-usage)
+    list_cost: float
+    billed_cost: float
+    effective_cost: float
+    currency: str = "USD"
+    commitment_id: str = ""  # SP/RI ARN, CUD name, Azure reservation id
+    commitment_type: str = ""  # "savings_plan" | "reserved_instance" | "cud" | "azure_reservation"
+    transfer_from: str = ""  # region code or "internet" / "gcp" / "azure" / "on_prem"
+    transfer_to: str = ""
+    transfer_type: str = ""  # "inter_az" | "inter_region" | "internet" | "inter_cloud" | "nat"
+    tags: dict[str, str] = field(default_factory=dict)  # raw keys as the user spelled them
+    owner_team: str = ""  # truth: which team owns this resource, whatever the tags say
+
+
+@dataclass(frozen=True)
+class Job:
+    job_id: str
+    job_name: str
+    job_type: str  # training | fine_tune | batch_inference | notebook | serving
+    user_email: str
+    team: str
+    project: str
+    model_name: str
+    provider: str
+    region: str
+    instance_type: str
+    node_count: int
+    gpu_model: str
+    gpus_per_node: int  # GPUs the job asks for on each node (<= the instance's GPUs)
+    is_spot: bool
+    checkpoint_enabled: bool
+    submitted_at: datetime
+    status: str  # final status: succeeded | failed | killed | preempted | running
+
+
+@dataclass(frozen=True)
+class Attempt:
+    attempt_id: str
+    job_id: str
+    attempt_number: int  # 1-based
+    status: str  # succeeded | failed | killed | preempted | running
+    started_at: datetime
+    ended_at: datetime | None  # None while running
+    failure_reason: str  # "" when succeeded or running
+    gpu_utilization_pct: float | None
+    resumed_from_checkpoint_id: str  # "" when started fresh
+
+
+@dataclass(frozen=True)
+class AttemptNode:
+    attempt_id: str
+    node_index: int
+    resource_id: str  # the billing line's resource id (EC2 instance id, GCE global name, Azure VM id)
+    instance_type: str
+    gpus_used: int
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    checkpoint_id: str
+    job_id: str
+    attempt_id: str
+    saved_at: datetime
+    step: int
+    uri: str
+    size_gb: float
