@@ -1,0 +1,95 @@
+{#- Schema drift, handled once for every raw format.
+
+    A format is described by a column spec: a list of
+        {'name': canonical name, 'type': string|money|number|integer|timestamp|boolean,
+         'aliases': [spellings as delivered], 'required': true|false}
+    Staging selects each spec column from the first delivered column whose name matches the
+    canonical name or an alias (case-insensitive), fills a typed null when the export has not
+    sent it yet, and ignores delivered columns the spec does not know. A required column that
+    is missing stops the build with a message naming the source and the column. -#}
+
+{% macro spec_sql_type(type_name) %}
+    {%- if type_name == 'money' -%}{{ mlcost.type_money() }}
+    {%- elif type_name == 'number' -%}{{ dbt.type_float() }}
+    {%- elif type_name == 'integer' -%}{{ dbt.type_bigint() }}
+    {%- elif type_name == 'timestamp' -%}{{ dbt.type_timestamp() }}
+    {%- elif type_name == 'boolean' -%}{{ dbt.type_boolean() }}
+    {%- else -%}{{ dbt.type_string() }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro find_delivered_column(source_columns, column_spec) %}
+    {% set wanted = [column_spec.name | lower] %}
+    {% for alias in column_spec.get('aliases', []) %}
+        {% do wanted.append(alias | lower) %}
+    {% endfor %}
+    {% for candidate in wanted %}
+        {% for delivered in source_columns %}
+            {% if delivered | lower == candidate %}
+                {{ return(delivered) }}
+            {% endif %}
+        {% endfor %}
+    {% endfor %}
+    {{ return(none) }}
+{% endmacro %}
+
+
+{#- The delivered values, renamed, still untyped: `raw` CTEs keep them for quarantine rows. -#}
+{% macro select_raw_columns(source_columns, spec, source_label) %}
+    {%- for column_spec in spec %}
+        {%- set delivered = mlcost.find_delivered_column(source_columns, column_spec) %}
+        {%- if delivered is not none %}
+        {{ adapter.quote(delivered) }} as {{ column_spec.name }}
+        {%- elif column_spec.get('required') and execute and source_columns | length > 0 %}
+            {{ exceptions.raise_compiler_error(
+                "mlcost: " ~ source_label ~ " has no column '" ~ column_spec.name ~ "'"
+                ~ (" (delivered as '" ~ column_spec.aliases | join("' or '") ~ "')"
+                   if column_spec.get('aliases') else '')
+                ~ ". It is required: check that the var points at the right export format.") }}
+        {%- else %}
+        cast(null as {{ mlcost.spec_sql_type(column_spec.type) }}) as {{ column_spec.name }}
+        {%- endif %}
+        {{- "," if not loop.last }}
+    {%- endfor %}
+{% endmacro %}
+
+
+{#- Typed values: a value that does not parse becomes null here and names itself in
+    x_quarantine_reason, so nothing is dropped silently. -#}
+{% macro select_typed_columns(spec, raw_relation='raw') %}
+    {%- for column_spec in spec %}
+        {%- if column_spec.type == 'string' %}
+        cast({{ raw_relation }}.{{ column_spec.name }} as {{ dbt.type_string() }}) as {{ column_spec.name }}
+        {%- else %}
+        {{ dbt.safe_cast(raw_relation ~ '.' ~ column_spec.name,
+                         mlcost.spec_sql_type(column_spec.type)) }} as {{ column_spec.name }}
+        {%- endif %}
+        {{- "," if not loop.last }}
+    {%- endfor %}
+{% endmacro %}
+
+
+{#- The first reason a row cannot be used, or null. Checks required columns for presence
+    and every typed column for a value that did not parse. -#}
+{% macro quarantine_reason(spec, raw_relation='raw') %}
+    coalesce(
+    {%- for column_spec in spec if column_spec.get('required') %}
+        case
+            when {{ raw_relation }}.{{ column_spec.name }} is null
+                then 'missing {{ column_spec.name }}'
+        end,
+    {%- endfor %}
+    {%- for column_spec in spec if column_spec.type != 'string' %}
+        case
+            when {{ raw_relation }}.{{ column_spec.name }} is not null
+                and trim(cast({{ raw_relation }}.{{ column_spec.name }} as {{ dbt.type_string() }})) != ''
+                and {{ dbt.safe_cast(raw_relation ~ '.' ~ column_spec.name,
+                                     mlcost.spec_sql_type(column_spec.type)) }} is null
+                then 'unparseable {{ column_spec.name }}: '
+                    || cast({{ raw_relation }}.{{ column_spec.name }} as {{ dbt.type_string() }})
+        end,
+    {%- endfor %}
+        cast(null as {{ dbt.type_string() }})
+    )
+{% endmacro %}

@@ -1,0 +1,83 @@
+{#- Tags arrive as one column per key (legacy CUR `resourceTags/user:team`, Athena
+    `resource_tags_user_team`) or as a map (CUR 2.0 `resource_tags`). Both become one JSON
+    object of the non-empty tags with the keys as delivered (FOCUS `Tags`); key normalization
+    and aliases happen downstream, where the alias seed is. -#}
+
+{#- Tag columns of a delivered relation: [(key, column)], key = column name minus prefix. -#}
+{% macro tag_columns(source_columns, prefix) %}
+    {% set pairs = [] %}
+    {% for column in source_columns %}
+        {% if (column[:prefix | length] | lower) == (prefix | lower)
+              and column | length > prefix | length %}
+            {% do pairs.append((column[prefix | length:], column)) %}
+        {% endif %}
+    {% endfor %}
+    {{ return(pairs) }}
+{% endmacro %}
+
+
+{% macro tags_json_from_columns(pairs) %}
+    {{ return(adapter.dispatch('tags_json_from_columns', 'mlcost')(pairs)) }}
+{% endmacro %}
+
+{% macro default__tags_json_from_columns(pairs) %}
+    {{ exceptions.raise_compiler_error(
+        "mlcost: tags_json_from_columns has no implementation for " ~ target.type
+        ~ "; add " ~ target.type ~ "__tags_json_from_columns in macros/tags.sql") }}
+{% endmacro %}
+
+{#- DuckDB: a list of key/value structs, empty values filtered out, folded into a map. -#}
+{% macro duckdb__tags_json_from_columns(pairs) %}
+    {%- if pairs | length == 0 -%}
+    cast('{}' as json)
+    {%- else -%}
+    cast(to_json(map_from_entries(list_filter([
+        {%- for key, column in pairs %}
+        {'key': '{{ key | replace("'", "''") }}', 'value': cast({{ adapter.quote(column) }} as varchar)}
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    ], tag -> tag.value is not null and trim(tag.value) != ''))) as json)
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro tags_json_from_map(map_column) %}
+    {{ return(adapter.dispatch('tags_json_from_map', 'mlcost')(map_column)) }}
+{% endmacro %}
+
+{% macro default__tags_json_from_map(map_column) %}
+    {{ exceptions.raise_compiler_error(
+        "mlcost: tags_json_from_map has no implementation for " ~ target.type
+        ~ "; add " ~ target.type ~ "__tags_json_from_map in macros/tags.sql") }}
+{% endmacro %}
+
+{% macro duckdb__tags_json_from_map(map_column) %}
+    cast(to_json(map_from_entries(list_filter(
+        map_entries({{ map_column }}),
+        tag -> tag.value is not null and trim(tag.value) != ''
+    ))) as json)
+{% endmacro %}
+
+
+{#- The value of the first of several tag keys present (spellings of one tag). -#}
+{% macro tag_value(tags_column, keys) %}
+    {{ return(adapter.dispatch('tag_value', 'mlcost')(tags_column, keys)) }}
+{% endmacro %}
+
+{% macro default__tag_value(tags_column, keys) %}
+    coalesce(
+    {%- for key in keys %}
+        nullif(json_extract_path_text({{ tags_column }}, '{{ key }}'), ''),
+    {%- endfor %}
+        null
+    )
+{% endmacro %}
+
+{% macro duckdb__tag_value(tags_column, keys) %}
+    coalesce(
+    {%- for key in keys %}
+        nullif(json_extract_string({{ tags_column }}, '$."{{ key }}"'), ''),
+    {%- endfor %}
+        null
+    )
+{% endmacro %}

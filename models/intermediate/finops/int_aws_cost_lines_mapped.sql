@@ -1,0 +1,223 @@
+{#- AWS CUR lines in FOCUS terms. Cost semantics follow the CUR data dictionary:
+    BilledCost is the unblended cost (what the invoice sums). EffectiveCost amortizes
+    commitments: Savings Plan covered usage costs its SavingsPlanEffectiveCost and its
+    negation line nothing; RI discounted usage costs its reservation EffectiveCost; the
+    recurring fee lines keep only the unused part of the commitment. -#}
+
+with line_items as (
+
+    select * from {{ ref('int_aws_cur_line_items_unioned') }}
+
+),
+
+service_categories as (
+
+    select * from {{ ref('service_categories') }}
+    where provider = 'aws'
+
+),
+
+gpu_catalog as (
+
+    select * from {{ ref('gpu_catalog') }}
+    where provider = 'aws'
+
+),
+
+classified as (
+
+    select
+        line_items.*,
+        case
+            when line_item_line_item_type in (
+                'Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation'
+            ) then 'Usage'
+            when line_item_line_item_type in (
+                'Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee'
+            ) then 'Purchase'
+            when line_item_line_item_type = 'Tax' then 'Tax'
+            when line_item_line_item_type in (
+                'Credit', 'BundledDiscount', 'EdpDiscount', 'PrivateRateDiscount',
+                'DistributorDiscount', 'SppDiscount'
+            ) then 'Credit'
+            when line_item_line_item_type = 'Refund' then 'Adjustment'
+            else 'Adjustment'
+        end as charge_category,
+        case
+            when line_item_line_item_type in ('DiscountedUsage', 'RIFee')
+                or (line_item_line_item_type = 'Fee'
+                    and reservation_reservation_a_r_n is not null)
+                then reservation_reservation_a_r_n
+            when line_item_line_item_type like 'SavingsPlan%'
+                then savings_plan_savings_plan_a_r_n
+        end as commitment_discount_id,
+        {#- Spot shows in the usage type (SpotUsage:...) and, in newer CURs, pricing term. #}
+        (
+            line_item_usage_type like '%SpotUsage%'
+            or lower(coalesce(pricing_term, '')) = 'spot'
+        ) as x_is_spot,
+        coalesce(
+            product_instance_type,
+            case
+                when line_item_usage_type like '%Usage:%'
+                    or line_item_usage_type like '%Train:%'
+                    or line_item_usage_type like '%Notebk:%'
+                    or line_item_usage_type like '%Host:%'
+                    then {{ dbt.split_part('line_item_usage_type', "':'", -1) }}
+            end
+        ) as x_instance_type
+    from line_items
+
+),
+
+final as (
+
+    select
+        classified.x_line_key,
+        'aws' as x_provider,
+        classified.x_source_format,
+        classified.x_source_file,
+        classified.x_quarantine_reason,
+        classified.bill_payer_account_id as billing_account_id,
+        classified.bill_payer_account_name as billing_account_name,
+        classified.line_item_usage_account_id as sub_account_id,
+        classified.line_item_usage_account_name as sub_account_name,
+        classified.bill_billing_period_start_date as billing_period_start,
+        classified.bill_billing_period_end_date as billing_period_end,
+        classified.line_item_usage_start_date as charge_period_start,
+        classified.line_item_usage_end_date as charge_period_end,
+        classified.charge_category,
+        cast(null as {{ dbt.type_string() }}) as charge_class,
+        classified.line_item_line_item_description as charge_description,
+        case
+            when classified.line_item_line_item_type
+                in ('RIFee', 'SavingsPlanRecurringFee') then 'Recurring'
+            when classified.charge_category = 'Usage' then 'Usage-Based'
+            else 'One-Time'
+        end as charge_frequency,
+        classified.line_item_unblended_cost as billed_cost,
+        cast(case classified.line_item_line_item_type
+            when 'SavingsPlanCoveredUsage'
+                then classified.savings_plan_savings_plan_effective_cost
+            when 'SavingsPlanNegation' then 0
+            when 'SavingsPlanUpfrontFee' then 0
+            when 'SavingsPlanRecurringFee'
+                then coalesce(classified.savings_plan_total_commitment_to_date, 0)
+                    - coalesce(classified.savings_plan_used_commitment, 0)
+            when 'DiscountedUsage' then classified.reservation_effective_cost
+            when 'RIFee'
+                then coalesce(classified.reservation_unused_amortized_upfront_fee_for_billing_period, 0)
+                    + coalesce(classified.reservation_unused_recurring_fee, 0)
+            when 'Fee' then
+                case
+                    when classified.reservation_reservation_a_r_n is not null then 0
+                    else classified.line_item_unblended_cost
+                end
+            else classified.line_item_unblended_cost
+        end as {{ mlcost.type_money() }}) as effective_cost,
+        cast(case
+            when classified.line_item_line_item_type = 'SavingsPlanNegation' then 0
+            when classified.charge_category = 'Usage'
+                then coalesce(classified.pricing_public_on_demand_cost,
+                              classified.line_item_unblended_cost)
+            else classified.line_item_unblended_cost
+        end as {{ mlcost.type_money() }}) as list_cost,
+        cast(case
+            when classified.line_item_line_item_type = 'SavingsPlanNegation' then 0
+            else classified.line_item_unblended_cost
+        end as {{ mlcost.type_money() }}) as contracted_cost,
+        classified.pricing_public_on_demand_rate as list_unit_price,
+        classified.line_item_currency_code as billing_currency,
+        case
+            when classified.charge_category != 'Usage' then null
+            when classified.x_is_spot then 'Dynamic'
+            when classified.commitment_discount_id is not null
+                or classified.line_item_line_item_type like 'SavingsPlan%'
+                then 'Committed'
+            else 'Standard'
+        end as pricing_category,
+        classified.line_item_usage_amount as pricing_quantity,
+        classified.pricing_unit,
+        case
+            when classified.charge_category = 'Usage'
+                and classified.line_item_line_item_type != 'SavingsPlanNegation'
+                then classified.line_item_usage_amount
+        end as consumed_quantity,
+        case
+            when classified.charge_category = 'Usage'
+                and classified.line_item_line_item_type != 'SavingsPlanNegation'
+                then classified.pricing_unit
+        end as consumed_unit,
+        'AWS' as provider_name,
+        coalesce(classified.bill_billing_entity, 'AWS') as publisher_name,
+        coalesce(classified.bill_invoicing_entity, classified.line_item_legal_entity)
+            as invoice_issuer_name,
+        classified.bill_invoice_id as invoice_id,
+        coalesce(classified.product_region_code, classified.product_region) as region_id,
+        classified.product_location as region_name,
+        classified.line_item_availability_zone as availability_zone,
+        nullif(classified.line_item_resource_id, '') as resource_id,
+        cast(null as {{ dbt.type_string() }}) as resource_name,
+        classified.product_product_family as resource_type,
+        case
+            when classified.product_product_family = 'Data Transfer' then 'Networking'
+            when classified.product_product_family in ('Storage', 'Storage Snapshot')
+                then 'Storage'
+            when classified.charge_category = 'Tax' then 'Other'
+            else coalesce(service_categories.service_category, 'Other')
+        end as service_category,
+        case
+            when classified.product_product_family = 'Data Transfer'
+                then 'Network Connectivity'
+            when classified.product_product_family in ('Storage', 'Storage Snapshot')
+                then 'Block Storage'
+            else coalesce(service_categories.service_subcategory, 'Other (Other)')
+        end as service_subcategory,
+        coalesce(classified.product_product_name, service_categories.service_name,
+                 classified.line_item_product_code) as service_name,
+        classified.product_sku as sku_id,
+        classified.pricing_rate_id as sku_price_id,
+        classified.commitment_discount_id,
+        case
+            when classified.commitment_discount_id is null then null
+            when classified.line_item_line_item_type like 'SavingsPlan%' then 'Spend'
+            else 'Usage'
+        end as commitment_discount_category,
+        case
+            when classified.commitment_discount_id is null then null
+            when classified.line_item_line_item_type like 'SavingsPlan%' then 'Savings Plan'
+            else 'Reserved Instance'
+        end as commitment_discount_type,
+        case
+            when classified.line_item_line_item_type
+                in ('SavingsPlanCoveredUsage', 'DiscountedUsage') then 'Used'
+        end as commitment_discount_status,
+        classified.tags,
+        classified.line_item_line_item_type as x_line_type,
+        classified.line_item_usage_type as x_usage_type,
+        classified.line_item_operation as x_operation,
+        classified.line_item_product_code as x_service_code,
+        classified.x_instance_type,
+        gpu_catalog.gpu_model as x_gpu_model,
+        gpu_catalog.gpu_count as x_gpu_count,
+        classified.x_is_spot,
+        classified.product_from_region_code as x_transfer_from_region,
+        classified.product_to_region_code as x_transfer_to_region,
+        classified.product_from_location as x_transfer_from_location,
+        classified.product_to_location as x_transfer_to_location,
+        classified.product_transfer_type as x_transfer_type,
+        {#- Seconds the resource ran in the hour: what the hourly split of a line divides by. #}
+        case
+            when classified.charge_category = 'Usage'
+                and classified.pricing_unit in ('Hrs', 'Hours', 'hours', 'Hour')
+                then classified.line_item_usage_amount * 3600
+        end as x_consumed_seconds
+    from classified
+    left join service_categories
+        on classified.line_item_product_code = service_categories.service_code
+    left join gpu_catalog
+        on classified.x_instance_type = gpu_catalog.instance_type
+
+)
+
+select * from final

@@ -1,0 +1,74 @@
+{#- One CUR line set per payer account and billing period. A company may deliver the same
+    period in several formats (during a move from legacy CUR to CUR 2.0, or our sample,
+    which writes all three): the first format of `mlcost_aws_format_precedence` that has the
+    period wins, so no line is counted twice. -#}
+{%- set precedence = var('mlcost_aws_format_precedence') %}
+
+with legacy_csv as (
+
+    select * from {{ ref('stg_aws_cur__legacy_csv_line_items') }}
+
+),
+
+legacy_parquet as (
+
+    select * from {{ ref('stg_aws_cur__legacy_parquet_line_items') }}
+
+),
+
+cur2 as (
+
+    select * from {{ ref('stg_aws_cur__cur2_line_items') }}
+
+),
+
+unioned as (
+
+    select * from legacy_csv
+    union all
+    select * from legacy_parquet
+    union all
+    select * from cur2
+
+),
+
+ranked as (
+
+    select
+        unioned.*,
+        case unioned.x_source_format
+        {%- for source_format in precedence %}
+            when 'aws_{{ source_format }}' then {{ loop.index }}
+        {%- endfor %}
+            else {{ precedence | length + 1 }}
+        end as x_format_rank,
+        {#- A key, not a join on the two columns: quarantined rows may lack either. #}
+        {{ dbt.concat([
+            "coalesce(unioned.bill_payer_account_id, '')", "'|'",
+            "coalesce(cast(unioned.bill_billing_period_start_date as " ~ dbt.type_string() ~ "), '')",
+        ]) }} as x_delivery_key
+    from unioned
+
+),
+
+preferred_formats as (
+
+    select
+        x_delivery_key,
+        min(x_format_rank) as x_format_rank
+    from ranked
+    group by 1
+
+),
+
+final as (
+
+    select ranked.*
+    from ranked
+    inner join preferred_formats
+        on ranked.x_delivery_key = preferred_formats.x_delivery_key
+        and ranked.x_format_rank = preferred_formats.x_format_rank
+
+)
+
+select * from final

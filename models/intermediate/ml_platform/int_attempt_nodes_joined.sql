@@ -1,0 +1,58 @@
+{#- Where and when each attempt ran: one row per attempt and node, with the job's context.
+    Rows staging could not use (x_quarantine_reason) are left out here and counted by the
+    job quarantine tests. -#}
+
+with jobs as (
+
+    select * from {{ ref('stg_ml_jobs__jobs') }}
+    where x_quarantine_reason is null
+
+),
+
+attempts as (
+
+    select * from {{ ref('stg_ml_jobs__job_attempts') }}
+    where x_quarantine_reason is null
+
+),
+
+attempt_nodes as (
+
+    select * from {{ ref('stg_ml_jobs__attempt_nodes') }}
+    where x_quarantine_reason is null
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(["attempt_nodes.attempt_id", "'|'",
+                       "cast(attempt_nodes.node_index as " ~ dbt.type_string() ~ ")"]) }}
+            as attempt_node_id,
+        attempt_nodes.attempt_id,
+        attempts.job_id,
+        attempt_nodes.node_index,
+        attempt_nodes.resource_id,
+        coalesce(attempt_nodes.instance_type, jobs.instance_type) as instance_type,
+        coalesce(attempt_nodes.gpus_used, jobs.gpus_per_node) as gpus_used,
+        attempts.attempt_number,
+        attempts.status as attempt_status,
+        attempts.started_at,
+        attempts.ended_at,
+        attempts.ended_at is null as is_running,
+        jobs.provider,
+        jobs.team,
+        jobs.user_email,
+        jobs.project,
+        jobs.model_name,
+        jobs.job_type,
+        jobs.is_spot
+    from attempt_nodes
+    inner join attempts
+        on attempt_nodes.attempt_id = attempts.attempt_id
+    inner join jobs
+        on attempts.job_id = jobs.job_id
+
+)
+
+select * from final

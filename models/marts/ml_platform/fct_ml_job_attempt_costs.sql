@@ -1,0 +1,120 @@
+{#- One row per job attempt: what it cost (billed and effective), how long it ran on how
+    many GPUs, and how it ended. Running attempts count up to the end of the billing data. -#}
+
+with attempts as (
+
+    select * from {{ ref('stg_ml_jobs__job_attempts') }}
+    where x_quarantine_reason is null
+
+),
+
+jobs as (
+
+    select * from {{ ref('stg_ml_jobs__jobs') }}
+    where x_quarantine_reason is null
+
+),
+
+attempt_nodes as (
+
+    select * from {{ ref('int_attempt_nodes_joined') }}
+
+),
+
+attributed as (
+
+    select * from {{ ref('int_job_costs_attributed') }}
+
+),
+
+cost_lines as (
+
+    select * from {{ ref('int_cost_lines_unioned') }}
+    where x_quarantine_reason is null
+
+),
+
+billing_data_end as (
+
+    select max(charge_period_end) as billed_until
+    from cost_lines
+
+),
+
+attempt_gpus as (
+
+    select
+        attempt_id,
+        count(*) as node_count,
+        sum(coalesce(gpus_used, 0)) as gpu_count
+    from attempt_nodes
+    group by 1
+
+),
+
+attempt_costs as (
+
+    select
+        attempt_id,
+        sum(attributed_billed_cost) as billed_cost,
+        sum(attributed_effective_cost) as effective_cost
+    from attributed
+    group by 1
+
+),
+
+durations as (
+
+    select
+        attempts.attempt_id,
+        {{ dbt.datediff(
+            'attempts.started_at',
+            'coalesce(attempts.ended_at, billing_data_end.billed_until, attempts.started_at)',
+            'second') }} / 3600.0 as duration_hours
+    from attempts
+    cross join billing_data_end
+
+),
+
+final as (
+
+    select
+        attempts.attempt_id,
+        attempts.job_id,
+        attempts.attempt_number,
+        attempts.status as attempt_status,
+        attempts.failure_reason,
+        attempts.started_at,
+        attempts.ended_at,
+        attempts.ended_at is null as is_running,
+        jobs.job_name,
+        jobs.job_type,
+        jobs.user_email,
+        jobs.team,
+        jobs.project,
+        jobs.model_name,
+        jobs.provider,
+        jobs.region,
+        jobs.instance_type,
+        jobs.gpu_model,
+        jobs.is_spot,
+        coalesce(attempt_gpus.node_count, 0) as node_count,
+        coalesce(attempt_gpus.gpu_count, 0) as gpu_count,
+        durations.duration_hours,
+        durations.duration_hours * coalesce(attempt_gpus.gpu_count, 0) as gpu_hours,
+        cast(coalesce(attempt_costs.billed_cost, 0) as {{ mlcost.type_money() }}) as billed_cost,
+        cast(coalesce(attempt_costs.effective_cost, 0) as {{ mlcost.type_money() }})
+            as effective_cost
+    from attempts
+    inner join jobs
+        on attempts.job_id = jobs.job_id
+    inner join durations
+        on attempts.attempt_id = durations.attempt_id
+    left join attempt_gpus
+        on attempts.attempt_id = attempt_gpus.attempt_id
+    left join attempt_costs
+        on attempts.attempt_id = attempt_costs.attempt_id
+
+)
+
+select * from final

@@ -1,0 +1,74 @@
+{#- One row per ML job: who ran it, what it cost over all its attempts, GPU-hours, queue
+    time and how it ended. The answer to "which jobs cost the most, and whose are they". -#}
+
+with jobs as (
+
+    select * from {{ ref('stg_ml_jobs__jobs') }}
+    where x_quarantine_reason is null
+
+),
+
+attempt_costs as (
+
+    select * from {{ ref('fct_ml_job_attempt_costs') }}
+
+),
+
+per_job as (
+
+    select
+        job_id,
+        count(*) as attempt_count,
+        sum(case when attempt_status in ('failed', 'killed', 'preempted') then 1 else 0 end)
+            as unsuccessful_attempt_count,
+        min(started_at) as first_started_at,
+        max(ended_at) as last_ended_at,
+        sum(duration_hours) as run_hours,
+        sum(gpu_hours) as gpu_hours,
+        sum(billed_cost) as billed_cost,
+        sum(effective_cost) as effective_cost
+    from attempt_costs
+    group by 1
+
+),
+
+final as (
+
+    select
+        jobs.job_id,
+        jobs.job_name,
+        jobs.job_type,
+        jobs.user_email,
+        jobs.team,
+        jobs.project,
+        jobs.model_name,
+        jobs.provider,
+        jobs.region,
+        jobs.instance_type,
+        jobs.gpu_model,
+        jobs.node_count,
+        jobs.gpus_per_node,
+        jobs.is_spot,
+        jobs.checkpoint_enabled,
+        jobs.status as final_status,
+        jobs.submitted_at,
+        per_job.first_started_at,
+        per_job.last_ended_at,
+        {{ dbt.datediff('jobs.submitted_at', 'per_job.first_started_at', 'second') }} / 3600.0
+            as queue_hours,
+        coalesce(per_job.attempt_count, 0) as attempt_count,
+        coalesce(per_job.unsuccessful_attempt_count, 0) as unsuccessful_attempt_count,
+        coalesce(per_job.run_hours, 0) as run_hours,
+        coalesce(per_job.gpu_hours, 0) as gpu_hours,
+        cast(coalesce(per_job.billed_cost, 0) as {{ mlcost.type_money() }}) as billed_cost,
+        cast(coalesce(per_job.effective_cost, 0) as {{ mlcost.type_money() }}) as effective_cost,
+        cast(case
+            when per_job.gpu_hours > 0 then per_job.effective_cost / per_job.gpu_hours
+        end as {{ dbt.type_float() }}) as effective_cost_per_gpu_hour
+    from jobs
+    left join per_job
+        on jobs.job_id = per_job.job_id
+
+)
+
+select * from final

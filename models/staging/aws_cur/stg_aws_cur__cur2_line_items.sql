@@ -1,0 +1,7 @@
+{#- CUR 2.0 (Data Exports) parquet: snake_case names, tags in the `resource_tags` map. -#}
+{{ mlcost.aws_cur_staging(
+    var_name='mlcost_aws_cur2_parquet',
+    source_format='aws_cur2_parquet',
+    source_relation=source('aws_cur', 'cur2_parquet') if mlcost.source_is_configured('mlcost_aws_cur2_parquet') else none,
+    tag_map_column='resource_tags',
+) }}

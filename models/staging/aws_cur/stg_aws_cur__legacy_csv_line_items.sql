@@ -1,0 +1,8 @@
+{#- Legacy CUR delivered as (gzip) CSV: `lineItem/UnblendedCost` names, one
+    `resourceTags/user:<key>` column per tag. -#}
+{{ mlcost.aws_cur_staging(
+    var_name='mlcost_aws_cur_legacy_csv',
+    source_format='aws_cur_legacy_csv',
+    source_relation=source('aws_cur', 'cur_legacy_csv') if mlcost.source_is_configured('mlcost_aws_cur_legacy_csv') else none,
+    tag_column_prefix='resourceTags/',
+) }}

@@ -1,0 +1,8 @@
+{#- Legacy CUR delivered as Athena-style parquet: `line_item_unblended_cost` names, one
+    `resource_tags_user_<key>` column per tag. -#}
+{{ mlcost.aws_cur_staging(
+    var_name='mlcost_aws_cur_legacy_parquet',
+    source_format='aws_cur_legacy_parquet',
+    source_relation=source('aws_cur', 'cur_legacy_parquet') if mlcost.source_is_configured('mlcost_aws_cur_legacy_parquet') else none,
+    tag_column_prefix='resource_tags_',
+) }}
