@@ -10,7 +10,7 @@
 
 {% macro spec_sql_type(type_name) %}
     {%- if type_name == 'money' -%}{{ mlcost.type_money() }}
-    {%- elif type_name == 'number' -%}{{ dbt.type_float() }}
+    {%- elif type_name == 'number' -%}{{ mlcost.type_double() }}
     {%- elif type_name == 'integer' -%}{{ dbt.type_bigint() }}
     {%- elif type_name == 'timestamp' -%}{{ dbt.type_timestamp() }}
     {%- elif type_name == 'boolean' -%}{{ dbt.type_boolean() }}

@@ -20,9 +20,9 @@ final as (
     select
         unioned.*,
         {%- for tag_name, keys in tag_keys.items() %}
-        {{ mlcost.tag_value('unioned.tags', keys) }} as x_tag_{{ tag_name }},
+        {{ mlcost.tag_value('unioned.tags', keys) }} as x_tag_{{ tag_name }}
+        {{- "," if not loop.last }}
         {%- endfor %}
-        {{ dbt.date_trunc('month', 'unioned.billing_period_start') }} as x_billing_month
     from unioned
 
 )

@@ -57,11 +57,11 @@ shares as (
         case
             when running_seconds <= 0 then 0
             when overlap_seconds >= running_seconds then 1.0
-            else cast(overlap_seconds as {{ dbt.type_float() }}) / running_seconds
+            else cast(overlap_seconds as {{ mlcost.type_double() }}) / running_seconds
         end
         * case
             when x_gpu_count > 0 and gpus_used > 0 and gpus_used < x_gpu_count
-                then cast(gpus_used as {{ dbt.type_float() }}) / x_gpu_count
+                then cast(gpus_used as {{ mlcost.type_double() }}) / x_gpu_count
             else 1.0
         end as attributed_share
     from line_attempt_overlaps

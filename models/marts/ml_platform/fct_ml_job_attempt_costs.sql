@@ -46,7 +46,7 @@ attempt_gpus as (
     select
         attempt_id,
         count(*) as node_count,
-        sum(coalesce(gpus_used, 0)) as gpu_count
+        cast(sum(coalesce(gpus_used, 0)) as {{ dbt.type_bigint() }}) as gpu_count
     from attempt_nodes
     group by 1
 

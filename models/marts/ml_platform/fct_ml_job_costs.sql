@@ -19,8 +19,9 @@ per_job as (
     select
         job_id,
         count(*) as attempt_count,
-        sum(case when attempt_status in ('failed', 'killed', 'preempted') then 1 else 0 end)
-            as unsuccessful_attempt_count,
+        cast(sum(case
+            when attempt_status in ('failed', 'killed', 'preempted') then 1 else 0
+        end) as {{ dbt.type_bigint() }}) as unsuccessful_attempt_count,
         min(started_at) as first_started_at,
         max(ended_at) as last_ended_at,
         sum(duration_hours) as run_hours,
@@ -64,7 +65,7 @@ final as (
         cast(coalesce(per_job.effective_cost, 0) as {{ mlcost.type_money() }}) as effective_cost,
         cast(case
             when per_job.gpu_hours > 0 then per_job.effective_cost / per_job.gpu_hours
-        end as {{ dbt.type_float() }}) as effective_cost_per_gpu_hour
+        end as {{ mlcost.type_double() }}) as effective_cost_per_gpu_hour
     from jobs
     left join per_job
         on jobs.job_id = per_job.job_id

@@ -1,0 +1,90 @@
+"""Print what mlcost found: spend per provider and month, the costliest jobs, and what was
+quarantined. Reads the marts of the DuckDB file `dbt build` wrote."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_DATABASE = os.environ.get("MLCOST_DUCKDB_PATH", "mlcost.duckdb")
+MARTS_SCHEMA = "main_marts"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", default=DEFAULT_DATABASE,
+                        help="DuckDB file built by dbt (default: %(default)s)")
+    parser.add_argument("--top", type=int, default=10, help="how many jobs to list")
+    return parser.parse_args()
+
+
+def print_table(title: str, header: list[str], rows: list[tuple]) -> None:
+    print(f"\n{title}")
+    if not rows:
+        print("  (none)")
+        return
+    cells = [[_format(value) for value in row] for row in rows]
+    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(header)]
+    print("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    for row in cells:
+        print("  " + "  ".join(value.rjust(w) if _is_number(value) else value.ljust(w)
+                               for value, w in zip(row, widths)))
+
+
+def _format(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) or type(value).__name__ == "Decimal":
+        return f"{float(value):,.2f}"
+    return str(value)
+
+
+def _is_number(text: str) -> bool:
+    return text.replace(",", "").replace(".", "", 1).lstrip("-").isdigit()
+
+
+def main() -> int:
+    args = parse_args()
+    if not Path(args.database).exists():
+        print(f"No database at {args.database}: run `make run` (or `dbt build`) first.",
+              file=sys.stderr)
+        return 1
+    con = duckdb.connect(args.database, read_only=True)
+    print_table(
+        "Spend per provider and billing month (USD)",
+        ["provider", "month", "billed", "effective", "lines"],
+        con.execute(f"""
+            select x_provider, strftime(billing_period_start, '%Y-%m'),
+                   sum(billed_cost), sum(effective_cost), count(*)
+            from {MARTS_SCHEMA}.fct_cost_lines
+            group by 1, 2 order by 1, 2
+        """).fetchall(),
+    )
+    print_table(
+        f"Top {args.top} costliest jobs",
+        ["job_id", "team", "user", "type", "status", "attempts", "gpu_hours", "billed"],
+        con.execute(f"""
+            select job_id, team, user_email, job_type, final_status, attempt_count,
+                   gpu_hours, billed_cost
+            from {MARTS_SCHEMA}.fct_ml_job_costs
+            order by billed_cost desc, job_id limit ?
+        """, [args.top]).fetchall(),
+    )
+    print_table(
+        "Quarantined lines (not in the marts; see fct_quarantined_cost_lines)",
+        ["provider", "reason", "lines", "billed"],
+        con.execute(f"""
+            select x_provider, x_quarantine_reason, count(*), sum(billed_cost)
+            from {MARTS_SCHEMA}.fct_quarantined_cost_lines
+            group by 1, 2 order by 3 desc limit 10
+        """).fetchall(),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
