@@ -26,12 +26,24 @@
     {% endfor %}
     {% for candidate in wanted %}
         {% for delivered in source_columns %}
-            {% if delivered | lower == candidate %}
+            {#- Some exports (Azure EA) start with a byte-order mark that sticks to the
+                first header. #}
+            {% if delivered | replace('\ufeff', '') | lower == candidate %}
                 {{ return(delivered) }}
             {% endif %}
         {% endfor %}
     {% endfor %}
     {{ return(none) }}
+{% endmacro %}
+
+
+{#- A typed value, or null when it does not parse. -#}
+{% macro safe_cast_to(expression, type_name) %}
+    {%- if type_name == 'timestamp' -%}
+    {{ mlcost.parse_utc_timestamp(expression) }}
+    {%- else -%}
+    {{ dbt.safe_cast(expression, mlcost.spec_sql_type(type_name)) }}
+    {%- endif -%}
 {% endmacro %}
 
 
@@ -62,8 +74,8 @@
         {%- if column_spec.type == 'string' %}
         cast({{ raw_relation }}.{{ column_spec.name }} as {{ dbt.type_string() }}) as {{ column_spec.name }}
         {%- else %}
-        {{ dbt.safe_cast(raw_relation ~ '.' ~ column_spec.name,
-                         mlcost.spec_sql_type(column_spec.type)) }} as {{ column_spec.name }}
+        {{ mlcost.safe_cast_to(raw_relation ~ '.' ~ column_spec.name, column_spec.type) }}
+            as {{ column_spec.name }}
         {%- endif %}
         {{- "," if not loop.last }}
     {%- endfor %}
@@ -84,8 +96,8 @@
         case
             when {{ raw_relation }}.{{ column_spec.name }} is not null
                 and trim(cast({{ raw_relation }}.{{ column_spec.name }} as {{ dbt.type_string() }})) != ''
-                and {{ dbt.safe_cast(raw_relation ~ '.' ~ column_spec.name,
-                                     mlcost.spec_sql_type(column_spec.type)) }} is null
+                and {{ mlcost.safe_cast_to(raw_relation ~ '.' ~ column_spec.name,
+                                           column_spec.type) }} is null
                 then 'unparseable {{ column_spec.name }}: '
                     || cast({{ raw_relation }}.{{ column_spec.name }} as {{ dbt.type_string() }})
         end,

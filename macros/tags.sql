@@ -61,23 +61,49 @@
 
 {#- The value of the first of several tag keys present (spellings of one tag). -#}
 {% macro tag_value(tags_column, keys) %}
-    {{ return(adapter.dispatch('tag_value', 'mlcost')(tags_column, keys)) }}
-{% endmacro %}
-
-{% macro default__tag_value(tags_column, keys) %}
     coalesce(
     {%- for key in keys %}
-        nullif(json_extract_path_text({{ tags_column }}, '{{ key }}'), ''),
+        nullif({{ mlcost.json_text(tags_column, key) }}, ''),
     {%- endfor %}
         null
     )
 {% endmacro %}
 
-{% macro duckdb__tag_value(tags_column, keys) %}
-    coalesce(
-    {%- for key in keys %}
-        nullif(json_extract_string({{ tags_column }}, '$."{{ key }}"'), ''),
-    {%- endfor %}
-        null
-    )
+
+{#- The text value of one top-level key of a JSON object held as text. -#}
+{% macro json_text(json_column, key) %}
+    {{ return(adapter.dispatch('json_text', 'mlcost')(json_column, key)) }}
+{% endmacro %}
+
+{% macro default__json_text(json_column, key) %}
+    json_extract_path_text({{ json_column }}, '{{ key }}')
+{% endmacro %}
+
+{% macro duckdb__json_text(json_column, key) %}
+    json_extract_string({{ json_column }}, '$."{{ key }}"')
+{% endmacro %}
+
+
+{#- Azure writes Tags as JSON, except EA exports, which drop the outer braces
+    (`"team": "nlp","env": "prod"`). Both become a JSON object; text that is still not
+    JSON becomes null rather than failing the build. -#}
+{% macro azure_tags_json(tags_column) %}
+    {{ return(adapter.dispatch('azure_tags_json', 'mlcost')(tags_column)) }}
+{% endmacro %}
+
+{% macro default__azure_tags_json(tags_column) %}
+    case
+        when {{ tags_column }} is null or trim({{ tags_column }}) = '' then '{}'
+        when {{ dbt.left('trim(' ~ tags_column ~ ')', 1) }} = '{' then trim({{ tags_column }})
+        else '{' || trim({{ tags_column }}) || '}'
+    end
+{% endmacro %}
+
+{% macro duckdb__azure_tags_json(tags_column) %}
+    (case
+        when {{ tags_column }} is null or trim({{ tags_column }}) = '' then '{}'
+        when json_valid(trim({{ tags_column }})) then trim({{ tags_column }})
+        when json_valid('{' || trim({{ tags_column }}) || '}')
+            then '{' || trim({{ tags_column }}) || '}'
+    end)
 {% endmacro %}

@@ -1,17 +1,15 @@
-{#- Every provider's cost lines on one FOCUS column list, with the tags mlcost reads lifted
-    into columns. Quarantined lines are still here (x_quarantine_reason set): the mart and
-    the quarantine table split them, so the two always add up to what came in. -#}
+{#- Every provider's FOCUS-mapped lines on one column list (macro focus_columns), with the
+    tags mlcost reads (var mlcost_tag_keys) lifted into x_tag_ columns. Quarantined lines
+    are still here (x_quarantine_reason set): the marts split them off, so the two always
+    add up to what came in. -#}
 {%- set tag_keys = var('mlcost_tag_keys') %}
 
-with aws as (
+with unioned as (
 
-    select * from {{ ref('int_aws_cost_lines_mapped') }}
-
-),
-
-unioned as (
-
-    select * from aws
+    {{ mlcost.union_focus_relations([
+        ref('int_aws_cost_lines_mapped'),
+        ref('int_azure_cost_lines_mapped'),
+    ]) }}
 
 ),
 

@@ -1,0 +1,169 @@
+{#- Azure cost details in FOCUS terms, from the actual-cost exports: their costs are what
+    the invoice says (BilledCost). Until the amortized exports are reconciled line by line,
+    EffectiveCost equals BilledCost here; the amortized staging models are built and tested
+    on their own. Dates are days: a line covers [Date, Date + 1 day). Billing periods are
+    calendar months, so the period end is its start plus a month. -#}
+
+with ea_actual as (
+
+    select * from {{ ref('stg_azure_cost__ea_actual_cost_lines') }}
+
+),
+
+mca_actual as (
+
+    select * from {{ ref('stg_azure_cost__mca_actual_cost_lines') }}
+
+),
+
+service_categories as (
+
+    select * from {{ ref('service_categories') }}
+    where provider = 'azure'
+
+),
+
+gpu_catalog as (
+
+    select * from {{ ref('gpu_catalog') }}
+    where provider = 'azure'
+
+),
+
+cost_lines as (
+
+    select * from ea_actual
+    union all
+    select * from mca_actual
+
+),
+
+classified as (
+
+    select
+        cost_lines.*,
+        {#- Some MCA exports leave the billing period empty; periods are calendar months. #}
+        coalesce(
+            billing_period_start_date,
+            {{ dbt.date_trunc('month', 'charge_date') }}
+        ) as billing_period_start,
+        case
+            when charge_type in ('Usage', 'UnusedReservation', 'UnusedSavingsPlan')
+                then 'Usage'
+            when charge_type = 'Purchase' then 'Purchase'
+            when charge_type = 'Tax' then 'Tax'
+            when charge_type = 'Credit' then 'Credit'
+            else 'Adjustment'
+        end as charge_category,
+        coalesce(
+            {{ mlcost.json_text('additional_info', 'ServiceType') }},
+            {{ mlcost.json_text('additional_info', 'VMSize') }}
+        ) as x_instance_type,
+        {#- unitOfMeasure carries a multiplier: quantity 2.4 of "10 Hours" is 24 hours. #}
+        case
+            when lower(unit_of_measure) like '%hour%'
+                then coalesce(
+                    {{ dbt.safe_cast(dbt.split_part('unit_of_measure', "' '", 1), mlcost.type_double()) }},
+                    1
+                ) * quantity * 3600
+        end as x_consumed_seconds
+    from cost_lines
+
+),
+
+final as (
+
+    select
+        classified.x_line_key,
+        'azure' as x_provider,
+        classified.x_source_format,
+        classified.x_source_file,
+        classified.x_quarantine_reason,
+        classified.billing_account_id,
+        classified.billing_account_name,
+        classified.subscription_id as sub_account_id,
+        classified.subscription_name as sub_account_name,
+        classified.billing_period_start,
+        {{ dbt.dateadd('month', 1, 'classified.billing_period_start') }} as billing_period_end,
+        classified.charge_date as charge_period_start,
+        {{ dbt.dateadd('day', 1, 'classified.charge_date') }} as charge_period_end,
+        classified.charge_category,
+        case when classified.charge_type = 'Refund' then 'Correction' end as charge_class,
+        coalesce(classified.product_name, classified.meter_name) as charge_description,
+        case
+            when classified.charge_category = 'Usage' then 'Usage-Based'
+            when lower(classified.frequency) = 'recurring' then 'Recurring'
+            else 'One-Time'
+        end as charge_frequency,
+        classified.cost_in_billing_currency as billed_cost,
+        classified.cost_in_billing_currency as effective_cost,
+        coalesce(classified.payg_cost_in_billing_currency,
+                 classified.payg_price * classified.quantity,
+                 classified.cost_in_billing_currency) as list_cost,
+        classified.cost_in_billing_currency as contracted_cost,
+        classified.payg_price as list_unit_price,
+        classified.billing_currency,
+        case
+            when classified.charge_category != 'Usage' then null
+            when lower(classified.pricing_model) = 'spot' then 'Dynamic'
+            when lower(classified.pricing_model) in ('reservation', 'savingsplan', 'savings plan')
+                then 'Committed'
+            else 'Standard'
+        end as pricing_category,
+        classified.quantity as pricing_quantity,
+        classified.unit_of_measure as pricing_unit,
+        case when classified.charge_category = 'Usage' then classified.quantity end
+            as consumed_quantity,
+        case when classified.charge_category = 'Usage' then classified.unit_of_measure end
+            as consumed_unit,
+        'Microsoft' as provider_name,
+        coalesce(classified.publisher_name, 'Microsoft') as publisher_name,
+        'Microsoft' as invoice_issuer_name,
+        classified.invoice_id,
+        lower(classified.resource_location) as region_id,
+        classified.meter_region as region_name,
+        classified.availability_zone,
+        classified.resource_id,
+        classified.resource_name,
+        classified.consumed_service as resource_type,
+        coalesce(service_categories.service_category, 'Other') as service_category,
+        coalesce(service_categories.service_subcategory, 'Other (Other)') as service_subcategory,
+        classified.meter_category as service_name,
+        classified.meter_id as sku_id,
+        classified.part_number as sku_price_id,
+        coalesce(classified.benefit_id, classified.reservation_id) as commitment_discount_id,
+        case
+            when coalesce(classified.benefit_id, classified.reservation_id) is null then null
+            when lower(classified.pricing_model) like 'savings%' then 'Spend'
+            else 'Usage'
+        end as commitment_discount_category,
+        case
+            when coalesce(classified.benefit_id, classified.reservation_id) is null then null
+            when lower(classified.pricing_model) like 'savings%' then 'Savings Plan'
+            else 'Reservation'
+        end as commitment_discount_type,
+        case
+            when classified.charge_type like 'Unused%' then 'Unused'
+            when classified.charge_category = 'Usage'
+                and coalesce(classified.benefit_id, classified.reservation_id) is not null
+                then 'Used'
+        end as commitment_discount_status,
+        classified.tags,
+        classified.charge_type as x_line_type,
+        classified.meter_name as x_usage_type,
+        classified.meter_sub_category as x_operation,
+        classified.meter_category as x_service_code,
+        classified.x_instance_type,
+        gpu_catalog.gpu_model as x_gpu_model,
+        gpu_catalog.gpu_count as x_gpu_count,
+        lower(classified.pricing_model) = 'spot' as x_is_spot,
+        classified.x_consumed_seconds
+    from classified
+    left join service_categories
+        on classified.meter_category = service_categories.service_code
+    left join gpu_catalog
+        on lower(classified.x_instance_type) = lower(gpu_catalog.instance_type)
+
+)
+
+select * from final

@@ -1,0 +1,73 @@
+"""Build the project once over small generated data, for tests that check the marts.
+
+The build is what `make run` does, smaller: generate sample exports with a known seed,
+`dbt build` (models, seeds, data tests, unit tests) into a DuckDB file of its own, and hand
+the tests the database and the generator's ground truth.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+SHARED_FIXTURES = PROJECT_DIR.parent / "shared" / "fixtures" / "real"
+
+# Small but complete: two billing periods, every provider and job scenario.
+SAMPLE_ARGS = ["--seed", "7", "--start", "2026-10-20", "--days", "21", "--scale", "0.2"]
+
+
+@dataclass(frozen=True)
+class BuiltProject:
+    data_dir: Path
+    database: Path
+    truth: dict
+    dbt_output: str
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        con = duckdb.connect(str(self.database), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+
+def run_dbt(args: list[str], database: Path, work_dir: Path) -> subprocess.CompletedProcess:
+    """Run dbt in the project with its own database, target and log folders."""
+    env = {**os.environ, "DBT_PROFILES_DIR": str(PROJECT_DIR),
+           "MLCOST_DUCKDB_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    command = [str(Path(sys.executable).with_name("dbt")), *args,
+               "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs")]
+    return subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+
+
+def generate_sample(out_dir: Path, extra_args: list[str] | None = None) -> None:
+    subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "generate_sample_data.py"),
+                    *SAMPLE_ARGS, *(extra_args or []), "--out", str(out_dir)],
+                   check=True, capture_output=True, text=True)
+
+
+def build_project(work_dir: Path, vars_yaml: str) -> subprocess.CompletedProcess:
+    return run_dbt(["build", "--vars", vars_yaml], work_dir / "mlcost.duckdb", work_dir)
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltProject:
+    work_dir = tmp_path_factory.mktemp("built_sample")
+    data_dir = work_dir / "data"
+    generate_sample(data_dir)
+    vars_yaml = (data_dir / "mlcost_vars.yml").read_text()
+    result = build_project(work_dir, vars_yaml)
+    if result.returncode != 0:
+        pytest.fail(f"dbt build failed on the generated sample:\n{result.stdout[-8000:]}"
+                    f"\n{result.stderr[-2000:]}")
+    return BuiltProject(data_dir=data_dir, database=work_dir / "mlcost.duckdb",
+                        truth=json.loads((data_dir / "truth.json").read_text()),
+                        dbt_output=result.stdout)
