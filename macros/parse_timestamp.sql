@@ -7,7 +7,7 @@
 {% endmacro %}
 
 {% macro default__parse_utc_timestamp(expression) %}
-    {{ dbt.safe_cast(expression, dbt.type_timestamp()) }}
+    {{ mlcost.try_cast(expression, dbt.type_timestamp()) }}
 {% endmacro %}
 
 {% macro duckdb__parse_utc_timestamp(expression) %}

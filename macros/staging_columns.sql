@@ -42,7 +42,7 @@
     {%- if type_name == 'timestamp' -%}
     {{ mlcost.parse_utc_timestamp(expression) }}
     {%- else -%}
-    {{ dbt.safe_cast(expression, mlcost.spec_sql_type(type_name)) }}
+    {{ mlcost.try_cast(expression, mlcost.spec_sql_type(type_name)) }}
     {%- endif -%}
 {% endmacro %}
 

@@ -36,7 +36,7 @@
         {'key': '{{ key | replace("'", "''") }}', 'value': cast({{ adapter.quote(column) }} as varchar)}
         {{- "," if not loop.last }}
         {%- endfor %}
-    ], tag -> tag.value is not null and trim(tag.value) != ''))) as json)
+    ], lambda tag: tag.value is not null and trim(tag.value) != ''))) as json)
     {%- endif -%}
 {% endmacro %}
 
@@ -54,7 +54,7 @@
 {% macro duckdb__tags_json_from_map(map_column) %}
     cast(to_json(map_from_entries(list_filter(
         map_entries({{ map_column }}),
-        tag -> tag.value is not null and trim(tag.value) != ''
+        lambda tag: tag.value is not null and trim(tag.value) != ''
     ))) as json)
 {% endmacro %}
 
@@ -94,7 +94,7 @@
 {% macro default__azure_tags_json(tags_column) %}
     case
         when {{ tags_column }} is null or trim({{ tags_column }}) = '' then '{}'
-        when {{ dbt.left('trim(' ~ tags_column ~ ')', 1) }} = '{' then trim({{ tags_column }})
+        when substr(trim({{ tags_column }}), 1, 1) = '{' then trim({{ tags_column }})
         else '{' || trim({{ tags_column }}) || '}'
     end
 {% endmacro %}

@@ -17,3 +17,13 @@
 {% macro default__type_double() %}{{ mlcost.type_double() }}{% endmacro %}
 
 {% macro duckdb__type_double() %}double{% endmacro %}
+
+
+{#- A cast that yields null instead of failing. dbt.safe_cast is a plain cast on DuckDB. -#}
+{% macro try_cast(expression, sql_type) %}
+    {{ return(adapter.dispatch('try_cast', 'mlcost')(expression, sql_type)) }}
+{% endmacro %}
+
+{% macro default__try_cast(expression, sql_type) %}{{ dbt.safe_cast(expression, sql_type) }}{% endmacro %}
+
+{% macro duckdb__try_cast(expression, sql_type) %}try_cast({{ expression }} as {{ sql_type }}){% endmacro %}

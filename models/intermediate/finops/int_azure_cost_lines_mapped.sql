@@ -63,7 +63,7 @@ classified as (
         case
             when lower(unit_of_measure) like '%hour%'
                 then coalesce(
-                    {{ dbt.safe_cast(dbt.split_part('unit_of_measure', "' '", 1), mlcost.type_double()) }},
+                    {{ mlcost.try_cast(dbt.split_part('unit_of_measure', "' '", 1), mlcost.type_double()) }},
                     1
                 ) * quantity * 3600
         end as x_consumed_seconds

@@ -9,6 +9,7 @@ with unioned as (
     {{ mlcost.union_focus_relations([
         ref('int_aws_cost_lines_mapped'),
         ref('int_azure_cost_lines_mapped'),
+        ref('int_gcp_cost_lines_mapped'),
     ]) }}
 
 ),

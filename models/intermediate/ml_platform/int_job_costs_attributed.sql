@@ -14,6 +14,19 @@ with cost_lines as (
 
 ),
 
+{#- Lines of one resource and hour that do not measure time (GCP RAM in byte-seconds,
+    transfer in GB) take the running time from the lines that do (core or GPU seconds). -#}
+resource_running_time as (
+
+    select
+        cost_lines.*,
+        max(x_consumed_seconds) over (
+            partition by resource_id, charge_period_start, charge_period_end
+        ) as resource_running_seconds
+    from cost_lines
+
+),
+
 attempt_nodes as (
 
     select * from {{ ref('int_attempt_nodes_joined') }}
@@ -39,9 +52,10 @@ line_attempt_overlaps as (
             'second') }} as overlap_seconds,
         coalesce(
             cost_lines.x_consumed_seconds,
+            cost_lines.resource_running_seconds,
             {{ dbt.datediff('cost_lines.charge_period_start', 'cost_lines.charge_period_end', 'second') }}
         ) as running_seconds
-    from cost_lines
+    from resource_running_time as cost_lines
     inner join attempt_nodes
         on cost_lines.resource_id = attempt_nodes.resource_id
         and cost_lines.charge_period_start

@@ -1,0 +1,126 @@
+{#- GCP billing export rows in FOCUS terms. The invoice charges cost plus credits, so
+    BilledCost nets each row's credits (sustained use, committed use, promotions) into it;
+    ListCost is cost at list. Commitment fees are Purchases; spot and preemptible SKUs are
+    Dynamic, rows with committed use credits Committed. The invoice month is the billing
+    period. EffectiveCost equals BilledCost until CUD fees are amortized (spend-based CUD
+    fees already land on the covered usage as credits). -#}
+
+with cost_lines as (
+
+    select * from {{ ref('stg_gcp_billing__detailed_cost_lines') }}
+
+),
+
+service_categories as (
+
+    select * from {{ ref('service_categories') }}
+    where provider = 'gcp'
+
+),
+
+gpu_catalog as (
+
+    select * from {{ ref('gpu_catalog') }}
+    where provider = 'gcp'
+
+),
+
+classified as (
+
+    select
+        cost_lines.*,
+        case
+            when cost_type = 'tax' then 'Tax'
+            when cost_type in ('adjustment', 'rounding_error') then 'Adjustment'
+            when lower(sku_description) like 'commitment%' then 'Purchase'
+            else 'Usage'
+        end as charge_category,
+        (
+            lower(sku_description) like '%spot%'
+            or lower(sku_description) like '%preemptible%'
+        ) as x_is_spot
+    from cost_lines
+
+),
+
+final as (
+
+    select
+        classified.x_line_key,
+        'gcp' as x_provider,
+        classified.x_source_format,
+        classified.x_source_file,
+        classified.x_quarantine_reason,
+        classified.billing_account_id,
+        cast(null as {{ dbt.type_string() }}) as billing_account_name,
+        classified.project_id as sub_account_id,
+        classified.project_name as sub_account_name,
+        {{ mlcost.try_cast(dbt.concat([
+            'substr(classified.invoice_month, 1, 4)', "'-'",
+            'substr(classified.invoice_month, 5, 2)', "'-01'",
+        ]), dbt.type_timestamp()) }} as billing_period_start,
+        {{ dbt.dateadd('month', 1, mlcost.try_cast(dbt.concat([
+            'substr(classified.invoice_month, 1, 4)', "'-'",
+            'substr(classified.invoice_month, 5, 2)', "'-01'",
+        ]), dbt.type_timestamp())) }} as billing_period_end,
+        classified.usage_start_time as charge_period_start,
+        classified.usage_end_time as charge_period_end,
+        classified.charge_category,
+        case when classified.cost_type = 'adjustment' then 'Correction' end as charge_class,
+        classified.sku_description as charge_description,
+        case
+            when classified.charge_category = 'Usage' then 'Usage-Based'
+            when classified.charge_category = 'Purchase' then 'Recurring'
+            else 'One-Time'
+        end as charge_frequency,
+        cast(classified.cost + classified.credits_amount as {{ mlcost.type_money() }})
+            as billed_cost,
+        cast(classified.cost + classified.credits_amount as {{ mlcost.type_money() }})
+            as effective_cost,
+        coalesce(classified.cost_at_list, classified.cost) as list_cost,
+        classified.cost as contracted_cost,
+        classified.currency as billing_currency,
+        case
+            when classified.charge_category != 'Usage' then null
+            when classified.x_is_spot then 'Dynamic'
+            when classified.committed_use_credits_amount != 0 then 'Committed'
+            else 'Standard'
+        end as pricing_category,
+        classified.usage_amount_in_pricing_units as pricing_quantity,
+        classified.usage_pricing_unit as pricing_unit,
+        case when classified.charge_category = 'Usage' then classified.usage_amount end
+            as consumed_quantity,
+        case when classified.charge_category = 'Usage' then classified.usage_unit end
+            as consumed_unit,
+        'Google Cloud' as provider_name,
+        coalesce(classified.seller_name, 'Google Cloud') as publisher_name,
+        'Google Cloud' as invoice_issuer_name,
+        classified.location_region as region_id,
+        classified.location_location as region_name,
+        classified.location_zone as availability_zone,
+        classified.resource_global_name as resource_id,
+        classified.resource_name,
+        coalesce(service_categories.service_category, 'Other') as service_category,
+        coalesce(service_categories.service_subcategory, 'Other (Other)') as service_subcategory,
+        classified.service_description as service_name,
+        classified.sku_id,
+        classified.tags,
+        classified.cost_type as x_line_type,
+        classified.sku_description as x_usage_type,
+        classified.service_id as x_service_code,
+        classified.x_machine_type as x_instance_type,
+        gpu_catalog.gpu_model as x_gpu_model,
+        gpu_catalog.gpu_count as x_gpu_count,
+        classified.x_is_spot,
+        case
+            when classified.usage_unit = 'seconds' then classified.usage_amount
+        end as x_consumed_seconds
+    from classified
+    left join service_categories
+        on classified.service_description = service_categories.service_code
+    left join gpu_catalog
+        on classified.x_machine_type = gpu_catalog.instance_type
+
+)
+
+select * from final
