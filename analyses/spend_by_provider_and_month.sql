@@ -1,0 +1,11 @@
+-- Billed and effective spend per provider and billing month, the invoice view.
+select
+    x_provider,
+    billing_period_start,
+    billing_currency,
+    sum(billed_cost) as billed_cost,
+    sum(effective_cost) as effective_cost,
+    count(*) as line_count
+from {{ ref('fct_cost_lines') }}
+group by 1, 2, 3
+order by 1, 2

@@ -1,0 +1,21 @@
+-- The 10 costliest ML jobs that ran in the last 7 days of the billing data, and who ran
+-- them: one select from the job mart. (`dbt compile` renders it; run it in any SQL client.)
+select
+    job_id,
+    job_name,
+    user_email,
+    team,
+    job_type,
+    final_status,
+    attempt_count,
+    gpu_hours,
+    billed_cost,
+    effective_cost
+from {{ ref('fct_ml_job_costs') }}
+where last_ended_at >= (
+        select {{ dbt.dateadd('day', -7, 'max(charge_period_end)') }}
+        from {{ ref('fct_cost_lines') }}
+    )
+    or final_status = 'running'
+order by billed_cost desc
+limit 10
