@@ -1,4 +1,5 @@
-# mlcost: `make run` (install, sample data, dbt build, summary) and `make test`.
+# mlcost: `make run` (install, sample data, dbt build, summary), `make test` (lint, then
+# pytest), `make lint` / `make fix`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,8 +7,13 @@ SAMPLE_DIR := data/sample
 export DBT_PROFILES_DIR := $(CURDIR)
 DBT := $(BIN)/dbt
 SAMPLE_VARS = "$$(cat $(SAMPLE_DIR)/mlcost_vars.yml)"
+# SQLFluff lints the SQL people write: models, singular tests, analyses (macros cannot be
+# templated alone: .sqlfluffignore). Its dbt templater compiles with the source vars unset,
+# opening DuckDB in memory, so lint needs no data and never locks mlcost.duckdb.
+LINT_PATHS = $(wildcard models tests analyses)
+LINT_ENV = MLCOST_DUCKDB_PATH=:memory: DBT_SEND_ANONYMOUS_USAGE_STATS=false
 
-.PHONY: run test install sample build summary docs clean
+.PHONY: run test lint fix install sample build summary docs clean
 
 run: sample build summary
 
@@ -30,8 +36,17 @@ summary: install
 docs: install
 	$(DBT) docs generate --vars $(SAMPLE_VARS)
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest tests
+
+# SQL layout (.sqlfluff), then the project rules over the manifest (dbt-bouncer.yml):
+# each violation is printed with its file, model and rule.
+lint: install
+	$(LINT_ENV) $(BIN)/sqlfluff lint $(LINT_PATHS)
+	$(LINT_ENV) $(BIN)/python scripts/check_conventions.py
+
+fix: install
+	$(LINT_ENV) $(BIN)/sqlfluff fix $(LINT_PATHS)
 
 clean:
 	rm -rf target logs $(SAMPLE_DIR) mlcost.duckdb

@@ -5,15 +5,24 @@
 
 with staged_lines as (
 
-    select x_source_format, bill_payer_account_id as billing_account_id,
-        bill_billing_period_start_date as billing_period_start, line_item_unblended_cost as billed_cost
+    select
+        x_source_format,
+        bill_payer_account_id as billing_account_id,
+        bill_billing_period_start_date as billing_period_start,
+        line_item_unblended_cost as billed_cost
     from {{ ref('stg_aws_cur__legacy_csv_line_items') }}
     union all
-    select x_source_format, bill_payer_account_id, bill_billing_period_start_date,
+    select
+        x_source_format,
+        bill_payer_account_id,
+        bill_billing_period_start_date,
         line_item_unblended_cost
     from {{ ref('stg_aws_cur__legacy_parquet_line_items') }}
     union all
-    select x_source_format, bill_payer_account_id, bill_billing_period_start_date,
+    select
+        x_source_format,
+        bill_payer_account_id,
+        bill_billing_period_start_date,
         line_item_unblended_cost
     from {{ ref('stg_aws_cur__cur2_line_items') }}
 
@@ -21,11 +30,19 @@ with staged_lines as (
 
 mart_lines as (
 
-    select x_source_format, billing_account_id, billing_period_start, billed_cost
+    select
+        x_source_format,
+        billing_account_id,
+        billing_period_start,
+        billed_cost
     from {{ ref('fct_cost_lines') }}
     where x_provider = 'aws'
     union all
-    select x_source_format, billing_account_id, billing_period_start, billed_cost
+    select
+        x_source_format,
+        billing_account_id,
+        billing_period_start,
+        billed_cost
     from {{ ref('fct_quarantined_cost_lines') }}
     where x_provider = 'aws'
 

@@ -2,15 +2,25 @@
     the cases that do not parse as expected. -#}
 with cases as (
 
-    select '"team": "nlp","env": "prod"' as raw_tags, 'nlp' as expected_team
+    select
+        '"team": "nlp","env": "prod"' as raw_tags,
+        'nlp' as expected_team
     union all
-    select '{"team": "vision"}', 'vision'
+    select
+        '{"team": "vision"}' as raw_tags,
+        'vision' as expected_team
     union all
-    select ' "team": "speech" ', 'speech'
+    select
+        ' "team": "speech" ' as raw_tags,
+        'speech' as expected_team
     union all
-    select '', cast(null as {{ dbt.type_string() }})
+    select
+        '' as raw_tags,
+        cast(null as {{ dbt.type_string() }}) as expected_team
     union all
-    select '"team": broken', cast(null as {{ dbt.type_string() }})
+    select
+        '"team": broken' as raw_tags,
+        cast(null as {{ dbt.type_string() }}) as expected_team
 
 ),
 

@@ -30,23 +30,25 @@ classified as (
         line_items.*,
         case
             when line_item_line_item_type in (
-                'Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation'
-            ) then 'Usage'
+                    'Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation'
+                ) then 'Usage'
             when line_item_line_item_type in (
-                'Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee'
-            ) then 'Purchase'
+                    'Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee'
+                ) then 'Purchase'
             when line_item_line_item_type = 'Tax' then 'Tax'
             when line_item_line_item_type in (
-                'Credit', 'BundledDiscount', 'EdpDiscount', 'PrivateRateDiscount',
-                'DistributorDiscount', 'SppDiscount'
-            ) then 'Credit'
+                    'Credit', 'BundledDiscount', 'EdpDiscount', 'PrivateRateDiscount',
+                    'DistributorDiscount', 'SppDiscount'
+                ) then 'Credit'
             when line_item_line_item_type = 'Refund' then 'Adjustment'
             else 'Adjustment'
         end as charge_category,
         case
             when line_item_line_item_type in ('DiscountedUsage', 'RIFee')
-                or (line_item_line_item_type = 'Fee'
-                    and reservation_reservation_a_r_n is not null)
+                or (
+                    line_item_line_item_type = 'Fee'
+                    and reservation_reservation_a_r_n is not null
+                )
                 then reservation_reservation_a_r_n
             when line_item_line_item_type like 'SavingsPlan%'
                 then savings_plan_savings_plan_a_r_n
@@ -106,20 +108,25 @@ final as (
                     - coalesce(classified.savings_plan_used_commitment, 0)
             when 'DiscountedUsage' then classified.reservation_effective_cost
             when 'RIFee'
-                then coalesce(classified.reservation_unused_amortized_upfront_fee_for_billing_period, 0)
+                then coalesce(
+                        classified.reservation_unused_amortized_upfront_fee_for_billing_period, 0
+                    )
                     + coalesce(classified.reservation_unused_recurring_fee, 0)
-            when 'Fee' then
-                case
-                    when classified.reservation_reservation_a_r_n is not null then 0
-                    else classified.line_item_unblended_cost
-                end
+            when 'Fee'
+                then
+                    case
+                        when classified.reservation_reservation_a_r_n is not null then 0
+                        else classified.line_item_unblended_cost
+                    end
             else classified.line_item_unblended_cost
         end as {{ mlcost.type_money() }}) as effective_cost,
         cast(case
             when classified.line_item_line_item_type = 'SavingsPlanNegation' then 0
             when classified.charge_category = 'Usage'
-                then coalesce(classified.pricing_public_on_demand_cost,
-                              classified.line_item_unblended_cost)
+                then coalesce(
+                        classified.pricing_public_on_demand_cost,
+                        classified.line_item_unblended_cost
+                    )
             else classified.line_item_unblended_cost
         end as {{ mlcost.type_money() }}) as list_cost,
         cast(case
@@ -173,8 +180,10 @@ final as (
                 then 'Block Storage'
             else coalesce(service_categories.service_subcategory, 'Other (Other)')
         end as service_subcategory,
-        coalesce(classified.product_product_name, service_categories.service_name,
-                 classified.line_item_product_code) as service_name,
+        coalesce(
+            classified.product_product_name, service_categories.service_name,
+            classified.line_item_product_code
+        ) as service_name,
         classified.product_sku as sku_id,
         classified.pricing_rate_id as sku_price_id,
         classified.commitment_discount_id,

@@ -37,9 +37,9 @@ ranked as (
     select
         unioned.*,
         case unioned.x_source_format
-        {%- for source_format in precedence %}
+            {%- for source_format in precedence %}
             when 'aws_{{ source_format }}' then {{ loop.index }}
-        {%- endfor %}
+            {%- endfor %}
             else {{ precedence | length + 1 }}
         end as x_format_rank,
         {#- A key, not a join on the two columns: quarantined rows may lack either. #}

@@ -63,9 +63,11 @@ classified as (
         case
             when lower(unit_of_measure) like '%hour%'
                 then coalesce(
-                    {{ mlcost.try_cast(dbt.split_part('unit_of_measure', "' '", 1), mlcost.type_double()) }},
-                    1
-                ) * quantity * 3600
+                        {{ mlcost.try_cast(
+                            dbt.split_part('unit_of_measure', "' '", 1), mlcost.type_double()
+                        ) }},
+                        1
+                    ) * quantity * 3600
         end as x_consumed_seconds
     from cost_lines
 
@@ -97,9 +99,11 @@ final as (
         end as charge_frequency,
         classified.cost_in_billing_currency as billed_cost,
         classified.cost_in_billing_currency as effective_cost,
-        coalesce(classified.payg_cost_in_billing_currency,
-                 classified.payg_price * classified.quantity,
-                 classified.cost_in_billing_currency) as list_cost,
+        coalesce(
+            classified.payg_cost_in_billing_currency,
+            classified.payg_price * classified.quantity,
+            classified.cost_in_billing_currency
+        ) as list_cost,
         classified.cost_in_billing_currency as contracted_cost,
         classified.payg_price as list_unit_price,
         classified.billing_currency,

@@ -18,10 +18,14 @@ final as (
 
     select
         unioned.*,
+        {#- Generated columns: the indentation is mlcost.tag_value's, which SQLFluff cannot
+            fix here, so LT02 (layout.indent) is off for them. #}
+        -- noqa: disable=LT02
         {%- for tag_name, keys in tag_keys.items() %}
         {{ mlcost.tag_value('unioned.tags', keys) }} as x_tag_{{ tag_name }}
         {{- "," if not loop.last }}
         {%- endfor %}
+    -- noqa: enable=LT02
     from unioned
 
 )

@@ -14,7 +14,7 @@ with cost_lines as (
 
 ),
 
-{#- Lines of one resource and hour that do not measure time (GCP RAM in byte-seconds,
+{# Lines of one resource and hour that do not measure time (GCP RAM in byte-seconds,
     transfer in GB) take the running time from the lines that do (core or GPU seconds). -#}
 resource_running_time as (
 
@@ -48,18 +48,22 @@ line_attempt_overlaps as (
         cost_lines.charge_period_end,
         {{ dbt.datediff(
             'greatest(cost_lines.charge_period_start, attempt_nodes.started_at)',
-            'least(cost_lines.charge_period_end, coalesce(attempt_nodes.ended_at, cost_lines.charge_period_end))',
+            'least(cost_lines.charge_period_end,'
+            ~ ' coalesce(attempt_nodes.ended_at, cost_lines.charge_period_end))',
             'second') }} as overlap_seconds,
         coalesce(
             cost_lines.x_consumed_seconds,
             cost_lines.resource_running_seconds,
-            {{ dbt.datediff('cost_lines.charge_period_start', 'cost_lines.charge_period_end', 'second') }}
+            {{ dbt.datediff(
+                'cost_lines.charge_period_start', 'cost_lines.charge_period_end', 'second'
+            ) }}
         ) as running_seconds
     from resource_running_time as cost_lines
     inner join attempt_nodes
         on cost_lines.resource_id = attempt_nodes.resource_id
-        and cost_lines.charge_period_start
-            < coalesce(attempt_nodes.ended_at, cost_lines.charge_period_end)
+        and cost_lines.charge_period_start < coalesce(
+            attempt_nodes.ended_at, cost_lines.charge_period_end
+        )
         and cost_lines.charge_period_end > attempt_nodes.started_at
 
 ),

@@ -55,8 +55,8 @@ final as (
         jobs.submitted_at,
         per_job.first_started_at,
         per_job.last_ended_at,
-        {{ dbt.datediff('jobs.submitted_at', 'per_job.first_started_at', 'second') }} / 3600.0
-            as queue_hours,
+        {{ dbt.datediff('jobs.submitted_at', 'per_job.first_started_at', 'second') }}
+        / 3600.0 as queue_hours,
         coalesce(per_job.attempt_count, 0) as attempt_count,
         coalesce(per_job.unsuccessful_attempt_count, 0) as unsuccessful_attempt_count,
         coalesce(per_job.run_hours, 0) as run_hours,

@@ -2,6 +2,6 @@
 {{ mlcost.aws_cur_staging(
     var_name='mlcost_aws_cur2_parquet',
     source_format='aws_cur2_parquet',
-    source_relation=source('aws_cur', 'cur2_parquet') if mlcost.source_is_configured('mlcost_aws_cur2_parquet') else none,
+    source_relation=source('aws_cur', 'cur2_parquet'),
     tag_map_column='resource_tags',
 ) }}

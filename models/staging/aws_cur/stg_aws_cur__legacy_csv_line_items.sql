@@ -3,6 +3,6 @@
 {{ mlcost.aws_cur_staging(
     var_name='mlcost_aws_cur_legacy_csv',
     source_format='aws_cur_legacy_csv',
-    source_relation=source('aws_cur', 'cur_legacy_csv') if mlcost.source_is_configured('mlcost_aws_cur_legacy_csv') else none,
+    source_relation=source('aws_cur', 'cur_legacy_csv'),
     tag_column_prefix='resourceTags/',
 ) }}

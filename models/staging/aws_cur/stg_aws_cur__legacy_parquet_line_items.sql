@@ -3,6 +3,6 @@
 {{ mlcost.aws_cur_staging(
     var_name='mlcost_aws_cur_legacy_parquet',
     source_format='aws_cur_legacy_parquet',
-    source_relation=source('aws_cur', 'cur_legacy_parquet') if mlcost.source_is_configured('mlcost_aws_cur_legacy_parquet') else none,
+    source_relation=source('aws_cur', 'cur_legacy_parquet'),
     tag_column_prefix='resource_tags_',
 ) }}

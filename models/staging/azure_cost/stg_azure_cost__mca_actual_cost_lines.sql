@@ -1,5 +1,5 @@
 {{ mlcost.azure_cost_staging(
     var_name='mlcost_azure_mca_actual',
     source_format='azure_mca_actual',
-    source_relation=source('azure_cost', 'mca_actual') if mlcost.source_is_configured('mlcost_azure_mca_actual') else none,
+    source_relation=source('azure_cost', 'mca_actual'),
 ) }}

@@ -3,6 +3,8 @@
     The export has no line id, so a row is keyed by a hash of its values plus an
     occurrence number (identical rows are real and must both count). -#}
 {%- set var_name = 'mlcost_gcp_billing_detailed' %}
+{#- Referenced even when unset, so lineage always shows the source. #}
+{%- set source_relation = source('gcp_billing', 'billing_export_detailed') %}
 {%- set spec = mlcost.gcp_billing_columns() %}
 {%- set extra_columns = [
     ('credits_amount', 'money'), ('committed_use_credits_amount', 'money'),
@@ -16,7 +18,7 @@
 
 with source as (
 
-    select * from {{ source('gcp_billing', 'billing_export_detailed') }}
+    select * from {{ source_relation }}
 
 ),
 

@@ -1,5 +1,5 @@
 {{ mlcost.contract_table_staging(
     var_name='mlcost_ml_attempt_nodes',
-    source_relation=source('ml_jobs', 'attempt_nodes') if mlcost.source_is_configured('mlcost_ml_attempt_nodes') else none,
+    source_relation=source('ml_jobs', 'attempt_nodes'),
     spec=mlcost.ml_attempt_nodes_columns(),
 ) }}

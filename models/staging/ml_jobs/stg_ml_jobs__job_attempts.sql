@@ -1,5 +1,5 @@
 {{ mlcost.contract_table_staging(
     var_name='mlcost_ml_job_attempts',
-    source_relation=source('ml_jobs', 'job_attempts') if mlcost.source_is_configured('mlcost_ml_job_attempts') else none,
+    source_relation=source('ml_jobs', 'job_attempts'),
     spec=mlcost.ml_job_attempts_columns(),
 ) }}
