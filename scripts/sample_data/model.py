@@ -60,6 +60,12 @@ class Charge:
     transfer_type: str = ""  # "inter_az" | "inter_region" | "internet" | "inter_cloud" | "nat"
     tags: dict[str, str] = field(default_factory=dict)  # raw keys as the user spelled them
     owner_team: str = ""  # truth: which team owns this resource, whatever the tags say
+    # Rates per usage_unit, as the price list states them (added for the writers: a rate
+    # derived as cost / usage would not print the way price lists and exports do). 0 where
+    # the line has no rate (fees, credits, tax).
+    unit_price: float = 0.0  # the rate billed_cost was charged at (spot price for spot)
+    list_unit_price: float = 0.0  # public on-demand rate (list_cost / usage_amount)
+    effective_unit_price: float = 0.0  # commitment rate for covered usage, else unit_price
 
 
 @dataclass(frozen=True)

@@ -112,8 +112,14 @@ final as (
         gpu_catalog.gpu_model as x_gpu_model,
         gpu_catalog.gpu_count as x_gpu_count,
         classified.x_is_spot,
+        {#- GPU SKUs count GPU-seconds: divided by the machine's GPUs, wall seconds. Core
+            and RAM SKUs count vCPU- and byte-seconds; the job split takes their running
+            time from the GPU line of the same VM and hour. #}
         case
-            when classified.usage_unit = 'seconds' then classified.usage_amount
+            when classified.usage_unit = 'seconds'
+                and lower(classified.sku_description) like '%gpu%'
+                and gpu_catalog.gpu_count > 0
+                then classified.usage_amount / gpu_catalog.gpu_count
         end as x_consumed_seconds
     from classified
     left join service_categories

@@ -60,7 +60,8 @@ line_attempt_overlaps as (
         ) as running_seconds
     from resource_running_time as cost_lines
     inner join attempt_nodes
-        on cost_lines.resource_id = attempt_nodes.resource_id
+        {#- Azure resource ids are case-insensitive and exports vary their casing. #}
+        on lower(cost_lines.resource_id) = lower(attempt_nodes.resource_id)
         and cost_lines.charge_period_start < coalesce(
             attempt_nodes.ended_at, cost_lines.charge_period_end
         )
@@ -96,6 +97,7 @@ final as (
         attempt_id,
         job_id,
         charge_period_start,
+        charge_period_end,
         overlap_seconds,
         running_seconds,
         attributed_share,

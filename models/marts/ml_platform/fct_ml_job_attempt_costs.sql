@@ -1,5 +1,6 @@
 {#- One row per job attempt: what it cost (billed and effective), how long it ran on how
-    many GPUs, and how it ended. Running attempts count up to the end of the billing data. -#}
+    many GPUs, and how it ended. A running attempt counts up to the last billed hour of its
+    nodes (or the end of the billing data when none is billed yet). -#}
 
 with attempts as (
 
@@ -57,7 +58,8 @@ attempt_costs as (
     select
         attempt_id,
         sum(attributed_billed_cost) as billed_cost,
-        sum(attributed_effective_cost) as effective_cost
+        sum(attributed_effective_cost) as effective_cost,
+        max(charge_period_end) as last_billed_at
     from attributed
     group by 1
 
@@ -69,10 +71,13 @@ durations as (
         attempts.attempt_id,
         {{ dbt.datediff(
             'attempts.started_at',
-            'coalesce(attempts.ended_at, billing_data_end.billed_until, attempts.started_at)',
+            'coalesce(attempts.ended_at, attempt_costs.last_billed_at,'
+            ~ ' billing_data_end.billed_until, attempts.started_at)',
             'second') }} / 3600.0 as duration_hours
     from attempts
     cross join billing_data_end
+    left join attempt_costs
+        on attempts.attempt_id = attempt_costs.attempt_id
 
 ),
 

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Generate mlcost's sample data: a simulated ML company's cloud bills and job records.
+
+Writes, under --out: AWS CUR (legacy gzip CSV with its manifest, Athena parquet, CUR 2.0
+parquet), the GCP billing export and Azure cost details (when their writers are present),
+the ML job tables, MLflow and SageMaker records, `truth.json` (the ground truth the dbt marts
+are tested against) and `mlcost_vars.yml` (the dbt vars pointing at all of it):
+
+    dbt build --vars "$(cat data/sample/mlcost_vars.yml)"
+
+The same arguments always produce the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import shutil
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from tqdm import tqdm
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sample_data import VERSION  # noqa: E402
+from sample_data.model import Charge  # noqa: E402
+from sample_data.truth import TruthAccumulator  # noqa: E402
+from sample_data.world import MIN_DAYS, build_world  # noqa: E402
+from sample_data.writers import aws_cur, ml_jobs  # noqa: E402
+
+# What this generator owns under --out; deleted before each run so no stale file survives.
+OWNED = ["aws", "gcp", "azure", "ml_jobs", "mlflow", "sagemaker", "truth.json",
+         "mlcost_vars.yml"]
+OTHER_WRITERS = ["gcp_billing", "azure_cost"]
+OPTIONAL_WRITERS = ["mlflow", "sagemaker"]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Example: scripts/generate_sample_data.py --seed 42 --days 45 --out data/sample",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--seed", type=int, default=42, help="random seed; same seed, same bytes")
+    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 10, 1),
+                        help="first day of the window (UTC), YYYY-MM-DD")
+    parser.add_argument("--days", type=int, default=45,
+                        help=f"length of the window in days (at least {MIN_DAYS})")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="company size: jobs and machines grow linearly with it "
+                             "(1 is ~100k-300k AWS CUR lines over 45 days)")
+    parser.add_argument("--out", default="data/sample",
+                        help="output directory; the files this script owns there are replaced")
+    parser.add_argument("--providers", default="aws,gcp,azure",
+                        help="billing exports to write (comma-separated). The simulation and "
+                             "truth.json are the same whatever is chosen; leaving out gcp/azure "
+                             "saves the memory their writers need at very large --scale")
+    parser.add_argument("--chunk-rows", type=int, default=300_000,
+                        help="AWS CUR lines per file part (real CUR splits big months too)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    args = parser.parse_args(argv)
+    if args.days < MIN_DAYS:
+        parser.error(f"--days must be at least {MIN_DAYS}: the planted scenarios need a week")
+    if args.scale <= 0:
+        parser.error("--scale must be positive, e.g. 0.2 for a quick sample or 10 for a big one")
+    if args.chunk_rows < 1000:
+        parser.error("--chunk-rows must be at least 1000")
+    args.providers = [p.strip() for p in args.providers.split(",") if p.strip()]
+    unknown = sorted(set(args.providers) - {"aws", "gcp", "azure"})
+    if unknown or not args.providers:
+        parser.error(f"--providers takes a comma-separated subset of aws,gcp,azure; got "
+                     f"{','.join(unknown) or 'nothing'}")
+    return args
+
+
+def clean(out_dir: Path) -> None:
+    """Remove what a previous run wrote; leave anything else in --out alone."""
+    for name in OWNED:
+        path = out_dir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def load_writer(name: str):
+    """A sibling writer module with a ``write`` function, or None if it is not there yet."""
+    try:
+        module = importlib.import_module(f"sample_data.writers.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"sample_data.writers.{name}":
+            return None
+        raise
+    return module if callable(getattr(module, "write", None)) else None
+
+
+def native_line_counts(provider: str, writer, charges: list[Charge],
+                       seed: int) -> dict[tuple[str, str], int]:
+    """Lines per (provider, period) the writer writes, when it does not write one line per
+    Charge: Azure cost details sum hourly charges into daily rows (actual-cost view counted).
+    Computed from the charges with the writer's own pure functions, not from the files."""
+    if callable(getattr(writer, "native_line_counts", None)):
+        return dict(writer.native_line_counts(charges, seed))
+    if provider == "azure" and callable(getattr(writer, "build_rows", None)):
+        counts: dict[tuple[str, str], int] = {}
+        for (_, view, _, period), rows in writer.build_rows(charges, seed).items():
+            if view == "actual":
+                counts[(provider, period)] = counts.get((provider, period), 0) + len(rows)
+        return counts
+    return {}
+
+
+def write_vars(out_dir: Path, out_vars: dict[str, str]) -> None:
+    """Flat YAML ``key: 'glob'`` lines, for ``dbt build --vars "$(cat ...)"``."""
+    lines = [f"{key}: '{value.replace(chr(39), chr(39) * 2)}'"
+             for key, value in sorted(out_vars.items())]
+    (out_dir / "mlcost_vars.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    out_dir = Path(args.out)
+    started = time.monotonic()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clean(out_dir)
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
+
+    world = build_world(args.seed, args.start, args.days, args.scale)
+    say(f"simulated {len(world.jobs)} jobs, {len(world.attempts)} attempts, "
+        f"{len(world.instances)} machines")
+    out_vars, counts = ml_jobs.write(world, out_dir)
+
+    writers = {provider: load_writer(name) if provider in args.providers else None
+               for name, provider in zip(OTHER_WRITERS, ["gcp", "azure"])}
+    truth = TruthAccumulator(world, period_rules={
+        provider: module.billing_period for provider, module in writers.items()
+        if module is not None and callable(getattr(module, "billing_period", None))})
+    aws = aws_cur.AwsCurWriter(world, out_dir, aws_cur.aws_tag_keys(world), args.chunk_rows) \
+        if "aws" in args.providers else None
+    other: dict[str, list[Charge]] = {p: [] for p, w in writers.items() if w is not None}
+    with tqdm(total=args.days, desc="billing lines", unit="day", disable=args.quiet,
+              file=sys.stderr) as bar:
+        for kind, period, charges in world.iter_batches():
+            truth.add(charges)
+            if aws is not None:
+                aws.add(period, charges)
+            if other:
+                for c in charges:
+                    if c.provider in other:
+                        other[c.provider].append(c)
+            if kind == "close" and aws is not None:
+                aws.close_period(period)
+            else:
+                bar.update(1)
+    if aws is not None:
+        out_vars.update(aws.vars(out_dir))
+        counts.update(aws.counts)
+
+    for name, provider in zip(OTHER_WRITERS, ["gcp", "azure"]):
+        writer = writers[provider]
+        if provider not in args.providers:
+            continue
+        if writer is None:
+            say(f"note: sample_data/writers/{name}.py with write(charges, out_dir, rng_seed) "
+                f"is not there yet: no {provider} export written")
+            continue
+        out_vars.update(writer.write(other[provider], out_dir, args.seed))
+        truth.native_line_counts.update(native_line_counts(provider, writer, other[provider],
+                                                           args.seed))
+    for name in OPTIONAL_WRITERS:
+        writer = load_writer(name)
+        if writer is not None:
+            written_vars, written_counts = writer.write(world, out_dir)
+            out_vars.update(written_vars)
+            counts.update(written_counts)
+
+    result = truth.result()
+    (out_dir / "truth.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    write_vars(out_dir, out_vars)
+
+    if not args.quiet:
+        print(f"mlcost sample data v{VERSION}: seed {args.seed}, {args.start} + {args.days} "
+              f"days, scale {args.scale} -> {out_dir}")
+        for path, n in sorted(counts.items()):
+            print(f"  {n:>10,} rows  {path}")
+        for row in result["billing_totals"]:
+            print(f"  {row['provider']:<6} {row['billing_period']}  billed "
+                  f"{row['billed_cost']:>14,.2f}  effective {row['effective_cost']:>14,.2f}  "
+                  f"{row['line_count_native']:>10,} lines")
+        print(f"  done in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""The ground truth: what the dbt marts must find, computed from the simulation itself.
+
+Nothing here reads a written file. ``TruthAccumulator`` sees every Charge as the generator
+streams them and applies the attribution rule the marts implement:
+
+    for each compute Charge of a resource (a VM-hour SKU line: usage, covered usage or an
+    AWS Savings Plan negation) and each attempt that ran on that resource,
+        attributed = cost * overlap_seconds(attempt, charge period) / running_seconds
+                          * gpus_used / instance_gpus        (instance_gpus 0 -> share 1)
+
+What no attempt receives is unattributed. Idle is the running time of a GPU machine with no
+attempt on it, and the cost of those seconds (cost * idle_seconds / running_seconds).
+
+Money is summed exactly: every Charge carries at most 10 decimals, so sums are kept as
+integers of 1e-10 dollars and rounded to 1e-6 only when written to JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import VERSION, catalog
+from .model import Charge
+from .world import World, dt_of, iso, ts_of
+
+COMPUTE_KINDS = ("usage", "commitment_usage", "commitment_negation")
+UNIT = 10**10
+
+
+def to_units(x: float) -> int:
+    """A Charge amount (<= 10 decimals) as an exact integer of 1e-10."""
+    return round(x * UNIT)
+
+
+def from_units(n: int) -> float:
+    return round(n / UNIT, 6) + 0.0
+
+
+def is_team_tag(key: str) -> bool:
+    """Any spelling of the team tag: team, Team, TEAM, team_name, team-name."""
+    return key.lower().replace("-", "_") in ("team", "team_name")
+
+
+@dataclass
+class NodeSpan:
+    attempt_id: str
+    start: int
+    end: int  # window end for attempts still running
+    gpus_used: int
+    cut: int  # last checkpoint of the attempt, or its start
+
+
+@dataclass
+class AttemptCost:
+    billed: float = 0.0
+    effective: float = 0.0
+    billed_after_cut: float = 0.0
+
+
+@dataclass
+class IdleInfo:
+    provider: str
+    seconds: int = 0
+    billed: float = 0.0
+    last_hour: int = -1
+
+
+@dataclass
+class TruthAccumulator:
+    world: World
+    spans: dict[str, list[NodeSpan]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # SageMaker instance counts
+    attempt_cost: dict[str, AttemptCost] = field(default_factory=dict)
+    totals: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    compute: dict[str, float] = field(default_factory=dict)
+    attributed: dict[str, float] = field(default_factory=dict)
+    idle: dict[str, IdleInfo] = field(default_factory=dict)
+    egress: dict[tuple[str, str, str, str], list[float]] = field(default_factory=dict)
+    tagged: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # How each provider's export assigns a line to a billing period ("YYYY-MM"); the default
+    # is the UTC month of charge_start. GCP invoices by US Pacific time, so its writer's rule
+    # is passed in to keep the truth equal to the files' invoice months.
+    period_rules: dict[str, Callable[[Charge], str]] = field(default_factory=dict)
+    # Native line counts per (provider, period) where a writer does not write one line per
+    # Charge (Azure cost details are daily sums of hourly charges).
+    native_line_counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    _period_cache: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        w = self.world
+        cuts: dict[str, int] = {}
+        for ckpt in w.checkpoints:
+            t = ts_of(ckpt.saved_at)
+            cuts[ckpt.attempt_id] = max(cuts.get(ckpt.attempt_id, 0), t)
+        for node in w.nodes:
+            start, end = w.attempt_times[node.attempt_id]
+            end = w.end if end is None else end
+            self.spans.setdefault(node.resource_id, []).append(
+                NodeSpan(node.attempt_id, start, end, node.gpus_used,
+                         cuts.get(node.attempt_id, start)))
+        for inst in w.instances:
+            self.counts[inst.resource_id] = inst.count
+
+    # ------------------------------------------------------------------ streaming
+
+    def add(self, charges: list[Charge]) -> None:
+        rules = self.period_rules
+        cache = self._period_cache
+        for c in charges:
+            rule = rules.get(c.provider)
+            if rule is not None:
+                period = rule(c)
+            else:
+                period = cache.get(c.charge_start)
+                if period is None:
+                    period = cache[c.charge_start] = c.charge_start.strftime("%Y-%m")
+            t = self.totals.setdefault((c.provider, period), [0, 0, 0, 0])
+            t[0] += to_units(c.billed_cost)
+            t[1] += to_units(c.effective_cost)
+            t[2] += to_units(c.list_cost)
+            t[3] += 1
+            if c.transfer_type:
+                e = self.egress.setdefault((c.provider, c.transfer_type, c.transfer_from,
+                                            c.transfer_to), [0.0, 0])
+                e[0] += c.usage_amount
+                e[1] += to_units(c.billed_cost)
+            if c.owner_team:
+                g = self.tagged.setdefault((c.provider, c.owner_team), [0, 0])
+                g[0] += to_units(c.billed_cost)
+                if not any(is_team_tag(k) for k in c.tags):
+                    g[1] += to_units(c.billed_cost)
+            if c.kind in COMPUTE_KINDS and c.instance_type and c.running_seconds > 0:
+                self._compute(c)
+
+    def _compute(self, c: Charge) -> None:
+        c0 = int(c.charge_start.timestamp())
+        c1 = int(c.charge_end.timestamp())
+        run = c.running_seconds
+        self.compute[c.provider] = self.compute.get(c.provider, 0.0) + c.billed_cost
+        gpus = catalog.instance_gpus(c.provider, c.instance_type)
+        spans = self.spans.get(c.resource_id, ())
+        covered: list[tuple[int, int]] = []
+        for span in spans:
+            lo, hi = max(span.start, c0), min(span.end, c1)
+            if hi <= lo:
+                continue
+            share = (span.gpus_used / gpus) if gpus else 1.0
+            billed = c.billed_cost * (hi - lo) / run * share
+            cost = self.attempt_cost.setdefault(span.attempt_id, AttemptCost())
+            cost.billed += billed
+            cost.effective += c.effective_cost * (hi - lo) / run * share
+            lo2 = max(lo, span.cut)
+            if hi > lo2:
+                cost.billed_after_cut += c.billed_cost * (hi - lo2) / run * share
+            self.attributed[c.provider] = self.attributed.get(c.provider, 0.0) + billed
+            covered.append((lo, hi))
+        if gpus == 0:
+            return
+        per_instance = run / self.counts.get(c.resource_id, 1)
+        busy = union_length(covered)
+        idle_secs = max(0.0, per_instance - busy)
+        info = self.idle.setdefault(c.resource_id, IdleInfo(c.provider))
+        if idle_secs > 0:
+            info.billed += c.billed_cost * idle_secs / run
+        if c.kind != "commitment_negation" and info.last_hour != c0:
+            info.seconds += int(round(idle_secs))
+            info.last_hour = c0
+
+    # ------------------------------------------------------------------ result
+
+    def result(self) -> dict:
+        w = self.world
+        jobs = {j.job_id: j for j in w.jobs}
+        attempts_by_job: dict[str, list] = {}
+        for a in w.attempts:
+            attempts_by_job.setdefault(a.job_id, []).append(a)
+        gpu_seconds: dict[str, float] = {}
+        for node in w.nodes:
+            start, end = w.attempt_times[node.attempt_id]
+            end = w.end if end is None else end
+            secs = max(0, min(end, w.end) - max(start, w.start))
+            gpu_seconds[node.attempt_id] = gpu_seconds.get(node.attempt_id, 0.0) + \
+                secs * node.gpus_used
+
+        def job_row(job_id: str) -> dict:
+            job = jobs[job_id]
+            atts = attempts_by_job[job_id]
+            billed = sum(self.attempt_cost.get(a.attempt_id, AttemptCost()).billed for a in atts)
+            eff = sum(self.attempt_cost.get(a.attempt_id, AttemptCost()).effective for a in atts)
+            gpu_h = sum(gpu_seconds.get(a.attempt_id, 0.0) for a in atts) / 3600
+            return {"job_id": job_id, "provider": job.provider, "team": job.team,
+                    "user_email": job.user_email, "job_type": job.job_type,
+                    "billed_cost": r6(billed), "effective_cost": r6(eff),
+                    "gpu_hours": r6(gpu_h), "attempt_count": len(atts),
+                    "final_status": job.status}
+
+        named_jobs = [{"label": n.label, **job_row(n.job_id)} for n in w.named_jobs]
+        attempt_by_id = {a.attempt_id: a for a in w.attempts}
+        named_failures = []
+        for attempt_id in w.named_failures:
+            a = attempt_by_id[attempt_id]
+            cost = self.attempt_cost.get(attempt_id, AttemptCost())
+            named_failures.append({
+                "job_id": a.job_id, "attempt_id": attempt_id, "status": a.status,
+                "failure_reason": a.failure_reason, "wasted_billed_cost": r6(cost.billed),
+                "wasted_effective_cost": r6(cost.effective),
+                "wasted_gpu_hours": r6(gpu_seconds.get(attempt_id, 0.0) / 3600),
+                "lost_since_checkpoint_billed_cost": r6(cost.billed_after_cut)})
+        planted = set(w.planted_idle)
+        roles = {i.resource_id: i.role for i in w.instances}
+        idle = [{"provider": info.provider, "resource_id": rid,
+                 "idle_hours": r6(info.seconds / 3600), "idle_billed_cost": r6(info.billed),
+                 "planted": rid in planted, "role": roles.get(rid, "")}
+                for rid, info in sorted(self.idle.items()) if info.seconds >= 3600]
+        providers = ["aws", "gcp", "azure"]
+        unattributed = [{"provider": p,
+                         "compute_billed_cost": r6(self.compute.get(p, 0.0)),
+                         "attributed_billed_cost": r6(self.attributed.get(p, 0.0)),
+                         "billed_cost": r6(self.compute.get(p, 0.0) -
+                                           self.attributed.get(p, 0.0))}
+                        for p in providers]
+        billing = [{"provider": p, "billing_period": period, "currency": "USD",
+                    "billed_cost": from_units(t[0]), "effective_cost": from_units(t[1]),
+                    "list_cost": from_units(t[2]),
+                    "line_count_native": self.native_line_counts.get((p, period), t[3])}
+                   for (p, period), t in sorted(self.totals.items(),
+                                                key=lambda kv: (providers.index(kv[0][0]),
+                                                                kv[0][1]))]
+        egress = [{"provider": p, "transfer_type": tt, "from": f, "to": to,
+                   "usage_gb": r6(v[0]), "billed_cost": from_units(v[1])}
+                  for (p, tt, f, to), v in sorted(self.egress.items())]
+        untagged = []
+        for (p, team), (total, untag) in sorted(self.tagged.items()):
+            untagged.append({"provider": p, "team": team, "total_billed_cost": from_units(total),
+                             "untagged_billed_cost": from_units(untag),
+                             "share": round(untag / total, 6) if total else 0.0})
+        return {
+            "generator": {"seed": w.seed, "start": dt_of(w.start).date().isoformat(),
+                          "days": w.days, "scale": w.scale, "version": VERSION},
+            "window": {"start": iso(w.start), "end": iso(w.end)},
+            "billing_totals": billing,
+            "named_jobs": named_jobs,
+            "named_failures": named_failures,
+            "idle": idle,
+            "unattributed_compute_billed_cost": unattributed,
+            "egress_routes": egress,
+            "untagged_share": untagged,
+            "commitments": {"aws_savings_plan_hourly_commitment": w.sp_commitment,
+                            "aws_reserved_instances": w.ri_count,
+                            "gcp_cud_gpus": w.cud_gpus,
+                            "azure_reserved_vms": w.res_count},
+            "job_costs": [job_row(j.job_id) for j in w.jobs],
+        }
+
+
+def union_length(intervals: list[tuple[int, int]]) -> int:
+    if not intervals:
+        return 0
+    if len(intervals) == 1:
+        return intervals[0][1] - intervals[0][0]
+    total, cur_lo, cur_hi = 0, None, None
+    for lo, hi in sorted(intervals):
+        if cur_hi is None or lo > cur_hi:
+            if cur_hi is not None:
+                total += cur_hi - cur_lo
+            cur_lo, cur_hi = lo, hi
+        else:
+            cur_hi = max(cur_hi, hi)
+    return total + (cur_hi - cur_lo)
+
+
+def r6(x: float) -> float:
+    return round(x, 6) + 0.0
