@@ -59,9 +59,8 @@ line_attempt_overlaps as (
             ) }}
         ) as running_seconds
     from resource_running_time as cost_lines
-    inner join
-        attempt_nodes
-        {#- Azure resource ids are case-insensitive and exports vary their casing. #}
+    -- Azure resource ids are case-insensitive and exports vary their casing.
+    inner join attempt_nodes
         on lower(cost_lines.resource_id) = lower(attempt_nodes.resource_id)
         and cost_lines.charge_period_start < coalesce(
             attempt_nodes.ended_at, cost_lines.charge_period_end
