@@ -55,9 +55,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", default="data/sample",
                         help="output directory; the files this script owns there are replaced")
     parser.add_argument("--providers", default="aws,gcp,azure",
-                        help="billing exports to write (comma-separated). The simulation and "
-                             "truth.json are the same whatever is chosen; leaving out gcp/azure "
-                             "saves the memory their writers need at very large --scale")
+                        help="billing exports to write (comma-separated). The simulation, the "
+                             "job tables and truth.json still cover every cloud; leaving out "
+                             "gcp/azure saves the memory their writers need at very large --scale")
     parser.add_argument("--chunk-rows", type=int, default=300_000,
                         help="AWS CUR lines per file part (real CUR splits big months too)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")

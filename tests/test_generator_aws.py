@@ -28,7 +28,8 @@ CUR2_FIXTURE = "cur2_csv__sbroenne_sample_cur20_SYNTHETIC.csv"
 
 _UNSIMULATED = ("product attribute of a service the sample does not simulate (AWS Support "
                 "plan features, Directory Service, SQS/SNS, API Gateway, RDS, Direct Connect, "
-                "CloudFront, QuickSight...); CUR only sends a product column once a service uses it")
+                "CloudFront, QuickSight...); CUR only sends a product column once a service "
+                "uses it")
 _EBS_OTHER = "EBS/EC2 attribute of volume or instance types the sample does not use"
 _COST_CATEGORY = "the company's own cost category names (koku's); the sample defines none"
 _KOKU_TAGS = ("koku's anonymized tag prefix; real CUR writes resourceTags/ (the sample's "
@@ -65,7 +66,7 @@ EXEMPT: dict[str, str] = {
     "costCategory/OUs": _COST_CATEGORY, "costCategory/Organization": _COST_CATEGORY,
     "costCategory/cost_env": _COST_CATEGORY, "costCategory/name": _COST_CATEGORY,
     "costCategory/qe_source": _COST_CATEGORY,
-    "resource_tags_user_c25_key": "koku's own tag key", 
+    "resource_tags_user_c25_key": "koku's own tag key",
     "resource_tags_user_insights_project": "koku's own tag key",
     "year": "Athena partition column: in the path (year=2026/month=10), not in the files",
     "month": "Athena partition column: in the path (year=2026/month=10), not in the files",
@@ -75,7 +76,6 @@ EXEMPT: dict[str, str] = {
 }
 EXEMPT_PREFIXES = {"noTags/": _KOKU_TAGS}
 
-ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
 def fixture_header(name: str) -> list[str]:
@@ -203,24 +203,24 @@ def test_legacy_csv_names_and_values(con, aws_dir: Path, csv_header: list[str]) 
                                        ).fetchall()}
     assert types == {"Usage", "DiscountedUsage", "SavingsPlanCoveredUsage", "SavingsPlanNegation",
                      "SavingsPlanRecurringFee", "RIFee", "Fee", "Credit", "Refund", "Tax"}
+    iso_z = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"
     for column in ("lineItem/UsageStartDate", "lineItem/UsageEndDate",
                    "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate"):
         bad = con.execute(f"""select count(*) from {rel}
-            where not regexp_full_match("{column}", '\\d{{4}}-\\d{{2}}-\\d{{2}}T\\d{{2}}:\\d{{2}}:\\d{{2}}Z')
-            """).fetchone()[0]
+            where not regexp_full_match("{column}", ?)""", [iso_z]).fetchone()[0]
         assert bad == 0, column
     assert con.execute(f"""select count(*) from {rel} where try_cast("lineItem/UnblendedCost"
                            as decimal(38, 10)) is null""").fetchone()[0] == 0
     spot_terms = {r[0] for r in con.execute(
-        f"""select distinct "pricing/term" from {rel} where "lineItem/UsageType" like '%SpotUsage%'""")
-        .fetchall()}
+        f"""select distinct "pricing/term" from {rel}
+            where "lineItem/UsageType" like '%SpotUsage%'""").fetchall()}
     assert spot_terms == {"Spot"}
     usage_types = {r[0] for r in con.execute(
         f'select distinct "lineItem/UsageType" from {rel}').fetchall()}
     for expected in ("USE1-USW2-AWS-Out-Bytes", "USE1-DataTransfer-Regional-Bytes",
                      "USE1-DataTransfer-Out-Bytes", "USE1-NatGateway-Bytes",
                      "BoxUsage:p4d.24xlarge", "USW2-SpotUsage:p5.48xlarge",
-                     "USE1-Train:ml.p4d.24xlarge", "ComputeSP:1yrNoUpfront",
+                     "USE1-Train:ml.p4d.24xlarge", "ComputeSP:1yrPartialUpfront",
                      "HeavyUsage:g5.12xlarge", "EBS:VolumeUsage.gp3", "TimedStorage-ByteHrs"):
         assert expected in usage_types
 
@@ -345,3 +345,27 @@ def test_three_formats_carry_the_same_lines(con, aws_dir: Path) -> None:
         where abs(c.line_item_unblended_cost - cast(l."lineItem/UnblendedCost" as double)) > 1e-9
         """).fetchone()[0]
     assert same_ids == 0
+
+
+def test_savings_plan_fee_matches_the_usage_it_covered(con, aws_dir: Path) -> None:
+    rel = athena(aws_dir)
+    rows = con.execute(f"""
+        with covered as (
+            select line_item_usage_start_date as hour,
+                   sum(savings_plan_savings_plan_effective_cost) as used
+            from {rel} where line_item_line_item_type = 'SavingsPlanCoveredUsage' group by 1),
+        fee as (
+            select line_item_usage_start_date as hour, line_item_unblended_cost as billed,
+                   savings_plan_total_commitment_to_date as total,
+                   savings_plan_used_commitment as used,
+                   savings_plan_recurring_commitment_for_billing_period as recurring,
+                   savings_plan_amortized_upfront_commitment_for_billing_period as upfront
+            from {rel} where line_item_line_item_type = 'SavingsPlanRecurringFee')
+        select fee.*, coalesce(covered.used, 0) as covered_used
+        from fee left join covered using (hour)""").fetchall()
+    assert rows
+    for _, billed, total, used, recurring, upfront, covered_used in rows:
+        assert billed == pytest.approx(recurring) and upfront > 0
+        assert total == pytest.approx(recurring + upfront)
+        assert used == pytest.approx(covered_used, abs=1e-6)
+        assert used <= total + 1e-9

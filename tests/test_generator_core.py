@@ -338,7 +338,8 @@ def test_sagemaker_jobs_match_attempt_nodes_and_cur(sample_dir: Path, tables: di
     for r in records:
         assert r["TrainingJobArn"].endswith("training-job/" + r["TrainingJobName"])
         assert r["TrainingJobArn"] in node_ids and r["TrainingJobArn"] in cur_ids
-        assert r["TrainingJobStatus"] in ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
+        assert r["TrainingJobStatus"] in ("InProgress", "Completed", "Failed", "Stopping",
+                                          "Stopped")
         assert r["ResourceConfig"]["InstanceType"].startswith("ml.")
         if r["TrainingJobStatus"] == "Completed":
             assert r["BillableTimeInSeconds"] == r["TrainingTimeInSeconds"] > 0

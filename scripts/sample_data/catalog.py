@@ -299,6 +299,10 @@ AWS_SP_RATE_FACTOR: dict[str, float] = {"p5": 0.74, "p4d": 0.72, "g5": 0.70, "m7
 AWS_SP_ARN = ("arn:aws:savingsplans::456789012345:savingsplan/"
               "3f9d2c1e-7b4a-4e08-9c51-2a6d8e0f7b13")
 AWS_SP_START = "2026-03-01T00:00:00.000Z"
+# Partial upfront: half the commitment was paid at purchase (before the window) and is
+# amortized onto the hours; the hourly fee line bills the other half.
+AWS_SP_UPFRONT_FRACTION = 0.5
+AWS_SP_USAGE_TYPE = "ComputeSP:1yrPartialUpfront"
 AWS_SP_END = "2027-02-28T23:59:59.000Z"
 # EC2 Standard RI, 1 year, no upfront, regional, 2 x g5.12xlarge in us-east-1
 AWS_RI_INSTANCE_TYPE = "g5.12xlarge"

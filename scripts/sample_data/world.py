@@ -1601,7 +1601,8 @@ class ChargeGenerator:
             elif transfer_type == "inter_az":
                 usage_type = f"{src}-DataTransfer-Regional-Bytes"
                 rate, op = catalog.AWS_INTER_AZ_GB, "InterZone-Out"
-                desc = f"${rate} per GB - regional data transfer - in/out/between EC2 AZs or using elastic IPs or ELB"
+                desc = (f"${rate} per GB - regional data transfer - in/out/between EC2 AZs "
+                        "or using elastic IPs or ELB")
             elif transfer_type == "nat":
                 usage_type = f"{src}-NatGateway-Bytes"
                 rate, op = catalog.AWS_NAT_GB, "NatGateway"
@@ -1610,7 +1611,8 @@ class ChargeGenerator:
                 usage_type = f"{src}-DataTransfer-Out-Bytes"
                 rate = catalog.AWS_INTERNET_OUT_GB
                 op = "GetObject" if service == "AmazonS3" else "RunInstances"
-                desc = f"${rate} per GB - first 10 TB / month data transfer out beyond the global free tier"
+                desc = (f"${rate} per GB - first 10 TB / month data transfer out beyond the "
+                        "global free tier")
             cost = rate * gb
             return self._charge(
                 "aws", f"aws|usage|{rid}|{usage_type}|{op}|{h}", sub, "usage", h, h + HOUR,
@@ -1688,13 +1690,18 @@ class ChargeGenerator:
         return out
 
     def sp_fee(self, h: int, used: float) -> Charge:
+        """The hourly SavingsPlanRecurringFee. Partial upfront: the line bills the recurring
+        half; the effective cost is the unused part of the whole commitment (the upfront half
+        was paid before the window and is amortized onto the hours)."""
         c = self.w.sp_commitment
+        recurring = money(c * (1 - catalog.AWS_SP_UPFRONT_FRACTION))
         return self._charge(
             "aws", f"aws|commitment_fee|{catalog.AWS_SP_ARN}|{h}", catalog.AWS_PROD,
-            "commitment_fee", h, h + HOUR, "ComputeSavingsPlans", "ComputeSP:1yrNoUpfront",
-            f"1 year No Upfront Compute Savings Plan with {c} USD hourly commitment", "", "", "",
-            catalog.AWS_SP_ARN, "", "", 1.0, "Hrs", 0, "", 0.0, c, max(0.0, c - used),
-            commitment_id=catalog.AWS_SP_ARN, commitment_type="savings_plan", unit_price=c)
+            "commitment_fee", h, h + HOUR, "ComputeSavingsPlans", catalog.AWS_SP_USAGE_TYPE,
+            f"1 year Partial Upfront Compute Savings Plan with {c} USD hourly commitment", "",
+            "", "", catalog.AWS_SP_ARN, "", "", 1.0, "Hrs", 0, "", 0.0, recurring,
+            max(0.0, c - used), commitment_id=catalog.AWS_SP_ARN,
+            commitment_type="savings_plan", unit_price=recurring)
 
     def cud_fee(self, h: int, used: float) -> Charge:
         sku = catalog.gcp_cud_fee_sku("us-central1")
@@ -1740,7 +1747,9 @@ class ChargeGenerator:
                 out.append(self._charge(
                     "aws", f"aws|usage|{b.resource_id}|{ut}|{day0}", b.sub_account, "usage",
                     day0, day0 + DAY, "AmazonS3", ut,
-                    f"${price} per 1,000 {'PUT, COPY, POST, or LIST' if op == 'PutObject' else 'GET and all other'} requests",
+                    f"${price} per 1,000 "
+                    f"{'PUT, COPY, POST, or LIST' if op == 'PutObject' else 'GET and all other'}"
+                    " requests",
                     op, b.region, "", b.resource_id, b.name, "", float(count), "Requests", 0,
                     "on_demand", rate * count, rate * count, rate * count, b.owner_team,
                     b.tags, unit_price=rate, list_unit_price=rate, effective_unit_price=rate))

@@ -385,7 +385,7 @@ RI_META = {"reservation/StartTime": catalog.AWS_RI_START,
            "reservation/SubscriptionId": "8120374556"}
 SP_META = {"savingsPlan/StartTime": catalog.AWS_SP_START, "savingsPlan/EndTime": catalog.AWS_SP_END,
            "savingsPlan/OfferingType": "ComputeSavingsPlans",
-           "savingsPlan/PaymentOption": "No Upfront", "savingsPlan/PurchaseTerm": "1yr"}
+           "savingsPlan/PaymentOption": "Partial Upfront", "savingsPlan/PurchaseTerm": "1yr"}
 
 
 USAGE_KINDS = ("usage", "commitment_usage", "commitment_negation")
@@ -431,7 +431,7 @@ RI_META = {"reservation/StartTime": catalog.AWS_RI_START,
            "pricing/term": "Reserved"}
 SP_META = {"savingsPlan/StartTime": catalog.AWS_SP_START, "savingsPlan/EndTime": catalog.AWS_SP_END,
            "savingsPlan/OfferingType": "ComputeSavingsPlans",
-           "savingsPlan/PaymentOption": "No Upfront", "savingsPlan/PurchaseTerm": "1yr"}
+           "savingsPlan/PaymentOption": "Partial Upfront", "savingsPlan/PurchaseTerm": "1yr"}
 
 
 def commitment_values(c: Charge, lit: str, ri_count: int) -> dict[str, object]:
@@ -468,10 +468,12 @@ def commitment_values(c: Charge, lit: str, ri_count: int) -> dict[str, object]:
             v["savingsPlan/SavingsPlanRate"] = c.effective_unit_price
             v["savingsPlan/SavingsPlanEffectiveCost"] = c.effective_cost
         elif lit == "SavingsPlanRecurringFee":
-            v["savingsPlan/TotalCommitmentToDate"] = c.billed_cost
-            v["savingsPlan/UsedCommitment"] = round(c.billed_cost - c.effective_cost, 10)
+            total = round(c.billed_cost / (1 - catalog.AWS_SP_UPFRONT_FRACTION), 10)
+            v["savingsPlan/TotalCommitmentToDate"] = total
+            v["savingsPlan/UsedCommitment"] = round(total - c.effective_cost, 10)
             v["savingsPlan/RecurringCommitmentForBillingPeriod"] = c.billed_cost
-            v["savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod"] = 0.0
+            v["savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod"] = round(
+                total - c.billed_cost, 10)
             v["pricing/unit"] = "Hrs"
     return v
 
