@@ -6,11 +6,6 @@ dbt-bouncer.yml on that manifest and prints one line per violation:
     <file>: <model or source>: <rule>: <what is wrong and what to do>
 
 Exits 0 when every check passes, 1 on a violation, 2 when the project does not parse.
-
-The parse sets every source var of dbt_project.yml (the ones that default to "") to a
-placeholder path. A staging model calls source() only when its export is configured, so with
-the vars unset the manifest would lose the source -> staging edges the lineage rules check.
-Nothing is read at parse time: the placeholder paths are never opened.
 """
 
 from __future__ import annotations
@@ -28,7 +23,6 @@ from typing import Any
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-PLACEHOLDER_PATH = "mlcost-conventions-placeholder"
 
 
 @dataclass(frozen=True)
@@ -75,13 +69,6 @@ def tool_path(name: str) -> str:
     return found
 
 
-def placeholder_vars(project_dir: Path) -> dict[str, str]:
-    """Every var that defaults to "" (an export path), set to a path that is never read."""
-    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
-    return {name: PLACEHOLDER_PATH for name, value in (project.get("vars") or {}).items()
-            if value == ""}
-
-
 def dbt_parse(project_dir: Path, artifacts_dir: Path) -> None:
     env = {**os.environ,
            "DBT_PROFILES_DIR": str(project_dir),
@@ -89,7 +76,6 @@ def dbt_parse(project_dir: Path, artifacts_dir: Path) -> None:
            "MLCOST_DUCKDB_PATH": ":memory:",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     command = [tool_path("dbt"), "parse", "--project-dir", str(project_dir),
-               "--vars", json.dumps(placeholder_vars(project_dir)),
                "--target-path", str(artifacts_dir), "--log-path", str(artifacts_dir)]
     result = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True)
     if result.returncode != 0:
