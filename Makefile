@@ -13,7 +13,7 @@ SAMPLE_VARS = "$$(cat $(SAMPLE_DIR)/mlcost_vars.yml)"
 LINT_PATHS = $(wildcard models tests analyses)
 LINT_ENV = MLCOST_DUCKDB_PATH=:memory: DBT_SEND_ANONYMOUS_USAGE_STATS=false
 
-.PHONY: run test lint fix install sample build summary docs clean
+.PHONY: run test lint fix install sample build summary docs bench clean
 
 run: sample build summary
 
@@ -47,6 +47,11 @@ lint: install
 
 fix: install
 	$(LINT_ENV) $(BIN)/sqlfluff fix $(LINT_PATHS)
+
+# Performance lives here, not in timed tests: medians and ratios against plain DuckDB SQL
+# and pandas over the same generated export (scripts/benchmark.py --help for the knobs).
+bench: install
+	$(BIN)/python scripts/benchmark.py
 
 clean:
 	rm -rf target logs $(SAMPLE_DIR) mlcost.duckdb
