@@ -152,6 +152,25 @@ final as (
                 and coalesce(classified.benefit_id, classified.reservation_id) is not null
                 then 'Used'
         end as commitment_discount_status,
+        {#- EA bills an enrollment, MCA a billing profile (its invoices); both bill
+            subscriptions. Prices in the pricing currency come from the export as is. #}
+        case
+            when classified.x_source_format like '%mca%' then 'Billing Profile'
+            else 'Billing Account'
+        end as billing_account_type,
+        'Subscription' as sub_account_type,
+        classified.effective_price as contracted_unit_price,
+        coalesce(classified.pricing_currency, classified.billing_currency) as pricing_currency,
+        classified.effective_price as pricing_currency_contracted_unit_price,
+        coalesce(
+            classified.cost_in_pricing_currency, classified.cost_in_billing_currency
+        ) as pricing_currency_effective_cost,
+        classified.payg_price as pricing_currency_list_unit_price,
+        'Microsoft' as service_provider_name,
+        'Microsoft' as host_provider_name,
+        classified.meter_name as sku_meter,
+        coalesce(classified.benefit_name, classified.reservation_name)
+            as commitment_discount_name,
         classified.tags,
         classified.charge_type as x_line_type,
         classified.meter_name as x_usage_type,
