@@ -185,7 +185,9 @@ classified as (
     select
         cost_lines.*,
         case
-            when charge_type in ('Usage', 'UnusedReservation', 'UnusedSavingsPlan')
+            {#- Pre-2020 usage exports have no ChargeType: all their lines are usage. #}
+            when charge_type is null
+                or charge_type in ('Usage', 'UnusedReservation', 'UnusedSavingsPlan')
                 then 'Usage'
             when charge_type = 'Purchase' then 'Purchase'
             when charge_type = 'Tax' then 'Tax'
@@ -218,7 +220,10 @@ final as (
         classified.x_source_format,
         classified.x_source_file,
         classified.x_quarantine_reason,
-        classified.billing_account_id,
+        {#- Pre-2020 pay-as-you-go usage exports have no billing account: the
+            subscription is what is billed. #}
+        coalesce(classified.billing_account_id, classified.subscription_id)
+            as billing_account_id,
         classified.billing_account_name,
         classified.subscription_id as sub_account_id,
         classified.subscription_name as sub_account_name,
@@ -310,7 +315,7 @@ final as (
         coalesce(classified.benefit_name, classified.reservation_name)
             as commitment_discount_name,
         classified.tags,
-        classified.charge_type as x_line_type,
+        coalesce(classified.charge_type, 'Usage') as x_line_type,
         classified.meter_name as x_usage_type,
         classified.meter_sub_category as x_operation,
         classified.meter_category as x_service_code,

@@ -12,6 +12,7 @@ with unioned as (
         ref('int_aws_cost_lines_mapped'),
         ref('int_azure_cost_lines_mapped'),
         ref('int_gcp_cost_lines_mapped'),
+        ref('int_focus_cost_lines_mapped'),
     ]) }}
 
 ),
