@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +31,7 @@ DELIVERY = AWS / "cur_legacy_delivery__koku_local_bucket_SYNTHETIC"
 USABLE = {
     "aws_cur_legacy_csv": [AWS / "cur_legacy_csv__koku_2023-06_savingsplan_costcategory.csv",
                            AWS / "cur_legacy_csv__sbroenne_sample_legacy_SYNTHETIC.csv",
-                           DELIVERY / "koku-local-1.csv.gz"],
+                           DELIVERY / "koku-local-1.csv.gz"],  # see deliver_cur_twice
     "azure_ea_actual": [AZURE / "azure_ea_actual__finops_toolkit_EA_ActualCost_Small.csv",
                         AZURE / "azure_ea_v2__koku_azure_version_2.csv",
                         AZURE / "azure_legacy_usage__koku_costreport_bandwidth.csv"],
@@ -76,6 +77,23 @@ def link(files: list[Path], folder: Path) -> str:
     return str(folder / "*")
 
 
+REDELIVERED_ASSEMBLY = "22222222-re-delivered-assembly"
+
+
+def deliver_cur_twice(folder: Path) -> str:
+    """The koku delivery laid out as S3 holds it after AWS re-delivered the month: the first
+    assembly, a second one with the same file, and the period manifest rewritten to name the
+    second. Returns the manifests' glob."""
+    manifest = json.loads((DELIVERY / "koku-local-Manifest.json").read_text())
+    period = folder / "koku-local" / "20180801-20180901"
+    for assembly in (manifest["assemblyId"], REDELIVERED_ASSEMBLY):
+        (period / assembly).mkdir(parents=True)
+        (period / assembly / "koku-local-1.csv.gz").symlink_to(DELIVERY / "koku-local-1.csv.gz")
+    manifest["assemblyId"] = REDELIVERED_ASSEMBLY
+    (period / "koku-local-Manifest.json").write_text(json.dumps(manifest))
+    return str(folder / "koku-local" / "*" / "*-Manifest.json")
+
+
 def write_quirky_focus_parquet(path: Path) -> None:
     """What real FOCUS exports carry: NULL strings, timestamps without T/Z, spaced tag keys."""
     con = duckdb.connect()
@@ -96,7 +114,12 @@ def write_quirky_focus_parquet(path: Path) -> None:
 def usable_build(tmp_path_factory: pytest.TempPathFactory) -> FixtureBuild:
     work_dir = tmp_path_factory.mktemp("real_fixtures")
     vars_lines = [f'mlcost_{name}: "{link(files, work_dir / name)}"'
-                  for name, files in USABLE.items()]
+                  for name, files in USABLE.items() if name != "aws_cur_legacy_csv"]
+    legacy = work_dir / "aws_cur_legacy_csv"
+    link([file for file in USABLE["aws_cur_legacy_csv"] if file.parent != DELIVERY],
+         legacy / "single_files")
+    vars_lines += [f'mlcost_aws_cur_legacy_csv: "{legacy}/**/*.csv*"',
+                   f'mlcost_aws_cur_legacy_manifests: "{deliver_cur_twice(legacy)}"']
     athena = work_dir / "athena" / "cur_athena_snake.parquet"
     athena.parent.mkdir()
     con = duckdb.connect()
@@ -225,3 +248,12 @@ def test_unusable_files_fail_naming_file_and_reason(tmp_path: Path) -> None:
         con.execute("select count(*) from main_staging.stg_gcp_billing__detailed_cost_lines"
                     ).fetchall()
     con.close()
+
+
+def test_redelivered_cur_month_counts_once(usable_build: FixtureBuild) -> None:
+    rows = usable_build.query("""
+        select regexp_extract(x_source_file, '[^/]*/[^/]*$'), count(*)
+        from main_intermediate.int_cost_lines_unioned
+        where x_source_file like '%koku-local-1.csv.gz' group by 1""")
+    assert rows == [(f"{REDELIVERED_ASSEMBLY}/koku-local-1.csv.gz",
+                     len(read_rows(DELIVERY / "koku-local-1.csv.gz")))]
