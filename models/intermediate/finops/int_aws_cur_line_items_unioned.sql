@@ -16,12 +16,12 @@ manifests as (
 
 ),
 
-{#- AWS rewrites an open month into a new assembly folder and points the period's
-    manifest at it; older assemblies stay in the bucket. A file in a period folder that has
-    a manifest counts only if it is in the assembly the manifest names; files of periods
-    without a manifest (or with no manifests configured) all count. #}
 legacy_csv as (
 
+    {#- AWS rewrites an open month into a new assembly folder and points the period's
+        manifest at it; older assemblies stay in the bucket. A file in a period folder
+        with a manifest counts only if it is in the assembly the manifest names; files of
+        periods without a manifest (or no manifests configured) all count. #}
     select legacy_csv_delivered.*
     from legacy_csv_delivered
     left join manifests as period_manifests
