@@ -13,6 +13,7 @@ import csv
 import gzip
 import io
 import json
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -78,6 +79,7 @@ def link(files: list[Path], folder: Path) -> str:
 
 
 REDELIVERED_ASSEMBLY = "22222222-re-delivered-assembly"
+STALE_AZURE_EXPORT = "azure_mca_camel__earlier_export_of_the_same_period.csv"
 
 
 def deliver_cur_twice(folder: Path) -> str:
@@ -126,6 +128,10 @@ def usable_build(tmp_path_factory: pytest.TempPathFactory) -> FixtureBuild:
     con.execute(f"copy (select * from read_csv('{ATHENA_CSV}', all_varchar = true)) "
                 f"to '{athena}' (format parquet)")
     con.close()
+    # An earlier export of the same MCA period, still beside the current one.
+    stale = work_dir / "azure_mca_actual" / STALE_AZURE_EXPORT
+    stale.write_bytes(USABLE["azure_mca_actual"][0].read_bytes())
+    os.utime(stale, (946684800, 946684800))
     quirky = work_dir / "focus_parquet" / "quirky.parquet"
     quirky.parent.mkdir()
     write_quirky_focus_parquet(quirky)
@@ -257,3 +263,9 @@ def test_redelivered_cur_month_counts_once(usable_build: FixtureBuild) -> None:
         where x_source_file like '%koku-local-1.csv.gz' group by 1""")
     assert rows == [(f"{REDELIVERED_ASSEMBLY}/koku-local-1.csv.gz",
                      len(read_rows(DELIVERY / "koku-local-1.csv.gz")))]
+
+
+def test_reexported_azure_period_counts_from_latest_file(usable_build: FixtureBuild) -> None:
+    files = lines_by_file(usable_build)
+    assert STALE_AZURE_EXPORT not in files
+    assert USABLE["azure_mca_actual"][0].name in files

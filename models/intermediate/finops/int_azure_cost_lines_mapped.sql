@@ -37,6 +37,12 @@ mca_amortized as (
 
 ),
 
+export_files as (
+
+    select * from {{ ref('stg_azure_cost__export_files') }}
+
+),
+
 service_categories as (
 
     select * from {{ ref('service_categories') }}
@@ -51,7 +57,7 @@ gpu_catalog as (
 
 ),
 
-actual_lines as (
+actual_lines_delivered as (
 
     select
         *,
@@ -84,7 +90,7 @@ actual_lines as (
 
 ),
 
-amortized_lines as (
+amortized_lines_delivered as (
 
     select
         *,
@@ -123,6 +129,72 @@ amortized_lines as (
             )
         ) as is_commitment_effective
     from mca_amortized
+
+),
+
+line_files as (
+
+    {#- Azure exports a period again (a scheduled re-run, a manual export) into a new
+        file beside the old one: per export, billing account and period, only the most
+        recently written file counts (the later name when times tie). #}
+    select distinct
+        x_source_format,
+        billing_account_id,
+        billing_period_start,
+        x_source_file
+    from actual_lines_delivered
+    union all
+    select distinct
+        x_source_format,
+        billing_account_id,
+        billing_period_start,
+        x_source_file
+    from amortized_lines_delivered
+
+),
+
+line_files_ranked as (
+
+    select
+        line_files.x_source_file,
+        row_number() over (
+            partition by
+                line_files.x_source_format,
+                coalesce(line_files.billing_account_id, ''),
+                line_files.billing_period_start
+            order by
+                export_files.file_modified_at desc nulls last,
+                line_files.x_source_file desc
+        ) as recency_rank
+    from line_files
+    left join export_files
+        on line_files.x_source_file = export_files.x_source_file
+
+),
+
+latest_files as (
+
+    select distinct x_source_file
+    from line_files_ranked
+    where recency_rank = 1
+
+),
+
+actual_lines as (
+
+    select actual_lines_delivered.*
+    from actual_lines_delivered
+    inner join latest_files
+        on actual_lines_delivered.x_source_file = latest_files.x_source_file
+
+),
+
+amortized_lines as (
+
+    select amortized_lines_delivered.*
+    from amortized_lines_delivered
+    inner join latest_files
+        on amortized_lines_delivered.x_source_file = latest_files.x_source_file
 
 ),
 
