@@ -23,3 +23,21 @@
         )
     end)
 {% endmacro %}
+
+
+{#- The folder of a file path (`s3://b/cur/r/20261001-20261101/r-Manifest.json` ->
+    `s3://b/cur/r/20261001-20261101`), forward slashes as object stores write them. -#}
+{% macro path_dirname(expression) %}
+    {{ return(adapter.dispatch('path_dirname', 'mlcost')(expression)) }}
+{% endmacro %}
+
+{% macro default__path_dirname(expression) %}
+    {{ exceptions.raise_compiler_error(
+        "mlcost: path_dirname has no implementation for " ~ target.type
+        ~ "; add " ~ target.type ~ "__path_dirname in macros/parse_timestamp.sql") }}
+{% endmacro %}
+
+{#- DuckDB has it built in (parse_dirname would return the top folder). -#}
+{% macro duckdb__path_dirname(expression) %}
+    parse_dirpath({{ expression }}, 'forward_slash')
+{% endmacro %}

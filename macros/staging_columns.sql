@@ -47,11 +47,40 @@
 {% endmacro %}
 
 
-{#- The delivered values, renamed, still untyped: `raw` CTEs keep them for quarantine rows. -#}
+{#- Every delivered column that is a spelling of the spec column, in the spec's order. A
+    glob over files of several versions of one format (read with union_by_name) delivers
+    several spellings, each filled only on its own files' rows. -#}
+{% macro find_delivered_columns(source_columns, column_spec) %}
+    {% set wanted = [column_spec.name | lower] %}
+    {% for alias in column_spec.get('aliases', []) %}
+        {% do wanted.append(alias | lower) %}
+    {% endfor %}
+    {% set found = [] %}
+    {% for candidate in wanted %}
+        {% for delivered in source_columns %}
+            {% if delivered | replace('\ufeff', '') | lower == candidate and delivered not in found %}
+                {% do found.append(delivered) %}
+            {% endif %}
+        {% endfor %}
+    {% endfor %}
+    {{ return(found) }}
+{% endmacro %}
+
+
+{#- The delivered values, renamed, still untyped: `raw` CTEs keep them for quarantine rows.
+    Several spellings delivered at once are coalesced (as text) in the spec's order. -#}
 {% macro select_raw_columns(source_columns, spec, source_label) %}
     {%- for column_spec in spec %}
         {%- set delivered = mlcost.find_delivered_column(source_columns, column_spec) %}
-        {%- if delivered is not none %}
+        {%- set all_delivered = mlcost.find_delivered_columns(source_columns, column_spec) %}
+        {%- if all_delivered | length > 1 %}
+        coalesce(
+            {%- for spelling in all_delivered %}
+            nullif(trim(cast({{ adapter.quote(spelling) }} as {{ dbt.type_string() }})), '')
+            {{- "," if not loop.last }}
+            {%- endfor %}
+        ) as {{ column_spec.name }}
+        {%- elif delivered is not none %}
         {{ adapter.quote(delivered) }} as {{ column_spec.name }}
         {%- elif column_spec.get('required') and execute and source_columns | length > 0 %}
             {{ exceptions.raise_compiler_error(

@@ -107,3 +107,57 @@
             then '{' || trim({{ tags_column }}) || '}'
     end)
 {% endmacro %}
+
+
+{#- A tag key in normalized form: trimmed, lowercase, `-`, space, `:` and `.` as `_`, the
+    `user:` / `user_` prefix of AWS user-defined tags dropped. Portable string functions. -#}
+{% macro normalized_tag_key(key_column) %}
+    {%- set lowered = "lower(trim(" ~ key_column ~ "))" %}
+    {%- set unprefixed %}
+    case
+        when {{ lowered }} like 'user:%' or {{ lowered }} like 'user\_%' escape '\'
+            then substr({{ lowered }}, 6)
+        else {{ lowered }}
+    end
+    {%- endset %}
+    replace(replace(replace(replace(
+        {{ unprefixed }}, '-', '_'), ' ', '_'), ':', '_'), '.', '_')
+{% endmacro %}
+
+
+{#- One row per key of a JSON object of tags: key and text value. -#}
+{% macro json_object_entries(relation_alias, json_column) %}
+    {{ return(adapter.dispatch('json_object_entries', 'mlcost')(relation_alias, json_column)) }}
+{% endmacro %}
+
+{% macro default__json_object_entries(relation_alias, json_column) %}
+    {{ exceptions.raise_compiler_error(
+        "mlcost: json_object_entries has no implementation for " ~ target.type
+        ~ "; add " ~ target.type ~ "__json_object_entries in macros/tags.sql") }}
+{% endmacro %}
+
+{#- DuckDB: json_keys lists the keys; unnest makes them rows. -#}
+{% macro duckdb__json_object_entries(relation_alias, json_column) %}
+    select
+        {{ relation_alias }}.*,
+        tag_key,
+        json_extract_string({{ relation_alias }}.{{ json_column }}, '$."' || replace(tag_key, '"', '\"') || '"')
+            as tag_value
+    from {{ relation_alias }},
+        unnest(json_keys(cast({{ relation_alias }}.{{ json_column }} as json))) as entries (tag_key)
+{% endmacro %}
+
+
+{#- Fold key/value rows into one JSON object (text). -#}
+{% macro json_object_agg(key_column, value_column) %}
+    {{ return(adapter.dispatch('json_object_agg', 'mlcost')(key_column, value_column)) }}
+{% endmacro %}
+
+{% macro default__json_object_agg(key_column, value_column) %}
+    cast(json_object_agg({{ key_column }}, {{ value_column }}) as {{ dbt.type_string() }})
+{% endmacro %}
+
+{#- DuckDB names it json_group_object. -#}
+{% macro duckdb__json_object_agg(key_column, value_column) %}
+    cast(json_group_object({{ key_column }}, {{ value_column }}) as {{ dbt.type_string() }})
+{% endmacro %}

@@ -14,7 +14,7 @@
     {{ return(adapter.dispatch('type_double', 'mlcost')()) }}
 {% endmacro %}
 
-{% macro default__type_double() %}{{ mlcost.type_double() }}{% endmacro %}
+{% macro default__type_double() %}double precision{% endmacro %}
 
 {% macro duckdb__type_double() %}double{% endmacro %}
 

@@ -157,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
                 bar.update(1)
     if aws is not None:
         out_vars.update(aws.vars(out_dir))
+        # The period manifests name each month's current assembly (re-deliveries replace).
+        out_vars["mlcost_aws_cur_legacy_manifests"] = (
+            out_dir / "aws/cur_legacy/*/*/*-Manifest.json").as_posix()
         counts.update(aws.counts)
 
     for name, provider in zip(OTHER_WRITERS, ["gcp", "azure"]):

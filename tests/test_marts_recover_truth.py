@@ -62,14 +62,18 @@ def test_billed_cost_per_month_recovered_to_the_cent(
         assert recovered == pytest.approx(total["billed_cost"], abs=CENT), total
 
 
-def test_aws_effective_cost_amortizes_commitments(built_sample: BuiltProject) -> None:
+@pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
+def test_effective_cost_per_month_recovered_to_the_cent(
+        built_sample: BuiltProject, provider: str) -> None:
+    """EffectiveCost amortizes commitments (AWS RI/SP, Azure amortized exports, GCP CUDs)."""
     rows = dict(((month, float(cost)) for month, cost in built_sample.query("""
         select strftime(billing_period_start, '%Y-%m'), sum(effective_cost)
-        from main_marts.fct_cost_lines where x_provider = 'aws' group by 1""")))
-    for total in built_sample.truth["billing_totals"]:
-        if total["provider"] == "aws":
-            assert rows[total["billing_period"]] == pytest.approx(
-                total["effective_cost"], abs=CENT), total
+        from main_marts.fct_cost_lines where x_provider = ? group by 1""", [provider])))
+    totals = [t for t in built_sample.truth["billing_totals"] if t["provider"] == provider]
+    assert totals
+    for total in totals:
+        assert rows[total["billing_period"]] == pytest.approx(
+            total["effective_cost"], abs=CENT), total
 
 
 def test_named_job_costs_recovered_to_the_cent(built_sample: BuiltProject) -> None:

@@ -6,7 +6,7 @@
 {% macro azure_cost_columns() %}
 {{ return([
     {'name': 'invoice_id', 'type': 'string', 'aliases': ['invoiceId']},
-    {'name': 'billing_account_id', 'type': 'string', 'aliases': ['BillingAccountId'], 'required': true},
+    {'name': 'billing_account_id', 'type': 'string', 'aliases': ['BillingAccountId']},
     {'name': 'billing_account_name', 'type': 'string', 'aliases': ['BillingAccountName']},
     {'name': 'billing_profile_id', 'type': 'string', 'aliases': ['BillingProfileId']},
     {'name': 'billing_profile_name', 'type': 'string', 'aliases': ['BillingProfileName']},
@@ -48,7 +48,7 @@
     {'name': 'reservation_name', 'type': 'string', 'aliases': ['ReservationName']},
     {'name': 'product_order_id', 'type': 'string', 'aliases': ['ProductOrderId']},
     {'name': 'product_order_name', 'type': 'string', 'aliases': ['ProductOrderName']},
-    {'name': 'charge_type', 'type': 'string', 'aliases': ['ChargeType'], 'required': true},
+    {'name': 'charge_type', 'type': 'string', 'aliases': ['ChargeType']},
     {'name': 'frequency', 'type': 'string', 'aliases': ['Frequency']},
     {'name': 'term', 'type': 'string', 'aliases': ['Term']},
     {'name': 'pricing_model', 'type': 'string', 'aliases': ['PricingModel']},

@@ -1,5 +1,5 @@
-{#- The unified cost table's columns, in order: FOCUS 1.2 columns in snake_case, then
-    mlcost's x_ extensions. Every provider's mapped model is unioned onto this list (a
+{#- The unified cost table's columns, in order: the 57 FOCUS 1.2 columns in snake_case (plus
+    FOCUS 1.3's ServiceProviderName and HostProviderName), then mlcost's x_ extensions. Every provider's mapped model is unioned onto this list (a
     column a provider cannot fill is a typed null), so adding a column here adds it for all. -#}
 {% macro focus_columns() %}
 {{ return([
@@ -10,8 +10,10 @@
     {'name': 'x_quarantine_reason', 'type': 'string'},
     {'name': 'billing_account_id', 'type': 'string'},
     {'name': 'billing_account_name', 'type': 'string'},
+    {'name': 'billing_account_type', 'type': 'string'},
     {'name': 'sub_account_id', 'type': 'string'},
     {'name': 'sub_account_name', 'type': 'string'},
+    {'name': 'sub_account_type', 'type': 'string'},
     {'name': 'billing_period_start', 'type': 'timestamp'},
     {'name': 'billing_period_end', 'type': 'timestamp'},
     {'name': 'charge_period_start', 'type': 'timestamp'},
@@ -25,13 +27,20 @@
     {'name': 'list_cost', 'type': 'money'},
     {'name': 'contracted_cost', 'type': 'money'},
     {'name': 'list_unit_price', 'type': 'number'},
+    {'name': 'contracted_unit_price', 'type': 'number'},
     {'name': 'billing_currency', 'type': 'string'},
+    {'name': 'pricing_currency', 'type': 'string'},
+    {'name': 'pricing_currency_contracted_unit_price', 'type': 'number'},
+    {'name': 'pricing_currency_effective_cost', 'type': 'money'},
+    {'name': 'pricing_currency_list_unit_price', 'type': 'number'},
     {'name': 'pricing_category', 'type': 'string'},
     {'name': 'pricing_quantity', 'type': 'number'},
     {'name': 'pricing_unit', 'type': 'string'},
     {'name': 'consumed_quantity', 'type': 'number'},
     {'name': 'consumed_unit', 'type': 'string'},
     {'name': 'provider_name', 'type': 'string'},
+    {'name': 'service_provider_name', 'type': 'string'},
+    {'name': 'host_provider_name', 'type': 'string'},
     {'name': 'publisher_name', 'type': 'string'},
     {'name': 'invoice_issuer_name', 'type': 'string'},
     {'name': 'invoice_id', 'type': 'string'},
@@ -46,10 +55,17 @@
     {'name': 'service_name', 'type': 'string'},
     {'name': 'sku_id', 'type': 'string'},
     {'name': 'sku_price_id', 'type': 'string'},
+    {'name': 'sku_meter', 'type': 'string'},
+    {'name': 'sku_price_details', 'type': 'string'},
     {'name': 'commitment_discount_id', 'type': 'string'},
+    {'name': 'commitment_discount_name', 'type': 'string'},
     {'name': 'commitment_discount_category', 'type': 'string'},
     {'name': 'commitment_discount_type', 'type': 'string'},
     {'name': 'commitment_discount_status', 'type': 'string'},
+    {'name': 'commitment_discount_quantity', 'type': 'number'},
+    {'name': 'commitment_discount_unit', 'type': 'string'},
+    {'name': 'capacity_reservation_id', 'type': 'string'},
+    {'name': 'capacity_reservation_status', 'type': 'string'},
     {'name': 'tags', 'type': 'string'},
     {'name': 'x_line_type', 'type': 'string'},
     {'name': 'x_usage_type', 'type': 'string'},

@@ -201,6 +201,29 @@ final as (
             when classified.line_item_line_item_type
                 in ('SavingsPlanCoveredUsage', 'DiscountedUsage') then 'Used'
         end as commitment_discount_status,
+        {#- FOCUS 1.2 columns CUR has no direct source for: account types are the
+            provider's names for them; the pricing currency is the billing currency. #}
+        'Management Account' as billing_account_type,
+        'Member Account' as sub_account_type,
+        classified.line_item_unblended_rate as contracted_unit_price,
+        classified.line_item_currency_code as pricing_currency,
+        classified.line_item_unblended_rate as pricing_currency_contracted_unit_price,
+        classified.pricing_public_on_demand_rate as pricing_currency_list_unit_price,
+        'AWS' as service_provider_name,
+        'AWS' as host_provider_name,
+        classified.line_item_usage_type as sku_meter,
+        case
+            when classified.line_item_line_item_type = 'DiscountedUsage'
+                then classified.line_item_usage_amount
+            when classified.line_item_line_item_type = 'SavingsPlanCoveredUsage'
+                then classified.savings_plan_savings_plan_effective_cost
+        end as commitment_discount_quantity,
+        case
+            when classified.line_item_line_item_type = 'DiscountedUsage'
+                then classified.pricing_unit
+            when classified.line_item_line_item_type = 'SavingsPlanCoveredUsage'
+                then classified.line_item_currency_code
+        end as commitment_discount_unit,
         classified.tags,
         classified.line_item_line_item_type as x_line_type,
         classified.line_item_usage_type as x_usage_type,

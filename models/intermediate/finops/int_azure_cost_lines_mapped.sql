@@ -1,8 +1,17 @@
-{#- Azure cost details in FOCUS terms, from the actual-cost exports: their costs are what
-    the invoice says (BilledCost). Until the amortized exports are reconciled line by line,
-    EffectiveCost equals BilledCost here; the amortized staging models are built and tested
-    on their own. Dates are days: a line covers [Date, Date + 1 day). Billing periods are
-    calendar months, so the period end is its start plus a month. -#}
+{#- Azure cost details in FOCUS terms. BilledCost comes from the actual-cost exports (what
+    the invoice says), EffectiveCost from the amortized ones, combined per billing account
+    and billing period without a line-by-line join:
+    - actual lines are kept with their cost as BilledCost; commitment purchases (and their
+      refunds) get EffectiveCost 0, since the amortized export spreads them;
+    - covered usage (PricingModel Reservation / SavingsPlan, cost 0 in actual) and the
+      unused-commitment rows are taken from the amortized export instead: BilledCost 0,
+      EffectiveCost the amortized cost; the actual covered-usage rows are left out, so a
+      usage line is there once;
+    - where no amortized export covers the account and period, actual lines stand alone
+      and EffectiveCost equals BilledCost.
+    So per account and period sum(BilledCost) is the actual total and sum(EffectiveCost)
+    the amortized total. Dates are days: a line covers [Date, Date + 1 day). Billing
+    periods are calendar months, so the period end is its start plus a month. -#}
 
 with ea_actual as (
 
@@ -13,6 +22,24 @@ with ea_actual as (
 mca_actual as (
 
     select * from {{ ref('stg_azure_cost__mca_actual_cost_lines') }}
+
+),
+
+ea_amortized as (
+
+    select * from {{ ref('stg_azure_cost__ea_amortized_cost_lines') }}
+
+),
+
+mca_amortized as (
+
+    select * from {{ ref('stg_azure_cost__mca_amortized_cost_lines') }}
+
+),
+
+export_files as (
+
+    select * from {{ ref('stg_azure_cost__export_files') }}
 
 ),
 
@@ -30,11 +57,198 @@ gpu_catalog as (
 
 ),
 
+actual_lines_delivered as (
+
+    select
+        *,
+        {#- Some MCA exports leave the billing period empty; periods are calendar months. #}
+        coalesce(
+            billing_period_start_date,
+            {{ dbt.date_trunc('month', 'charge_date') }}
+        ) as billing_period_start,
+        charge_type = 'Usage'
+        and lower(pricing_model) in ('reservation', 'savingsplan', 'savings plan')
+            as is_covered_usage,
+        charge_type in ('Purchase', 'Refund')
+        and coalesce(benefit_id, reservation_id) is not null
+            as is_commitment_purchase
+    from ea_actual
+    union all
+    select
+        *,
+        coalesce(
+            billing_period_start_date,
+            {{ dbt.date_trunc('month', 'charge_date') }}
+        ) as billing_period_start,
+        charge_type = 'Usage'
+        and lower(pricing_model) in ('reservation', 'savingsplan', 'savings plan')
+            as is_covered_usage,
+        charge_type in ('Purchase', 'Refund')
+        and coalesce(benefit_id, reservation_id) is not null
+            as is_commitment_purchase
+    from mca_actual
+
+),
+
+amortized_lines_delivered as (
+
+    select
+        *,
+        coalesce(
+            billing_period_start_date,
+            {{ dbt.date_trunc('month', 'charge_date') }}
+        ) as billing_period_start,
+        (
+            charge_type in ('UnusedReservation', 'UnusedSavingsPlan')
+            or (
+                charge_type = 'Usage'
+                and lower(pricing_model) in ('reservation', 'savingsplan', 'savings plan')
+            )
+            or (
+                charge_type = 'Refund'
+                and coalesce(benefit_id, reservation_id) is not null
+            )
+        ) as is_commitment_effective
+    from ea_amortized
+    union all
+    select
+        *,
+        coalesce(
+            billing_period_start_date,
+            {{ dbt.date_trunc('month', 'charge_date') }}
+        ) as billing_period_start,
+        (
+            charge_type in ('UnusedReservation', 'UnusedSavingsPlan')
+            or (
+                charge_type = 'Usage'
+                and lower(pricing_model) in ('reservation', 'savingsplan', 'savings plan')
+            )
+            or (
+                charge_type = 'Refund'
+                and coalesce(benefit_id, reservation_id) is not null
+            )
+        ) as is_commitment_effective
+    from mca_amortized
+
+),
+
+line_files as (
+
+    {#- Azure exports a period again (a scheduled re-run, a manual export) into a new
+        file beside the old one: per export, billing account and period, only the most
+        recently written file counts (the later name when times tie). #}
+    select distinct
+        x_source_format,
+        billing_account_id,
+        billing_period_start,
+        x_source_file
+    from actual_lines_delivered
+    union all
+    select distinct
+        x_source_format,
+        billing_account_id,
+        billing_period_start,
+        x_source_file
+    from amortized_lines_delivered
+
+),
+
+line_files_ranked as (
+
+    select
+        line_files.x_source_file,
+        row_number() over (
+            partition by
+                line_files.x_source_format,
+                coalesce(line_files.billing_account_id, ''),
+                line_files.billing_period_start
+            order by
+                export_files.file_modified_at desc nulls last,
+                line_files.x_source_file desc
+        ) as recency_rank
+    from line_files
+    left join export_files
+        on line_files.x_source_file = export_files.x_source_file
+
+),
+
+latest_files as (
+
+    select distinct x_source_file
+    from line_files_ranked
+    where recency_rank = 1
+
+),
+
+actual_lines as (
+
+    select actual_lines_delivered.*
+    from actual_lines_delivered
+    inner join latest_files
+        on actual_lines_delivered.x_source_file = latest_files.x_source_file
+
+),
+
+amortized_lines as (
+
+    select amortized_lines_delivered.*
+    from amortized_lines_delivered
+    inner join latest_files
+        on amortized_lines_delivered.x_source_file = latest_files.x_source_file
+
+),
+
+amortized_periods as (
+
+    select distinct
+        billing_account_id,
+        billing_period_start
+    from amortized_lines
+
+),
+
+actual_costed as (
+
+    select
+        actual_lines.*,
+        actual_lines.cost_in_billing_currency as x_billed_cost,
+        case
+            when
+                amortized_periods.billing_account_id is not null
+                and actual_lines.is_commitment_purchase
+                then 0
+            else actual_lines.cost_in_billing_currency
+        end as x_effective_cost,
+        amortized_periods.billing_account_id is not null as has_amortized
+    from actual_lines
+    left join amortized_periods
+        on actual_lines.billing_account_id = amortized_periods.billing_account_id
+        and actual_lines.billing_period_start = amortized_periods.billing_period_start
+
+),
+
 cost_lines as (
 
-    select * from ea_actual
+    {%- set line_columns = mlcost.azure_cost_columns() | map(attribute='name') | list
+        + ['x_source_format', 'x_source_file', 'x_line_key', 'x_quarantine_reason',
+           'billing_period_start'] %}
+    select
+        {%- for column in line_columns %}
+        {{ column }},
+        {%- endfor %}
+        x_billed_cost,
+        x_effective_cost
+    from actual_costed
+    where not (has_amortized and is_covered_usage)
     union all
-    select * from mca_actual
+    select
+        {%- for column in line_columns %}
+        {{ column }},
+        {%- endfor %}
+        0 as x_billed_cost,
+        cost_in_billing_currency as x_effective_cost
+    from amortized_lines
+    where is_commitment_effective
 
 ),
 
@@ -42,13 +256,10 @@ classified as (
 
     select
         cost_lines.*,
-        {#- Some MCA exports leave the billing period empty; periods are calendar months. #}
-        coalesce(
-            billing_period_start_date,
-            {{ dbt.date_trunc('month', 'charge_date') }}
-        ) as billing_period_start,
         case
-            when charge_type in ('Usage', 'UnusedReservation', 'UnusedSavingsPlan')
+            {#- Pre-2020 usage exports have no ChargeType: all their lines are usage. #}
+            when charge_type is null
+                or charge_type in ('Usage', 'UnusedReservation', 'UnusedSavingsPlan')
                 then 'Usage'
             when charge_type = 'Purchase' then 'Purchase'
             when charge_type = 'Tax' then 'Tax'
@@ -81,7 +292,10 @@ final as (
         classified.x_source_format,
         classified.x_source_file,
         classified.x_quarantine_reason,
-        classified.billing_account_id,
+        {#- Pre-2020 pay-as-you-go usage exports have no billing account: the
+            subscription is what is billed. #}
+        coalesce(classified.billing_account_id, classified.subscription_id)
+            as billing_account_id,
         classified.billing_account_name,
         classified.subscription_id as sub_account_id,
         classified.subscription_name as sub_account_name,
@@ -97,8 +311,8 @@ final as (
             when lower(classified.frequency) = 'recurring' then 'Recurring'
             else 'One-Time'
         end as charge_frequency,
-        classified.cost_in_billing_currency as billed_cost,
-        classified.cost_in_billing_currency as effective_cost,
+        cast(classified.x_billed_cost as {{ mlcost.type_money() }}) as billed_cost,
+        cast(classified.x_effective_cost as {{ mlcost.type_money() }}) as effective_cost,
         coalesce(
             classified.payg_cost_in_billing_currency,
             classified.payg_price * classified.quantity,
@@ -152,8 +366,28 @@ final as (
                 and coalesce(classified.benefit_id, classified.reservation_id) is not null
                 then 'Used'
         end as commitment_discount_status,
+        {#- EA bills an enrollment, MCA a billing profile (its invoices); both bill
+            subscriptions. Prices in the pricing currency come from the export as is. #}
+        case
+            when classified.x_source_format like '%mca%' then 'Billing Profile'
+            else 'Billing Account'
+        end as billing_account_type,
+        'Subscription' as sub_account_type,
+        classified.effective_price as contracted_unit_price,
+        coalesce(classified.pricing_currency, classified.billing_currency) as pricing_currency,
+        classified.effective_price as pricing_currency_contracted_unit_price,
+        case
+            when classified.x_effective_cost = 0 then 0
+            else coalesce(classified.cost_in_pricing_currency, classified.x_effective_cost)
+        end as pricing_currency_effective_cost,
+        classified.payg_price as pricing_currency_list_unit_price,
+        'Microsoft' as service_provider_name,
+        'Microsoft' as host_provider_name,
+        classified.meter_name as sku_meter,
+        coalesce(classified.benefit_name, classified.reservation_name)
+            as commitment_discount_name,
         classified.tags,
-        classified.charge_type as x_line_type,
+        coalesce(classified.charge_type, 'Usage') as x_line_type,
         classified.meter_name as x_usage_type,
         classified.meter_sub_category as x_operation,
         classified.meter_category as x_service_code,

@@ -1,8 +1,10 @@
-{#- Every provider's FOCUS-mapped lines on one column list (macro focus_columns), with the
-    tags mlcost reads (var mlcost_tag_keys) lifted into x_tag_ columns. Quarantined lines
-    are still here (x_quarantine_reason set): the marts split them off, so the two always
-    add up to what came in. -#}
-{%- set tag_keys = var('mlcost_tag_keys') %}
+{#- Every provider's FOCUS-mapped lines on one column list (macro focus_columns), with
+    their tags normalized (seed tag_aliases: keys lowercased, `-`/space/`:` as `_`, `user:`
+    prefix dropped, aliases folded onto one canonical key) into x_tags_normalized, the
+    canonical tags mlcost reads lifted into x_tag_ columns, and the region placed on the
+    seed regions. Quarantined lines are still here (x_quarantine_reason set): the marts
+    split them off, so the two always add up to what came in. -#}
+{%- set tag_columns = ['team', 'project', 'owner', 'environment', 'cost_center', 'job_id'] %}
 
 with unioned as (
 
@@ -10,23 +12,120 @@ with unioned as (
         ref('int_aws_cost_lines_mapped'),
         ref('int_azure_cost_lines_mapped'),
         ref('int_gcp_cost_lines_mapped'),
+        ref('int_focus_cost_lines_mapped'),
     ]) }}
+
+),
+
+tag_aliases as (
+
+    select * from {{ ref('tag_aliases') }}
+
+),
+
+regions as (
+
+    select * from {{ ref('regions') }}
+
+),
+
+line_tags as (
+
+    select
+        x_line_key,
+        tags
+    from unioned
+    where tags is not null
+
+),
+
+tag_entries as (
+
+    {{ mlcost.json_object_entries('line_tags', 'tags') }}
+
+),
+
+tag_keys_normalized as (
+
+    select
+        x_line_key,
+        tag_key,
+        tag_value,
+        {{ mlcost.normalized_tag_key('tag_key') }} as normalized_key
+    from tag_entries
+    where tag_value is not null and trim(tag_value) != ''
+
+),
+
+tag_keys_aliased as (
+
+    {#- Two spellings of one tag on a line (team and team_name): the one already
+        canonical wins, then the first key in sort order, so the choice is stable. #}
+    select
+        tag_keys_normalized.x_line_key,
+        tag_keys_normalized.tag_value,
+        coalesce(tag_aliases.canonical_key, tag_keys_normalized.normalized_key)
+            as canonical_key,
+        row_number() over (
+            partition by
+                tag_keys_normalized.x_line_key,
+                coalesce(tag_aliases.canonical_key, tag_keys_normalized.normalized_key)
+            order by
+                case when tag_aliases.canonical_key is null then 0 else 1 end,
+                tag_keys_normalized.tag_key
+        ) as spelling_rank
+    from tag_keys_normalized
+    left join tag_aliases
+        on tag_keys_normalized.normalized_key = tag_aliases.tag_key
+
+),
+
+tags_normalized as (
+
+    select
+        x_line_key,
+        {{ mlcost.json_object_agg('canonical_key', 'tag_value') }} as x_tags_normalized
+    from tag_keys_aliased
+    where spelling_rank = 1
+    group by x_line_key
 
 ),
 
 final as (
 
     select
-        unioned.*,
-        {#- Generated columns: the indentation is mlcost.tag_value's, which SQLFluff cannot
-            fix here, so LT02 (layout.indent) is off for them. #}
+        {%- for column_spec in mlcost.focus_columns() %}
+        {%- if column_spec.name == 'pricing_currency_effective_cost' %}
+        {#- Costs are in the billing currency unless the export gives the pricing one. #}
+        coalesce(
+            unioned.pricing_currency_effective_cost,
+            case
+                when unioned.pricing_currency = unioned.billing_currency
+                    then unioned.effective_cost
+            end
+        ) as pricing_currency_effective_cost,
+        {%- else %}
+        unioned.{{ column_spec.name }},
+        {%- endif %}
+        {%- endfor %}
+        regions.canonical_region as x_region_canonical,
+        regions.geography as x_geography,
+        coalesce(tags_normalized.x_tags_normalized, '{}') as x_tags_normalized,
+        {#- Generated columns: the indentation is mlcost.json_text's, which SQLFluff
+            cannot fix here, so LT02 (layout.indent) is off for them. #}
         -- noqa: disable=LT02
-        {%- for tag_name, keys in tag_keys.items() %}
-        {{ mlcost.tag_value('unioned.tags', keys) }} as x_tag_{{ tag_name }}
+        {%- for tag_name in tag_columns %}
+        {{ mlcost.json_text('tags_normalized.x_tags_normalized', tag_name) }}
+        as x_tag_{{ tag_name }}
         {{- "," if not loop.last }}
         {%- endfor %}
     -- noqa: enable=LT02
     from unioned
+    left join tags_normalized
+        on unioned.x_line_key = tags_normalized.x_line_key
+    left join regions
+        on unioned.x_provider = regions.provider
+        and lower(unioned.region_id) = regions.region_id
 
 )
 

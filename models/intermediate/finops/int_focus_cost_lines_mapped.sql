@@ -1,0 +1,41 @@
+{#- Lines of FOCUS exports: already in FOCUS terms, so mapping is small. x_provider is the
+    cloud the ProviderName names (aws, gcp, azure; else other), the line type is the
+    ChargeCategory, and a ServiceCategory the export left empty is Other. -#}
+{%- set overrides = {
+    'x_provider': "case
+            when lower(unioned.provider_name) like '%amazon%'
+                or lower(unioned.provider_name) like 'aws%' then 'aws'
+            when lower(unioned.provider_name) like '%google%'
+                or lower(unioned.provider_name) like 'gcp%' then 'gcp'
+            when lower(unioned.provider_name) like '%microsoft%'
+                or lower(unioned.provider_name) like '%azure%' then 'azure'
+            else 'other'
+        end",
+    'service_category': "coalesce(unioned.service_category, 'Other')",
+    'x_line_type': 'unioned.charge_category',
+} %}
+
+with unioned as (
+
+    {{ mlcost.union_focus_relations([
+        ref('stg_focus__csv_cost_lines'),
+        ref('stg_focus__parquet_cost_lines'),
+    ]) }}
+
+),
+
+final as (
+
+    select
+        -- noqa: disable=LT02
+        {%- for column_spec in mlcost.focus_columns() %}
+        {{ overrides.get(column_spec.name, 'unioned.' ~ column_spec.name) }}
+        as {{ column_spec.name }}
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    -- noqa: enable=LT02
+    from unioned
+
+)
+
+select * from final

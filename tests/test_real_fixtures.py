@@ -1,0 +1,271 @@
+"""Every billing export among the real-schema fixtures builds into the unified table.
+
+Two dbt runs over the shared fixtures (../shared/fixtures/real): one with every file the
+package can use, one with the files it cannot, which must fail naming the file and the
+reason. Expected totals are computed from the files with the csv module, never with our SQL.
+Files are linked (not copied) into per-format folders because each var takes one glob; the
+Athena snake_case CUR, delivered as CSV, is rewritten as the parquet its var expects.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from build_support import SHARED_FIXTURES, run_dbt
+
+CENT = Decimal("0.01")
+AWS = SHARED_FIXTURES / "aws"
+AZURE = SHARED_FIXTURES / "azure"
+FOCUS_EXAMPLES = SHARED_FIXTURES / "focus" / "spec_examples"
+DELIVERY = AWS / "cur_legacy_delivery__koku_local_bucket_SYNTHETIC"
+
+USABLE = {
+    "aws_cur_legacy_csv": [AWS / "cur_legacy_csv__koku_2023-06_savingsplan_costcategory.csv",
+                           AWS / "cur_legacy_csv__sbroenne_sample_legacy_SYNTHETIC.csv",
+                           DELIVERY / "koku-local-1.csv.gz"],  # see deliver_cur_twice
+    "azure_ea_actual": [AZURE / "azure_ea_actual__finops_toolkit_EA_ActualCost_Small.csv",
+                        AZURE / "azure_ea_v2__koku_azure_version_2.csv",
+                        AZURE / "azure_legacy_usage__koku_costreport_bandwidth.csv"],
+    "azure_ea_amortized": [AZURE / "azure_ea_amortized__finops_toolkit_EA_AmortizedCost_Small.csv"],
+    "azure_mca_actual": [AZURE / "azure_mca_camel__koku_camel_azure_version_2.csv"],
+    "focus_csv": sorted(FOCUS_EXAMPLES.glob("*.csv")),
+}
+ATHENA_CSV = AWS / "cur_athena_snake__koku_2022-07_alt_columns.csv"
+COST_COLUMNS = ["lineItem/UnblendedCost", "line_item_unblended_cost", "Cost",
+                "CostInBillingCurrency", "costInBillingCurrency", "PreTaxCost", "BilledCost"]
+
+
+@dataclass(frozen=True)
+class FixtureBuild:
+    database: Path
+    output: str
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        con = duckdb.connect(str(self.database), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    rows = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+    return [row for row in rows if any((value or "").strip() for value in row.values())]
+
+
+def file_total(path: Path, column: str | None = None) -> Decimal:
+    rows = read_rows(path)
+    column = column or next(name for name in COST_COLUMNS if name in rows[0])
+    return sum((Decimal(row[column]) for row in rows if (row[column] or "").strip()),
+               Decimal(0))
+
+
+def link(files: list[Path], folder: Path) -> str:
+    folder.mkdir(parents=True)
+    for file in files:
+        (folder / file.name).symlink_to(file)
+    return str(folder / "*")
+
+
+REDELIVERED_ASSEMBLY = "22222222-re-delivered-assembly"
+STALE_AZURE_EXPORT = "azure_mca_camel__earlier_export_of_the_same_period.csv"
+
+
+def deliver_cur_twice(folder: Path) -> str:
+    """The koku delivery laid out as S3 holds it after AWS re-delivered the month: the first
+    assembly, a second one with the same file, and the period manifest rewritten to name the
+    second. Returns the manifests' glob."""
+    manifest = json.loads((DELIVERY / "koku-local-Manifest.json").read_text())
+    period = folder / "koku-local" / "20180801-20180901"
+    for assembly in (manifest["assemblyId"], REDELIVERED_ASSEMBLY):
+        (period / assembly).mkdir(parents=True)
+        (period / assembly / "koku-local-1.csv.gz").symlink_to(DELIVERY / "koku-local-1.csv.gz")
+    manifest["assemblyId"] = REDELIVERED_ASSEMBLY
+    (period / "koku-local-Manifest.json").write_text(json.dumps(manifest))
+    return str(folder / "koku-local" / "*" / "*-Manifest.json")
+
+
+def write_quirky_focus_parquet(path: Path) -> None:
+    """What real FOCUS exports carry: NULL strings, timestamps without T/Z, spaced tag keys."""
+    con = duckdb.connect()
+    con.execute(f"""
+        copy (select
+            'ba-1' as BillingAccountId, 'Microsoft' as ProviderName,
+            '2024-01-01 00:00:00' as BillingPeriodStart, '2024-02-01 00:00:00' as BillingPeriodEnd,
+            '2024-01-05 00:00:00' as ChargePeriodStart, '2024-01-06T00:00:00Z' as ChargePeriodEnd,
+            'Usage' as ChargeCategory, 'Compute' as ServiceCategory,
+            '1.50' as BilledCost, '1.20' as EffectiveCost, 'NULL' as ListCost, 'USD' as BillingCurrency,
+            '{{" team ": "nlp", "Cost-Center": "cc1"}}' as Tags,
+            'kept out' as ExtraColumn, 'kept out' as x_ProviderOnly
+        ) to '{path}' (format parquet)""")
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def usable_build(tmp_path_factory: pytest.TempPathFactory) -> FixtureBuild:
+    work_dir = tmp_path_factory.mktemp("real_fixtures")
+    vars_lines = [f'mlcost_{name}: "{link(files, work_dir / name)}"'
+                  for name, files in USABLE.items() if name != "aws_cur_legacy_csv"]
+    legacy = work_dir / "aws_cur_legacy_csv"
+    link([file for file in USABLE["aws_cur_legacy_csv"] if file.parent != DELIVERY],
+         legacy / "single_files")
+    vars_lines += [f'mlcost_aws_cur_legacy_csv: "{legacy}/**/*.csv*"',
+                   f'mlcost_aws_cur_legacy_manifests: "{deliver_cur_twice(legacy)}"']
+    athena = work_dir / "athena" / "cur_athena_snake.parquet"
+    athena.parent.mkdir()
+    con = duckdb.connect()
+    con.execute(f"copy (select * from read_csv('{ATHENA_CSV}', all_varchar = true)) "
+                f"to '{athena}' (format parquet)")
+    con.close()
+    # An earlier export of the same MCA period, still beside the current one.
+    stale = work_dir / "azure_mca_actual" / STALE_AZURE_EXPORT
+    stale.write_bytes(USABLE["azure_mca_actual"][0].read_bytes())
+    os.utime(stale, (946684800, 946684800))
+    quirky = work_dir / "focus_parquet" / "quirky.parquet"
+    quirky.parent.mkdir()
+    write_quirky_focus_parquet(quirky)
+    vars_lines += [f'mlcost_aws_cur_legacy_parquet: "{athena}"',
+                   f'mlcost_focus_parquet: "{quirky}"']
+    result = run_dbt(["build", "--exclude-resource-type", "test",
+                      "--exclude-resource-type", "unit_test", "--vars", "\n".join(vars_lines)],
+                     work_dir / "fixtures.duckdb", work_dir)
+    if result.returncode != 0:
+        pytest.fail(f"dbt build failed on the real fixtures:\n{result.stdout[-6000:]}")
+    return FixtureBuild(work_dir / "fixtures.duckdb", result.stdout)
+
+
+def lines_by_file(build: FixtureBuild) -> dict[str, tuple[int, Decimal, Decimal]]:
+    rows = build.query("""
+        select regexp_extract(x_source_file, '[^/]*$'), count(*), sum(billed_cost),
+            sum(effective_cost)
+        from main_intermediate.int_cost_lines_unioned group by 1""")
+    return {name: (count, billed, effective) for name, count, billed, effective in rows}
+
+
+BILLED_FILES = [file for name, files in USABLE.items() if name != "azure_ea_amortized"
+                for file in files]
+
+
+@pytest.mark.parametrize("path", BILLED_FILES, ids=lambda path: path.name)
+def test_each_file_total_reconciles_with_the_unified_table(
+        usable_build: FixtureBuild, path: Path) -> None:
+    built = lines_by_file(usable_build)
+    assert path.name in built, f"no line of {path.name} reached the unified table"
+    count, billed, _ = built[path.name]
+    rows = read_rows(path)
+    if path.name.startswith("azure_ea_actual"):
+        # Covered usage (cost 0 in actual) is read from the amortized export instead.
+        rows = [row for row in rows if not (row["ChargeType"] == "Usage"
+                                             and row["PricingModel"] == "Reservation")]
+    assert count == len(rows)
+    assert abs((billed or Decimal(0)) - file_total(path)) <= CENT
+
+
+def test_athena_parquet_reconciles(usable_build: FixtureBuild) -> None:
+    built = lines_by_file(usable_build)
+    count, billed, _ = built["cur_athena_snake.parquet"]
+    assert count == len(read_rows(ATHENA_CSV))
+    assert abs(billed - file_total(ATHENA_CSV, "line_item_unblended_cost")) <= CENT
+
+
+def test_azure_amortized_file_gives_effective_cost_of_covered_usage(
+        usable_build: FixtureBuild) -> None:
+    path = USABLE["azure_ea_amortized"][0]
+    covered = [row for row in read_rows(path)
+               if row["PricingModel"] in ("Reservation", "SavingsPlan")
+               or row["ChargeType"].startswith("Unused")]
+    count, billed, effective = lines_by_file(usable_build)[path.name]
+    assert count == len(covered) and billed == 0
+    assert abs(effective - sum(Decimal(row["Cost"]) for row in covered)) <= CENT
+
+
+@pytest.mark.parametrize("path", USABLE["focus_csv"], ids=lambda path: path.name)
+def test_focus_spec_examples_effective_cost_reconciles(
+        usable_build: FixtureBuild, path: Path) -> None:
+    _, _, effective = lines_by_file(usable_build)[path.name]
+    assert abs(effective - file_total(path, "EffectiveCost")) <= CENT
+
+
+def test_only_expected_lines_are_quarantined(usable_build: FixtureBuild) -> None:
+    rows = usable_build.query("""
+        select regexp_extract(x_source_file, '[^/]*$'), x_quarantine_reason, count(*)
+        from main_marts.fct_quarantined_cost_lines group by 1, 2""")
+    assert sorted(rows) == [
+        # The spec's own example has an hour 30 in ChargePeriodEnd.
+        ("commitment_discount_purchase_scenario_2.csv",
+         "unparseable charge_period_end: 2023-02-01T30:00:00Z", 1),
+        ("commitment_discount_purchase_scenario_3.csv",
+         "unparseable charge_period_end: 2023-02-01T30:00:00Z", 1),
+        # A subset of CUR columns without lineItem/identity ids: no key to dedupe on.
+        ("cur_legacy_csv__sbroenne_sample_legacy_SYNTHETIC.csv",
+         "missing identity_line_item_id", 4),
+    ]
+
+
+def test_focus_export_quirks(usable_build: FixtureBuild) -> None:
+    rows = usable_build.query("""
+        select x_provider, charge_period_start, charge_period_end, list_cost, billed_cost,
+            effective_cost, x_tag_team, x_tag_cost_center
+        from main_marts.fct_cost_lines where x_source_format = 'focus_parquet'""")
+    assert len(rows) == 1
+    provider, start, end, list_cost, billed, effective, team, cost_center = rows[0]
+    assert provider == "azure"
+    assert (str(start), str(end)) == ("2024-01-05 00:00:00", "2024-01-06 00:00:00")
+    assert list_cost is None
+    assert (billed, effective) == (Decimal("1.5"), Decimal("1.2"))
+    assert (team, cost_center) == ("nlp", "cc1")
+
+
+def test_unusable_files_fail_naming_file_and_reason(tmp_path: Path) -> None:
+    broken_cur = AWS / "cur_legacy_csv__koku_test_cur_2018-06.csv"
+    cur2_subset = AWS / "cur2_csv__sbroenne_sample_cur20_SYNTHETIC.csv"
+    gcp_flat = next((SHARED_FIXTURES / "gcp").glob("gcp_bq_export_flat__*.csv"))
+    cur2_parquet = tmp_path / "cur2_subset.parquet"
+    con = duckdb.connect()
+    con.execute(f"copy (select * from read_csv('{cur2_subset}', all_varchar = true)) "
+                f"to '{cur2_parquet}' (format parquet)")
+    con.close()
+    vars_yaml = "\n".join([
+        f'mlcost_aws_cur_legacy_csv: "{link([broken_cur], tmp_path / "legacy")}"',
+        f'mlcost_aws_cur2_parquet: "{cur2_parquet}"',
+        f'mlcost_gcp_billing_detailed: "{gcp_flat}"',
+    ])
+    result = run_dbt(["run", "-s", "staging", "--vars", vars_yaml],
+                     tmp_path / "bad.duckdb", tmp_path)
+    assert result.returncode != 0
+    # Header and rows disagree in column count: the reader cannot find the dialect.
+    assert f'sniffing file "{tmp_path / "legacy" / broken_cur.name}"' in result.stdout
+    assert "has no column 'identity_line_item_id'" in result.stdout
+    assert str(cur2_parquet) in result.stdout
+    # The flattened GCP CSV is not the NDJSON extract: reading it names the file.
+    con = duckdb.connect(str(tmp_path / "bad.duckdb"), read_only=True)
+    with pytest.raises(duckdb.Error, match=f"Malformed JSON in file \"{gcp_flat}\""):
+        con.execute("select count(*) from main_staging.stg_gcp_billing__detailed_cost_lines"
+                    ).fetchall()
+    con.close()
+
+
+def test_redelivered_cur_month_counts_once(usable_build: FixtureBuild) -> None:
+    rows = usable_build.query("""
+        select regexp_extract(x_source_file, '[^/]*/[^/]*$'), count(*)
+        from main_intermediate.int_cost_lines_unioned
+        where x_source_file like '%koku-local-1.csv.gz' group by 1""")
+    assert rows == [(f"{REDELIVERED_ASSEMBLY}/koku-local-1.csv.gz",
+                     len(read_rows(DELIVERY / "koku-local-1.csv.gz")))]
+
+
+def test_reexported_azure_period_counts_from_latest_file(usable_build: FixtureBuild) -> None:
+    files = lines_by_file(usable_build)
+    assert STALE_AZURE_EXPORT not in files
+    assert USABLE["azure_mca_actual"][0].name in files
