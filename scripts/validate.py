@@ -59,7 +59,7 @@ class RawFormat:
     macros/specs/*_columns.sql) with the spellings they arrive in."""
 
     var_name: str
-    reader: str  # csv, parquet, gcp_json
+    reader: str  # csv, csv_lax (Azure: the source reads with strict_mode off), parquet, gcp_json
     columns: dict[str, list[str]]
     required: list[str]
     not_null: list[str]
@@ -124,7 +124,7 @@ AZURE_COLUMNS = {
 
 def _azure(var_name: str) -> RawFormat:
     return RawFormat(
-        var_name=var_name, reader="csv", columns=AZURE_COLUMNS,
+        var_name=var_name, reader="csv_lax", columns=AZURE_COLUMNS,
         required=["billing_account_id", "subscription_id", "charge_date",
                   "cost_in_billing_currency", "billing_currency", "charge_type"],
         not_null=["billing_account_id", "cost_in_billing_currency", "charge_date"],
@@ -217,9 +217,10 @@ def read_file(con: duckdb.DuckDBPyConnection, path: str, raw_format: RawFormat) 
     """One raw file as text columns, renamed to canonical names, with `_source_file` and
     `_row_number` (1-based data row, header not counted)."""
     quoted = sql_string(path)
-    if raw_format.reader == "csv":
+    if raw_format.reader in ("csv", "csv_lax"):
+        strict = "false" if raw_format.reader == "csv_lax" else "true"
         relation = (f"read_csv({quoted}, header = true, all_varchar = true, delim = ',', "
-                    f"quote = '\"', escape = '\"', strict_mode = false)")
+                    f"quote = '\"', escape = '\"', strict_mode = {strict})")
     elif raw_format.reader == "parquet":
         relation = f"read_parquet({quoted})"
     else:
@@ -391,10 +392,13 @@ class Failure:
     column: str
     detail: str
     examples: list[dict]
+    files: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         lines = [f"FAILED {self.asset}: column '{self.column}': {self.expectation}"
                  f" ({self.detail})"]
+        if not self.examples and self.files:
+            lines.append("    in " + ", ".join(self.files))
         for example in self.examples:
             lines.append("    " + ", ".join(f"{key}={value}" for key, value in example.items()))
         return "\n".join(lines)
@@ -421,7 +425,7 @@ class Validator:
         self.expectation_count = 0
 
     def validate(self, name: str, frame: pd.DataFrame, expectations: list[Any],
-                 row_keys: list[str]) -> None:
+                 row_keys: list[str], files: list[str] | None = None) -> None:
         gx = self.gx
         asset = self.datasource.add_dataframe_asset(name)
         batch = asset.add_batch_definition_whole_dataframe(f"{name}_batch")
@@ -442,7 +446,9 @@ class Validator:
             for outcome in run_result.results:
                 self.expectation_count += 1
                 if not outcome.success:
-                    self.failures.append(self._failure(name, outcome))
+                    failure = self._failure(name, outcome)
+                    failure.files = files or []
+                    self.failures.append(failure)
 
     @staticmethod
     def _failure(asset: str, outcome: Any) -> Failure:
@@ -508,7 +514,8 @@ def validate_raw(validator: Validator, variables: dict[str, Any], mostly: float)
             print(f"  {raw_format.var_name}: {len(files)} file(s), no rows (header only)")
         row_keys = ["_source_file", "_row_number"]
         validator.validate(raw_format.var_name.removeprefix("mlcost_"), frame,
-                           raw_expectations(raw_format, frame, currencies, mostly), row_keys)
+                           raw_expectations(raw_format, frame, currencies, mostly), row_keys,
+                           files)
         validated += 1
     con.close()
     return validated
