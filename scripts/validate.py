@@ -217,11 +217,14 @@ def read_file(con: duckdb.DuckDBPyConnection, path: str, raw_format: RawFormat) 
     """One raw file as text columns, renamed to canonical names, with `_source_file` and
     `_row_number` (1-based data row, header not counted)."""
     quoted = sql_string(path)
-    if raw_format.reader in ("csv", "csv_lax"):
-        strict = "false" if raw_format.reader == "csv_lax" else "true"
+    reader = raw_format.reader
+    if path.lower().endswith(".parquet"):
+        reader = "parquet"  # the job contract tables may come as parquet too
+    if reader in ("csv", "csv_lax"):
+        strict = "false" if reader == "csv_lax" else "true"
         relation = (f"read_csv({quoted}, header = true, all_varchar = true, delim = ',', "
                     f"quote = '\"', escape = '\"', strict_mode = {strict})")
-    elif raw_format.reader == "parquet":
+    elif reader == "parquet":
         relation = f"read_parquet({quoted})"
     else:
         relation = (f"(select * exclude (invoice), invoice.month as invoice_month from "
@@ -372,15 +375,24 @@ def mart_expectations(table: str, currencies: list[str]) -> list[Any]:
             expect.ExpectColumnValuesToBeBetween(column="duration_hours", min_value=0),
             expect.ExpectColumnValuesToNotBeNull(column="billed_cost"),
         ]
+    if table == "fct_quarantined_ml_job_records":
+        return [
+            expect.ExpectColumnValuesToBeUnique(column="quarantined_record_id"),
+            expect.ExpectColumnValuesToNotBeNull(column="x_quarantine_reason"),
+            expect.ExpectColumnValuesToBeInSet(
+                column="record_type", value_set=["job", "attempt", "attempt_node",
+                                                 "checkpoint"]),
+        ]
     return []
 
 
 MART_TABLES = ["fct_cost_lines", "fct_quarantined_cost_lines", "fct_ml_job_costs",
-               "fct_ml_job_attempt_costs"]
+               "fct_ml_job_attempt_costs", "fct_quarantined_ml_job_records"]
 MART_ROW_KEYS = {"fct_cost_lines": ["x_line_key", "x_source_file"],
                  "fct_quarantined_cost_lines": ["x_line_key", "x_source_file"],
                  "fct_ml_job_costs": ["job_id"],
-                 "fct_ml_job_attempt_costs": ["attempt_id"]}
+                 "fct_ml_job_attempt_costs": ["attempt_id"],
+                 "fct_quarantined_ml_job_records": ["quarantined_record_id"]}
 
 
 # --- running --------------------------------------------------------------------------------
