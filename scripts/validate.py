@@ -41,7 +41,8 @@ import pandas as pd
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-DEFAULT_DOCS_DIR = PROJECT_DIR / "gx" / "uncommitted" / "data_docs" / "local_site"
+# One site per stage: the ephemeral context indexes only the results of its own run.
+DEFAULT_DOCS_ROOT = PROJECT_DIR / "gx" / "uncommitted" / "data_docs"
 CURRENCY_SEED = PROJECT_DIR / "seeds" / "iso_4217_currencies.csv"
 MARTS_SCHEMA = "main_marts"
 DEFAULT_MAX_BAD_SHARE = 0.01
@@ -561,8 +562,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         default=os.environ.get("MLCOST_DUCKDB_PATH", "mlcost.duckdb"),
                         help="DuckDB file dbt built (default: $MLCOST_DUCKDB_PATH or "
                              "%(default)s)")
-    parser.add_argument("--docs-dir", type=Path, default=DEFAULT_DOCS_DIR,
-                        help="where the GX data docs go (default: gx/uncommitted/...)")
+    parser.add_argument("--docs-dir", type=Path, default=None,
+                        help="where the GX data docs go (default: "
+                             "gx/uncommitted/data_docs/<stage>/)")
     parser.add_argument("--max-bad-share", type=float, default=None,
                         help="share of rows a row-level expectation may fail (default: var "
                              f"mlcost_max_quarantined_share, else {DEFAULT_MAX_BAD_SHARE})")
@@ -587,7 +589,7 @@ def main(argv: list[str] | None = None) -> int:
     if share is None:
         share = float(variables.get("mlcost_max_quarantined_share", DEFAULT_MAX_BAD_SHARE))
     started = time.monotonic()
-    validator = Validator(args.docs_dir)
+    validator = Validator(args.docs_dir or DEFAULT_DOCS_ROOT / args.stage)
     try:
         if args.stage == "raw":
             count = validate_raw(validator, variables, mostly=1.0 - share)
