@@ -524,7 +524,8 @@ def validate_raw(validator: Validator, variables: dict[str, Any], mostly: float)
             continue
         frame, files = read_format(con, pattern, raw_format)
         if frame.empty:
-            print(f"  {raw_format.var_name}: {len(files)} file(s), no rows read (a header-only file, or a header DuckDB did not recognise)")
+            print(f"  {raw_format.var_name}: {len(files)} file(s), no rows read (a header-only "
+                  "file, or a header DuckDB did not recognise)")
         row_keys = ["_source_file", "_row_number"]
         validator.validate(raw_format.var_name.removeprefix("mlcost_"), frame,
                            raw_expectations(raw_format, frame, currencies, mostly), row_keys,
