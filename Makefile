@@ -1,5 +1,5 @@
-# mlcost: `make run` (install, sample data, dbt build, summary), `make test` (lint, then
-# pytest), `make lint` / `make fix`.
+# mlcost: `make run` (install, sample data, raw validation, dbt build, mart validation,
+# summary), `make validate`, `make test` (lint, then pytest), `make lint` / `make fix`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,9 +13,12 @@ SAMPLE_VARS = "$$(cat $(SAMPLE_DIR)/mlcost_vars.yml)"
 LINT_PATHS = $(wildcard models tests analyses)
 LINT_ENV = MLCOST_DUCKDB_PATH=:memory: DBT_SEND_ANONYMOUS_USAGE_STATS=false
 
-.PHONY: run test lint fix install sample build summary docs bench clean
+.PHONY: run test lint fix install sample build summary docs bench clean validate \
+	validate-raw validate-marts
 
-run: sample build summary
+# Raw exports are checked before dbt reads them and the marts after: a failed expectation
+# stops the run with the file, column and example rows (GX data docs under gx/uncommitted/).
+run: sample validate-raw build validate-marts summary
 
 install: $(VENV)/.installed
 
@@ -29,6 +32,14 @@ sample: install
 
 build: install
 	$(DBT) build --vars $(SAMPLE_VARS)
+
+validate: validate-raw validate-marts
+
+validate-raw: install
+	$(BIN)/python scripts/validate.py --stage raw --vars $(SAMPLE_DIR)/mlcost_vars.yml
+
+validate-marts: install
+	$(BIN)/python scripts/validate.py --stage marts
 
 summary: install
 	$(BIN)/python scripts/summarize.py
@@ -54,4 +65,4 @@ bench: install
 	$(BIN)/python scripts/benchmark.py
 
 clean:
-	rm -rf target logs $(SAMPLE_DIR) mlcost.duckdb
+	rm -rf target logs $(SAMPLE_DIR) mlcost.duckdb gx/uncommitted

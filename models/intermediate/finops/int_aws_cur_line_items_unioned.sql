@@ -1,8 +1,13 @@
 {#- One CUR line set per payer account and billing period. A company may deliver the same
     period in several formats (during a move from legacy CUR to CUR 2.0, or our sample,
     which writes all three): the first format of `mlcost_aws_format_precedence` that has the
-    period wins, so no line is counted twice. -#}
+    period wins, so no line is counted twice. Within that format a line id delivered twice
+    for the same time interval (identity/LineItemId + identity/TimeInterval) counts once: the
+    second occurrence is quarantined as a duplicate, with its own key. -#}
 {%- set precedence = var('mlcost_aws_format_precedence') %}
+{%- set staged_columns = mlcost.aws_cur_columns() | map(attribute='name') | list
+    + mlcost.aws_cur_staging_extra_columns() | map('first') | list
+    + ['x_format_rank', 'x_delivery_key'] %}
 
 with legacy_csv_delivered as (
 
@@ -85,13 +90,65 @@ preferred_formats as (
 
 ),
 
-final as (
+preferred as (
 
     select ranked.*
     from ranked
     inner join preferred_formats
         on ranked.x_delivery_key = preferred_formats.x_delivery_key
         and ranked.x_format_rank = preferred_formats.x_format_rank
+
+),
+
+numbered as (
+
+    select
+        preferred.*,
+        row_number() over (
+            partition by preferred.x_line_key
+            order by
+                preferred.x_source_file,
+                preferred.line_item_unblended_cost,
+                preferred.line_item_usage_amount,
+                preferred.tags
+        ) as x_line_occurrence
+    from preferred
+
+),
+
+final as (
+
+    select
+        {#- Generated column list (every staged column, two rewritten): SQLFluff cannot
+            place the indentation of the loop's output, so LT02 is off for it. #}
+        -- noqa: disable=LT02
+        {%- for column_name in staged_columns %}
+        {%- if column_name == 'x_line_key' %}
+        case
+            when numbered.x_line_occurrence = 1 then numbered.x_line_key
+            else {{ dbt.concat([
+                "numbered.x_line_key", "'|duplicate|'",
+                "cast(numbered.x_line_occurrence as " ~ dbt.type_string() ~ ")",
+            ]) }}
+        end as x_line_key
+        {%- elif column_name == 'x_quarantine_reason' %}
+        coalesce(
+            numbered.x_quarantine_reason,
+            case
+                when numbered.x_line_occurrence > 1
+                    then {{ dbt.concat([
+                        "'duplicate line id: '",
+                        "coalesce(numbered.identity_line_item_id, '')",
+                    ]) }}
+            end
+        ) as x_quarantine_reason
+        {%- else %}
+        numbered.{{ column_name }}
+        {%- endif %}
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    -- noqa: enable=LT02
+    from numbered
 
 )
 

@@ -3,7 +3,9 @@
     prefix dropped, aliases folded onto one canonical key) into x_tags_normalized, the
     canonical tags mlcost reads lifted into x_tag_ columns, and the region placed on the
     seed regions. Quarantined lines are still here (x_quarantine_reason set): the marts
-    split them off, so the two always add up to what came in. -#}
+    split them off, so the two always add up to what came in. A line whose billing
+    currency is not an ISO 4217 code (seed iso_4217_currencies) is quarantined here, for
+    every provider at once. -#}
 {%- set tag_columns = ['team', 'project', 'owner', 'environment', 'cost_center', 'job_id'] %}
 
 with unioned as (
@@ -26,6 +28,12 @@ tag_aliases as (
 regions as (
 
     select * from {{ ref('regions') }}
+
+),
+
+currencies as (
+
+    select * from {{ ref('iso_4217_currencies') }}
 
 ),
 
@@ -95,7 +103,16 @@ final as (
 
     select
         {%- for column_spec in mlcost.focus_columns() %}
-        {%- if column_spec.name == 'pricing_currency_effective_cost' %}
+        {%- if column_spec.name == 'x_quarantine_reason' %}
+        coalesce(
+            unioned.x_quarantine_reason,
+            case
+                when unioned.billing_currency is null then 'missing billing_currency'
+                when currencies.currency_code is null
+                    then {{ dbt.concat(["'unknown currency: '", "unioned.billing_currency"]) }}
+            end
+        ) as x_quarantine_reason,
+        {%- elif column_spec.name == 'pricing_currency_effective_cost' %}
         {#- Costs are in the billing currency unless the export gives the pricing one. #}
         coalesce(
             unioned.pricing_currency_effective_cost,
@@ -126,6 +143,8 @@ final as (
     left join regions
         on unioned.x_provider = regions.provider
         and lower(unioned.region_id) = regions.region_id
+    left join currencies
+        on unioned.billing_currency = currencies.currency_code
 
 )
 

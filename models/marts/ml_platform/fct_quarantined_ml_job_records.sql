@@ -1,0 +1,90 @@
+{#- Job contract rows mlcost could not use (a timestamp or number that does not parse, a
+    required value missing, an attempt ending before it starts), with the reason and the
+    file. They are left out of the job marts; this table says which and why. -#}
+with jobs as (
+
+    select * from {{ ref('stg_ml_jobs__jobs') }}
+
+),
+
+attempts as (
+
+    select * from {{ ref('stg_ml_jobs__job_attempts') }}
+
+),
+
+attempt_nodes as (
+
+    select * from {{ ref('stg_ml_jobs__attempt_nodes') }}
+
+),
+
+checkpoints as (
+
+    select * from {{ ref('stg_ml_jobs__checkpoints') }}
+
+),
+
+quarantined as (
+
+    select
+        'job' as record_type,
+        job_id as record_id,
+        job_id,
+        x_source_file,
+        x_quarantine_reason
+    from jobs
+    where x_quarantine_reason is not null
+    union all
+    select
+        'attempt' as record_type,
+        attempt_id as record_id,
+        job_id,
+        x_source_file,
+        x_quarantine_reason
+    from attempts
+    where x_quarantine_reason is not null
+    union all
+    select
+        'attempt_node' as record_type,
+        {{ dbt.concat([
+            "coalesce(attempt_id, '')", "'|'",
+            "coalesce(cast(node_index as " ~ dbt.type_string() ~ "), '')",
+        ]) }} as record_id,
+        cast(null as {{ dbt.type_string() }}) as job_id,
+        x_source_file,
+        x_quarantine_reason
+    from attempt_nodes
+    where x_quarantine_reason is not null
+    union all
+    select
+        'checkpoint' as record_type,
+        checkpoint_id as record_id,
+        job_id,
+        x_source_file,
+        x_quarantine_reason
+    from checkpoints
+    where x_quarantine_reason is not null
+
+),
+
+final as (
+
+    select
+        {#- Rows missing their id share the other parts: numbered apart. #}
+        {{ dbt.concat([
+            "record_type", "'|'", "coalesce(record_id, '')", "'|'",
+            "coalesce(x_source_file, '')", "'|'",
+            "cast(row_number() over (partition by record_type, record_id, x_source_file"
+            ~ " order by x_quarantine_reason) as " ~ dbt.type_string() ~ ")",
+        ]) }} as quarantined_record_id,
+        record_type,
+        record_id,
+        job_id,
+        x_source_file,
+        x_quarantine_reason
+    from quarantined
+
+)
+
+select * from final

@@ -1,0 +1,109 @@
+{#- Nothing lost, nothing doubled, for GCP and Azure as for AWS: per provider and billing
+    account, the lines and billed cost staging read (GCP: cost plus credits; Azure: the
+    actual-cost exports) all arrive in fct_cost_lines + fct_quarantined_cost_lines.
+    Returns the accounts that do not add up. -#}
+
+with gcp_staged as (
+
+    select
+        'gcp' as x_provider,
+        billing_account_id,
+        cost + credits_amount as billed_cost
+    from {{ ref('stg_gcp_billing__detailed_cost_lines') }}
+
+),
+
+azure_ea_staged as (
+
+    select
+        'azure' as x_provider,
+        billing_account_id,
+        cost_in_billing_currency as billed_cost
+    from {{ ref('stg_azure_cost__ea_actual_cost_lines') }}
+
+),
+
+azure_mca_staged as (
+
+    select
+        'azure' as x_provider,
+        billing_account_id,
+        cost_in_billing_currency as billed_cost
+    from {{ ref('stg_azure_cost__mca_actual_cost_lines') }}
+
+),
+
+mart_lines as (
+
+    select
+        x_provider,
+        billing_account_id,
+        billed_cost
+    from {{ ref('fct_cost_lines') }}
+    where x_provider in ('gcp', 'azure')
+    union all
+    select
+        x_provider,
+        billing_account_id,
+        billed_cost
+    from {{ ref('fct_quarantined_cost_lines') }}
+    where x_provider in ('gcp', 'azure')
+
+),
+
+staged_lines as (
+
+    select * from gcp_staged
+    union all
+    select * from azure_ea_staged
+    union all
+    select * from azure_mca_staged
+
+),
+
+staged as (
+
+    select
+        x_provider,
+        coalesce(billing_account_id, '') as billing_account_id,
+        count(*) as line_count,
+        coalesce(sum(billed_cost), 0) as billed_cost
+    from staged_lines
+    group by 1, 2
+
+),
+
+delivered as (
+
+    select
+        x_provider,
+        coalesce(billing_account_id, '') as billing_account_id,
+        count(*) as line_count,
+        coalesce(sum(billed_cost), 0) as billed_cost
+    from mart_lines
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        staged.line_count as staged_lines,
+        delivered.line_count as delivered_lines,
+        staged.billed_cost as staged_cost,
+        delivered.billed_cost as delivered_cost,
+        coalesce(staged.x_provider, delivered.x_provider) as x_provider,
+        coalesce(staged.billing_account_id, delivered.billing_account_id)
+            as billing_account_id
+    from staged
+    full outer join delivered
+        on staged.x_provider = delivered.x_provider
+        and staged.billing_account_id = delivered.billing_account_id
+    where staged.line_count is null
+        or delivered.line_count is null
+        or staged.line_count != delivered.line_count
+        or abs(staged.billed_cost - delivered.billed_cost) > 0.005
+
+)
+
+select * from final

@@ -1,0 +1,469 @@
+"""The bad-input corpus: small exports, each broken (or odd) in one way, written from code.
+
+Every case owns its billing account (AWS payer, GCP billing account, Azure billing account)
+or its job ids, so one dbt build over all of them can be checked case by case. A case says
+what must happen: `quarantine` (rows go to a quarantine mart with a reason containing
+`reason`), `kept` (rows reach the marts, `check` says how), or `error` (scripts/validate.py
+stops before dbt with a message naming the file, the column or problem, `message`).
+The table in README.md lists the same cases.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable
+
+# Where each format's files go in the corpus folder, and the var that reads them.
+FORMAT_DIRS = {
+    "aws": ("aws_cur", "mlcost_aws_cur_legacy_csv", "*.csv*"),
+    "gcp": ("gcp", "mlcost_gcp_billing_detailed", "*.json"),
+    "azure": ("azure_ea", "mlcost_azure_ea_actual", "*.csv"),
+    "jobs": ("ml_jobs/jobs", "mlcost_ml_jobs", "*.csv"),
+    "attempts": ("ml_jobs/attempts", "mlcost_ml_job_attempts", "*.csv"),
+    "nodes": ("ml_jobs/nodes", "mlcost_ml_attempt_nodes", "*.csv"),
+}
+
+AWS_HEADER = [
+    "identity/LineItemId", "identity/TimeInterval", "bill/PayerAccountId",
+    "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate", "lineItem/UsageAccountId",
+    "lineItem/LineItemType", "lineItem/UsageStartDate", "lineItem/UsageEndDate",
+    "lineItem/ProductCode", "lineItem/UsageType", "lineItem/ResourceId",
+    "lineItem/UsageAmount", "lineItem/CurrencyCode", "lineItem/UnblendedCost", "pricing/unit",
+    "product/instanceType", "resourceTags/user:team",
+]
+AZURE_HEADER = [
+    "BillingAccountId", "BillingPeriodStartDate", "BillingPeriodEndDate", "SubscriptionId",
+    "Date", "MeterCategory", "Quantity", "UnitOfMeasure", "Cost", "BillingCurrency",
+    "ResourceId", "Tags", "ChargeType",
+]
+JOB_HEADER = ["job_id", "job_type", "provider", "instance_type", "status", "submitted_at"]
+ATTEMPT_HEADER = ["attempt_id", "job_id", "attempt_number", "status", "started_at",
+                  "ended_at"]
+NODE_HEADER = ["attempt_id", "node_index", "resource_id", "instance_type", "gpus_used"]
+
+
+@dataclass
+class Case:
+    name: str
+    what: str
+    behaviour: str  # quarantine | kept | error
+    expected: str  # one line for the README table
+    write: Callable[[Path, "Case"], list[Path]]
+    account: str = ""
+    provider: str = ""
+    reason: str = ""  # quarantine: substring of x_quarantine_reason
+    message: list[str] = field(default_factory=list)  # error: substrings of the message
+    # Lines the case delivers and their parseable billed cost: what must come out.
+    lines_in: int = 0
+    cost_in: Decimal = Decimal(0)
+    quarantined: int = 0
+    check: Callable | None = None  # kept: extra assertion over the built database
+
+
+# --- writers ---------------------------------------------------------------------------------
+
+def aws_line(account: str, number: int, **values: str) -> dict[str, str]:
+    row = {
+        "identity/LineItemId": f"li-{account}-{number:03d}",
+        "identity/TimeInterval": "2026-10-05T00:00:00Z/2026-10-05T01:00:00Z",
+        "bill/PayerAccountId": account,
+        "bill/BillingPeriodStartDate": "2026-10-01T00:00:00Z",
+        "bill/BillingPeriodEndDate": "2026-11-01T00:00:00Z",
+        "lineItem/UsageAccountId": "345678901234",
+        "lineItem/LineItemType": "Usage",
+        "lineItem/UsageStartDate": "2026-10-05T00:00:00Z",
+        "lineItem/UsageEndDate": "2026-10-05T01:00:00Z",
+        "lineItem/ProductCode": "AmazonEC2",
+        "lineItem/UsageType": "USE1-BoxUsage:g5.xlarge",
+        "lineItem/ResourceId": f"i-{account}{number:03d}",
+        "lineItem/UsageAmount": "1",
+        "lineItem/CurrencyCode": "USD",
+        "lineItem/UnblendedCost": "1.006",
+        "pricing/unit": "Hrs",
+        "product/instanceType": "g5.xlarge",
+        "resourceTags/user:team": "nlp",
+    }
+    row.update(values)
+    return row
+
+
+def csv_text(header: list[str], rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def write_aws(rows: list[dict[str, str]], header: list[str] | None = None,
+              copies: int = 1, gzipped: bool = False) -> Callable[[Path, Case], list[Path]]:
+    def write(folder: Path, case: Case) -> list[Path]:
+        text = csv_text(header or AWS_HEADER, rows)
+        paths = []
+        for copy in range(copies):
+            suffix = ".csv.gz" if gzipped else ".csv"
+            path = folder / f"{case.name}-{copy + 1}{suffix}"
+            path.write_bytes(gzip.compress(text.encode(), mtime=0) if gzipped
+                             else text.encode())
+            paths.append(path)
+        return paths
+    return write
+
+
+def gcp_row(account: str, number: int, **values: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "billing_account_id": account,
+        "service": {"id": "6F81-5844-456A", "description": "Compute Engine"},
+        "sku": {"id": f"SKU-{number}", "description": "N1 Predefined Instance Core"},
+        "usage_start_time": "2026-10-05 00:00:00 UTC",
+        "usage_end_time": "2026-10-05 01:00:00 UTC",
+        "project": {"id": "tl-ml-research", "labels": [{"key": "env", "value": "research"}]},
+        "labels": [{"key": "team", "value": "vision"}],
+        "cost": 2.5 + number,
+        "currency": "USD",
+        "usage": {"amount": 3600, "unit": "seconds"},
+        "credits": [],
+        "invoice": {"month": "202610"},
+        "cost_type": "regular",
+    }
+    row.update(values)
+    return row
+
+
+def write_gcp(rows: list[dict[str, object]]) -> Callable[[Path, Case], list[Path]]:
+    def write(folder: Path, case: Case) -> list[Path]:
+        path = folder / f"{case.name}.json"
+        path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
+                        encoding="utf-8")
+        return [path]
+    return write
+
+
+def azure_line(account: str, number: int, **values: str) -> dict[str, str]:
+    row = {
+        "BillingAccountId": account, "BillingPeriodStartDate": "10/01/2026",
+        "BillingPeriodEndDate": "10/31/2026",
+        "SubscriptionId": "7c2e9a41-58d3-4b1f-a6e0-2d9c8b7f1e35", "Date": "10/05/2026",
+        "MeterCategory": "Virtual Machines", "Quantity": "24", "UnitOfMeasure": "1 Hour",
+        "Cost": f"{10 + number}.25", "BillingCurrency": "USD",
+        "ResourceId": f"/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/"
+                      f"virtualMachines/vm-{account}-{number}",
+        "Tags": '{"team": "speech"}', "ChargeType": "Usage",
+    }
+    row.update(values)
+    return row
+
+
+def write_azure(rows: list[dict[str, str]]) -> Callable[[Path, Case], list[Path]]:
+    def write(folder: Path, case: Case) -> list[Path]:
+        path = folder / f"{case.name}.csv"
+        path.write_text(csv_text(AZURE_HEADER, rows), encoding="utf-8")
+        return [path]
+    return write
+
+
+def write_text(name_suffix: str, text: bytes) -> Callable[[Path, Case], list[Path]]:
+    def write(folder: Path, case: Case) -> list[Path]:
+        path = folder / f"{case.name}{name_suffix}"
+        path.write_bytes(text)
+        return [path]
+    return write
+
+
+def write_job(attempts: list[dict[str, str]]) -> Callable[[Path, Case], list[Path]]:
+    """One job per case (job id = case name) with the given attempts, one node each."""
+    def write(folder: Path, case: Case) -> list[Path]:
+        root = folder  # the corpus root: jobs write into three folders
+        jobs = root / FORMAT_DIRS["jobs"][0] / f"{case.name}.csv"
+        attempts_path = root / FORMAT_DIRS["attempts"][0] / f"{case.name}.csv"
+        nodes = root / FORMAT_DIRS["nodes"][0] / f"{case.name}.csv"
+        status = attempts[-1]["status"]
+        jobs.write_text(csv_text(JOB_HEADER, [{
+            "job_id": case.name, "job_type": "training", "provider": "aws",
+            "instance_type": "g5.xlarge", "status": status,
+            "submitted_at": "2026-10-05T00:00:00Z"}]))
+        attempts_path.write_text(csv_text(ATTEMPT_HEADER, [
+            {"job_id": case.name, "attempt_id": f"{case.name}-a{number + 1}",
+             "attempt_number": str(number + 1), **attempt}
+            for number, attempt in enumerate(attempts)]))
+        nodes.write_text(csv_text(NODE_HEADER, [
+            {"attempt_id": f"{case.name}-a{number + 1}", "node_index": "0",
+             "resource_id": f"i-{case.name}", "instance_type": "g5.xlarge", "gpus_used": "1"}
+            for number in range(len(attempts))]))
+        return [jobs, attempts_path, nodes]
+    return write
+
+
+# --- checks over the built database (kept cases) -----------------------------------------------
+
+def lines_of(query: Callable, case: Case, columns: str) -> list[tuple]:
+    return query(f"select {columns} from main_marts.fct_cost_lines "
+                 f"where billing_account_id = ? order by x_line_key", [case.account])
+
+
+def check_offsets(query: Callable, case: Case) -> None:
+    starts = {row[0] for row in lines_of(query, case, "charge_period_start")}
+    assert [str(start) for start in starts] == ["2026-10-05 00:00:00"], starts
+
+
+def check_mixed_currencies(query: Callable, case: Case) -> None:
+    rows = query("select billing_currency, sum(billed_cost) from main_marts.fct_cost_lines "
+                 "where billing_account_id = ? group by 1 order by 1", [case.account])
+    assert [currency for currency, _ in rows] == ["EUR", "USD"], rows
+
+
+def check_unknown_instance_type(query: Callable, case: Case) -> None:
+    rows = lines_of(query, case, "x_instance_type, x_gpu_model")
+    assert rows == [("zz9.mega", None)], rows
+
+
+def check_unicode_tags(query: Callable, case: Case) -> None:
+    rows = lines_of(query, case, "x_tag_team")
+    assert rows == [("équipe-ü 数据 🚀",)], rows
+
+
+def check_negative_usage(query: Callable, case: Case) -> None:
+    rows = lines_of(query, case, "consumed_quantity, billed_cost")
+    assert [(float(quantity), float(cost)) for quantity, cost in rows] == [(-1.0, -1.006)]
+
+
+def check_azure_tags(query: Callable, case: Case) -> None:
+    rows = lines_of(query, case, "x_tag_team")
+    assert rows == [("nlp",), ("nlp",)], rows
+
+
+def check_gcp_empty_labels(query: Callable, case: Case) -> None:
+    rows = lines_of(query, case, "tags, x_tag_team")
+    assert len(rows) == 1
+    tags = json.loads(rows[0][0])
+    assert tags == {"env": "research", "project": "llm"}, tags
+    assert rows[0][1] is None
+
+
+def check_extra_and_missing_columns(query: Callable, case: Case) -> None:
+    rows = lines_of(query, case, "x_instance_type")
+    assert rows == [("g5.xlarge",), ("g5.xlarge",)], rows  # from the usage type
+
+
+def check_running_job(query: Callable, case: Case) -> None:
+    rows = query("select is_running, ended_at from main_marts.fct_ml_job_attempt_costs "
+                 "where job_id = ?", [case.name])
+    assert rows == [(True, None)], rows
+
+
+def check_header_only(query: Callable, case: Case) -> None:
+    rows = query("select count(*) from main_marts.fct_cost_lines "
+                 "where x_source_file like ?", [f"%{case.name}%"])
+    assert rows == [(0,)]
+
+
+# --- the corpus ------------------------------------------------------------------------------
+
+def _aws_case(number: int, name: str, what: str, behaviour: str, expected: str,
+              rows: Callable[[str], list[dict[str, str]]], **kwargs: object) -> Case:
+    account = f"9000000000{number:02d}"
+    built_rows = rows(account)
+    copies = int(kwargs.pop("copies", 1))  # type: ignore[arg-type]
+    header = kwargs.pop("header", None)
+    gzipped = bool(kwargs.pop("gzipped", False))
+    return Case(name=name, what=what, behaviour=behaviour, expected=expected,
+                write=write_aws(built_rows, header, copies, gzipped),  # type: ignore[arg-type]
+                account=account, provider="aws", lines_in=len(built_rows) * copies,
+                **kwargs)  # type: ignore[arg-type]
+
+
+def _cost(*values: str) -> Decimal:
+    return sum((Decimal(value) for value in values), Decimal(0))
+
+
+def corpus() -> list[Case]:
+    cases = [
+        _aws_case(1, "aws_thousands_separator", "CUR cost with a thousands separator "
+                  "(`1,234.50`)", "quarantine", "line quarantined: unparseable cost, raw "
+                  "value in the reason",
+                  lambda a: [aws_line(a, 1), aws_line(a, 2, **{"lineItem/UnblendedCost":
+                                                               "1,234.50"})],
+                  reason="unparseable line_item_unblended_cost: 1,234.50", quarantined=1,
+                  cost_in=_cost("1.006")),
+        _aws_case(2, "aws_cost_not_a_number", "CUR cost `n/a`", "quarantine",
+                  "line quarantined: unparseable cost",
+                  lambda a: [aws_line(a, 1), aws_line(a, 2, **{"lineItem/UnblendedCost":
+                                                               "n/a"})],
+                  reason="unparseable line_item_unblended_cost: n/a", quarantined=1,
+                  cost_in=_cost("1.006")),
+        _aws_case(3, "aws_unparseable_timestamp", "CUR usage start `yesterday`",
+                  "quarantine", "line quarantined: unparseable timestamp",
+                  lambda a: [aws_line(a, 1), aws_line(a, 2, **{"lineItem/UsageStartDate":
+                                                               "yesterday"})],
+                  reason="unparseable line_item_usage_start_date: yesterday", quarantined=1,
+                  cost_in=_cost("1.006", "1.006")),
+        _aws_case(4, "aws_unknown_currency", "CUR currency `XYZ`", "quarantine",
+                  "line quarantined: unknown currency",
+                  lambda a: [aws_line(a, 1), aws_line(a, 2, **{"lineItem/CurrencyCode":
+                                                               "XYZ"})],
+                  reason="unknown currency: XYZ", quarantined=1,
+                  cost_in=_cost("1.006", "1.006")),
+        _aws_case(5, "aws_mixed_currencies", "one payer billed in USD and EUR", "kept",
+                  "both kept, each in its own billing_currency (no conversion)",
+                  lambda a: [aws_line(a, 1), aws_line(a, 2, **{"lineItem/CurrencyCode":
+                                                               "EUR"})],
+                  cost_in=_cost("1.006", "1.006"), check=check_mixed_currencies),
+        _aws_case(6, "aws_duplicate_line_id", "`identity/LineItemId` + interval twice in a "
+                  "file", "quarantine", "first kept, second quarantined: duplicate line id",
+                  lambda a: [aws_line(a, 1), aws_line(a, 2), aws_line(a, 2)],
+                  reason="duplicate line id: li-900000000006-002", quarantined=1,
+                  cost_in=_cost("1.006", "1.006", "1.006")),
+        _aws_case(7, "aws_same_month_twice", "the same month delivered twice (two files, "
+                  "same lines)", "quarantine", "counted once; every line of the second copy "
+                  "quarantined as duplicate line id (and the share test fails the build)",
+                  lambda a: [aws_line(a, 1), aws_line(a, 2)], copies=2,
+                  reason="duplicate line id", quarantined=2,
+                  cost_in=_cost("1.006", "1.006", "1.006", "1.006")),
+        _aws_case(8, "aws_timestamp_offsets", "usage start with `Z`, `+02:00` and no zone",
+                  "kept", "all kept, all the same UTC instant",
+                  lambda a: [aws_line(a, 1),
+                             aws_line(a, 2, **{"lineItem/UsageStartDate":
+                                               "2026-10-05T02:00:00+02:00"}),
+                             aws_line(a, 3, **{"lineItem/UsageStartDate":
+                                               "2026-10-05 00:00:00"})],
+                  cost_in=_cost("1.006", "1.006", "1.006"), check=check_offsets),
+        _aws_case(9, "aws_negative_usage", "negative usage and cost (a correction)", "kept",
+                  "kept as delivered: negative quantity and cost",
+                  lambda a: [aws_line(a, 1, **{"lineItem/UsageAmount": "-1",
+                                               "lineItem/UnblendedCost": "-1.006"})],
+                  cost_in=_cost("-1.006"), check=check_negative_usage),
+        _aws_case(10, "aws_unknown_instance_type", "instance type not in the GPU catalog",
+                  "kept", "kept; instance type as delivered, GPU columns null",
+                  lambda a: [aws_line(a, 1, **{"product/instanceType": "zz9.mega",
+                                               "lineItem/UsageType": "USE1-BoxUsage:zz9.mega"})],
+                  cost_in=_cost("1.006"), check=check_unknown_instance_type),
+        _aws_case(11, "aws_unicode_tags", "tag value with accents, CJK and an emoji",
+                  "kept", "kept; tag value byte-exact in x_tag_team",
+                  lambda a: [aws_line(a, 1, **{"resourceTags/user:team": "équipe-ü 数据 🚀"})],
+                  cost_in=_cost("1.006"), check=check_unicode_tags),
+        _aws_case(12, "aws_column_missing_and_extra", "CUR without `product/instanceType`, "
+                  "with an unknown `lineItem/BrandNewColumn`", "kept",
+                  "kept; missing optional column is a typed null, extra column ignored",
+                  lambda a: [{**{key: value for key, value in aws_line(a, n).items()
+                                 if key != "product/instanceType"},
+                              "lineItem/BrandNewColumn": "x"} for n in (1, 2)],
+                  header=[column for column in AWS_HEADER if column != "product/instanceType"]
+                  + ["lineItem/BrandNewColumn"],
+                  cost_in=_cost("1.006", "1.006"), check=check_extra_and_missing_columns),
+        _aws_case(13, "aws_header_only", "CUR file with a header and no rows", "kept",
+                  "no lines, no error", lambda a: [], check=check_header_only),
+        _aws_case(14, "aws_missing_payer", "CUR line with an empty `bill/PayerAccountId`",
+                  "quarantine", "line quarantined: missing bill_payer_account_id",
+                  lambda a: [aws_line(a, 1), aws_line(a, 2, **{"bill/PayerAccountId": ""})],
+                  reason="missing bill_payer_account_id", quarantined=1,
+                  cost_in=_cost("1.006", "1.006")),
+        _aws_case(15, "aws_gzip", "gzip-compressed CUR (the normal delivery)", "kept",
+                  "read through the gzip", lambda a: [aws_line(a, 1), aws_line(a, 2)],
+                  gzipped=True, cost_in=_cost("1.006", "1.006")),
+        Case(name="gcp_empty_label_values", what="GCP labels with empty values",
+             behaviour="kept", expected="kept; empty labels dropped from tags, project "
+             "labels kept", account="GCP-CASE-16", provider="gcp", lines_in=1,
+             write=write_gcp([gcp_row("GCP-CASE-16", 1, labels=[
+                 {"key": "team", "value": ""}, {"key": "project", "value": "llm"},
+                 {"key": "owner", "value": None}])]),
+             cost_in=_cost("3.5"), check=check_gcp_empty_labels),
+        Case(name="gcp_cost_decimal_comma", what="GCP cost `12,5` (decimal comma)",
+             behaviour="quarantine", expected="row quarantined: unparseable cost",
+             account="GCP-CASE-17", provider="gcp", lines_in=2,
+             write=write_gcp([gcp_row("GCP-CASE-17", 1), gcp_row("GCP-CASE-17", 2,
+                                                                   cost="12,5")]),
+             reason="unparseable cost: 12,5", quarantined=1, cost_in=_cost("3.5")),
+        Case(name="gcp_unparseable_timestamp", what="GCP usage_start_time `2026-13-45 "
+             "99:00:00 UTC`", behaviour="quarantine",
+             expected="row quarantined: unparseable usage_start_time",
+             account="GCP-CASE-18", provider="gcp", lines_in=2,
+             write=write_gcp([gcp_row("GCP-CASE-18", 1), gcp_row(
+                 "GCP-CASE-18", 2, usage_start_time="2026-13-45 99:00:00 UTC")]),
+             reason="unparseable usage_start_time", quarantined=1, cost_in=_cost("3.5", "4.5")),
+        Case(name="azure_tags_without_braces", what="Azure EA Tags without outer braces",
+             behaviour="kept", expected="kept; tags parsed as a JSON object",
+             account="AZ-CASE-19", provider="azure", lines_in=2,
+             write=write_azure([azure_line("AZ-CASE-19", 1, Tags='"team": "nlp","env": "prod"'),
+                                azure_line("AZ-CASE-19", 2, Tags='{"team": "nlp"}')]),
+             cost_in=_cost("11.25", "12.25"), check=check_azure_tags),
+        Case(name="azure_thousands_separator", what="Azure Cost `1,234.00`",
+             behaviour="quarantine", expected="line quarantined: unparseable cost",
+             account="AZ-CASE-20", provider="azure", lines_in=2,
+             write=write_azure([azure_line("AZ-CASE-20", 1),
+                                azure_line("AZ-CASE-20", 2, Cost="1,234.00")]),
+             reason="unparseable cost_in_billing_currency: 1,234.00", quarantined=1,
+             cost_in=_cost("11.25")),
+        Case(name="azure_unknown_currency", what="Azure BillingCurrency `EURO`",
+             behaviour="quarantine", expected="line quarantined: unknown currency",
+             account="AZ-CASE-21", provider="azure", lines_in=2,
+             write=write_azure([azure_line("AZ-CASE-21", 1),
+                                azure_line("AZ-CASE-21", 2, BillingCurrency="EURO")]),
+             reason="unknown currency: EURO", quarantined=1, cost_in=_cost("11.25", "12.25")),
+        Case(name="job_ends_before_start", what="job attempt ending before it starts",
+             behaviour="quarantine", expected="attempt quarantined: ends before it starts "
+             "(fct_quarantined_ml_job_records), not in the job marts",
+             write=write_job([{"status": "failed", "started_at": "2026-10-05T10:00:00Z",
+                               "ended_at": "2026-10-05T09:00:00Z"}]),
+             provider="jobs", reason="ends before it starts", quarantined=1, lines_in=1),
+        Case(name="job_still_running", what="job attempt with no end (still running)",
+             behaviour="kept", expected="kept; is_running, no end",
+             write=write_job([{"status": "running", "started_at": "2026-10-05T10:00:00Z",
+                               "ended_at": ""}]),
+             provider="jobs", lines_in=1, check=check_running_job),
+        Case(name="job_unparseable_start", what="job attempt started_at `soon`",
+             behaviour="quarantine", expected="attempt quarantined: unparseable started_at",
+             write=write_job([{"status": "failed", "started_at": "soon",
+                               "ended_at": "2026-10-05T09:00:00Z"}]),
+             provider="jobs", reason="unparseable started_at: soon", quarantined=1,
+             lines_in=1),
+    ]
+    return cases
+
+
+def error_corpus() -> list[Case]:
+    """Cases scripts/validate.py must stop before dbt, naming the file and the problem."""
+    good = csv_text(AWS_HEADER, [aws_line("900000000099", 1), aws_line("900000000099", 2)])
+    truncated = gzip.compress(good.encode(), mtime=0)
+    shifted = good + good.splitlines()[1] + ",extra-value\n"
+    missing = csv_text([column for column in AWS_HEADER
+                        if column != "lineItem/UnblendedCost"],
+                       [{key: value for key, value in aws_line("900000000098", 1).items()
+                         if key != "lineItem/UnblendedCost"}])
+    outside = csv_text(AWS_HEADER, [aws_line("900000000097", 1, **{
+        "lineItem/UsageStartDate": "2026-12-24T00:00:00Z",
+        "lineItem/UsageEndDate": "2026-12-24T01:00:00Z"})])
+    all_strings = csv_text(AWS_HEADER, [aws_line("900000000096", n, **{
+        "lineItem/UnblendedCost": f"USD {n},000.00"}) for n in range(1, 4)])
+    return [
+        Case(name="err_truncated_gzip", what="CUR gzip cut off mid-stream", behaviour="error",
+             expected="stops: file cannot be read (exit 2), file named",
+             write=write_text(".csv.gz", truncated[: len(truncated) // 2]),
+             message=["err_truncated_gzip.csv.gz", "cannot be read"]),
+        Case(name="err_shifted_column", what="CSV row with one value too many (shifted "
+             "columns)", behaviour="error", expected="stops: the CSV dialect no longer "
+             "matches the header, required columns reported missing, file named",
+             write=write_text(".csv", shifted.encode()),
+             message=["err_shifted_column.csv", "identity_line_item_id", "column missing"]),
+        Case(name="err_missing_required_column", what="CUR without `lineItem/UnblendedCost`",
+             behaviour="error", expected="stops: required column missing, file and column "
+             "named", write=write_text(".csv", missing.encode()),
+             message=["err_missing_required_column.csv", "line_item_unblended_cost",
+                      "expect_column_to_exist"]),
+        Case(name="err_outside_billing_period", what="CUR usage in December in an October "
+             "bill", behaviour="error", expected="stops: timestamp outside the billing "
+             "period, file, column and row named", write=write_text(".csv", outside.encode()),
+             message=["err_outside_billing_period.csv", "line_item_usage_start_date",
+                      "inside the billing period", "_row_number=1"]),
+        Case(name="err_costs_all_strings", what="every cost a formatted string "
+             "(`USD 1,000.00`)", behaviour="error", expected="stops: costs not numeric on "
+             "more than the tolerated share, file, column and rows named",
+             write=write_text(".csv", all_strings.encode()),
+             message=["err_costs_all_strings.csv", "line_item_unblended_cost",
+                      "expect_column_values_to_match_regex", "USD 1,000.00"]),
+    ]

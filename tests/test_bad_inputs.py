@@ -1,0 +1,156 @@
+"""The bad-input corpus (tests/bad_inputs/): every case ends in a clear error or in rows
+that reach the marts or the quarantine with a reason, and nothing is lost silently.
+
+One dbt build runs over all the quarantine/kept cases at once (each case owns its billing
+account, source file or job id); the error cases run scripts/validate.py in-process, each on
+its own file, since they stop the nightly run before dbt.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+import validate
+from bad_inputs.cases import FORMAT_DIRS, Case, corpus, error_corpus
+from build_support import run_dbt
+
+CASES = corpus()
+ERROR_CASES = error_corpus()
+SHARE_TEST = "assert_quarantined_cost_share_within_limit"
+
+
+@dataclass(frozen=True)
+class CorpusBuild:
+    database: Path
+    results: dict[str, str]  # node name -> status
+    output: str
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        import duckdb
+
+        con = duckdb.connect(str(self.database), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+
+def write_corpus(root: Path) -> dict[str, str]:
+    """Write every case's files; return the dbt vars pointing at them."""
+    for folder, _, _ in FORMAT_DIRS.values():
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    for case in CASES:
+        folder = root if case.provider == "jobs" else root / FORMAT_DIRS[case.provider][0]
+        case.write(folder, case)
+    return {var: str(root / folder / pattern) for folder, var, pattern in FORMAT_DIRS.values()}
+
+
+@pytest.fixture(scope="module")
+def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> CorpusBuild:
+    work_dir = tmp_path_factory.mktemp("bad_inputs")
+    variables = write_corpus(work_dir / "data")
+    database = work_dir / "mlcost.duckdb"
+    result = run_dbt(["build", "--vars", yaml.safe_dump(variables)], database, work_dir)
+    run_results = json.loads((work_dir / "target" / "run_results.json").read_text())
+    statuses = {entry["unique_id"].split(".")[2]: entry["status"]
+                for entry in run_results["results"]}
+    return CorpusBuild(database=database, results=statuses,
+                       output=result.stdout[-6000:] + result.stderr[-2000:])
+
+
+def test_corpus_has_at_least_twenty_cases() -> None:
+    assert len(CASES) + len(ERROR_CASES) >= 20
+    names = [case.name for case in CASES + ERROR_CASES]
+    assert len(names) == len(set(names))
+
+
+def test_corpus_builds_and_only_the_share_test_fails(corpus_build: CorpusBuild) -> None:
+    """Bad rows never break the build; too many of them fail the quarantine share test."""
+    failed = {name: status for name, status in corpus_build.results.items()
+              if status not in ("success", "pass", "warn")}
+    assert failed == {SHARE_TEST: "fail"}, corpus_build.output
+    assert "quarantined" in corpus_build.output or SHARE_TEST in corpus_build.output
+
+
+def _cost_lines(build: CorpusBuild, case: Case, table: str) -> tuple[int, Decimal]:
+    count, cost = build.query(
+        f"select count(*), coalesce(sum(billed_cost), 0) from main_marts.{table} "
+        "where x_source_file like ?", [f"%/{case.name}%"])[0]
+    return count, Decimal(cost)
+
+
+def _job_attempts(build: CorpusBuild, case: Case) -> tuple[int, int, list[str]]:
+    kept = build.query("select count(*) from main_marts.fct_ml_job_attempt_costs "
+                       "where job_id = ?", [case.name])[0][0]
+    reasons = [row[0] for row in build.query(
+        "select x_quarantine_reason from main_marts.fct_quarantined_ml_job_records "
+        "where record_type = 'attempt' and x_source_file like ?", [f"%/{case.name}.csv"])]
+    return kept, len(reasons), reasons
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_case_behaviour_and_nothing_lost(corpus_build: CorpusBuild, case: Case) -> None:
+    if case.provider == "jobs":
+        kept, quarantined, reasons = _job_attempts(corpus_build, case)
+        assert kept + quarantined == case.lines_in, (kept, quarantined)
+        assert quarantined == case.quarantined, reasons
+        assert all(case.reason in reason for reason in reasons), reasons
+    else:
+        kept, kept_cost = _cost_lines(corpus_build, case, "fct_cost_lines")
+        quarantined, quarantined_cost = _cost_lines(corpus_build, case,
+                                                    "fct_quarantined_cost_lines")
+        # No silent loss: lines in = lines out + quarantined, and cost likewise (a cost
+        # that does not parse is null in quarantine and not in cost_in).
+        assert kept + quarantined == case.lines_in, (kept, quarantined, case.lines_in)
+        assert kept_cost + quarantined_cost == case.cost_in, (kept_cost, quarantined_cost)
+        assert quarantined == case.quarantined
+        if case.behaviour == "quarantine":
+            reasons = [row[0] for row in corpus_build.query(
+                "select x_quarantine_reason from main_marts.fct_quarantined_cost_lines "
+                "where x_source_file like ?", [f"%/{case.name}%"])]
+            assert reasons and all(case.reason in reason for reason in reasons), reasons
+    if case.check is not None:
+        case.check(corpus_build.query, case)
+
+
+@pytest.mark.parametrize("case", ERROR_CASES, ids=[case.name for case in ERROR_CASES])
+def test_error_case_stops_before_dbt_naming_file_and_column(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], case: Case) -> None:
+    folder = tmp_path / "aws_cur"
+    folder.mkdir()
+    case.write(folder, case)
+    vars_file = tmp_path / "vars.yml"
+    vars_file.write_text(yaml.safe_dump(
+        {"mlcost_aws_cur_legacy_csv": str(folder / "*.csv*")}))
+    exit_code = validate.main(["--stage", "raw", "--vars", str(vars_file),
+                               "--docs-dir", str(tmp_path / "docs")])
+    captured = capsys.readouterr()
+    message = captured.err + captured.out
+    assert exit_code != 0, message
+    for expected in case.message:
+        assert expected in message, message
+
+
+def test_validation_writes_data_docs(tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    case = next(case for case in CASES if case.name == "aws_timestamp_offsets")
+    folder = tmp_path / "aws_cur"
+    folder.mkdir()
+    case.write(folder, case)
+    vars_file = tmp_path / "vars.yml"
+    vars_file.write_text(yaml.safe_dump({"mlcost_aws_cur_legacy_csv": str(folder / "*")}))
+    assert validate.main(["--stage", "raw", "--vars", str(vars_file),
+                          "--docs-dir", str(tmp_path / "docs")]) == 0, capsys.readouterr()
+    assert (tmp_path / "docs" / "index.html").exists()
+
+
+def test_readme_lists_every_case() -> None:
+    readme = (Path(__file__).parent / "bad_inputs" / "README.md").read_text()
+    missing = [case.name for case in CASES + ERROR_CASES if f"`{case.name}`" not in readme]
+    assert not missing, f"add these cases to tests/bad_inputs/README.md: {missing}"
