@@ -61,3 +61,44 @@ def test_top_route_crossed_regions_to_remote_compute(built_sample: BuiltProject)
         select x_provider, egress_route, from_region, to_region
         from main_marts.rpt_egress_top_routes where is_to_remote_compute""")
     assert ("aws", "inter_region", "us-east-1", "us-west-2") in rows
+
+
+def _team_coverage(built: BuiltProject) -> dict[tuple[str, str], tuple[float, float]]:
+    rows = built.query("""
+        select x_provider, owner_team, sum(billed_cost), sum(untagged_billed_cost)
+        from main_marts.fct_tag_coverage_daily where tag_name = 'team' group by 1, 2""")
+    return {(p, team): (float(total), float(untagged)) for p, team, total, untagged in rows}
+
+
+@pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
+def test_untagged_cost_recovered_per_provider(built_sample: BuiltProject, provider: str) -> None:
+    truth = [t for t in built_sample.truth["untagged_share"] if t["provider"] == provider]
+    built = {team: v for (p, team), v in _team_coverage(built_sample).items() if p == provider}
+    total = sum(t["total_billed_cost"] for t in truth)
+    untagged = sum(t["untagged_billed_cost"] for t in truth)
+    assert sum(v[0] for v in built.values()) == pytest.approx(total, abs=CENT)
+    assert sum(v[1] for v in built.values()) == pytest.approx(untagged, abs=CENT)
+
+
+def test_team_tagged_cost_recovered_per_owner_team(built_sample: BuiltProject) -> None:
+    """Where the team tag is on the line it names the owner team: tagged cost per team is
+    exact. Untagged cost reaches its team where the data says whose it is (job_id tag, Azure
+    resource group, bucket name); the rest is `unassigned`, never another team's."""
+    built = _team_coverage(built_sample)
+    for truth in built_sample.truth["untagged_share"]:
+        total, untagged = built.get((truth["provider"], truth["team"]), (0.0, 0.0))
+        assert total - untagged == pytest.approx(
+            truth["total_billed_cost"] - truth["untagged_billed_cost"], abs=CENT), truth
+        assert untagged <= truth["untagged_billed_cost"] + CENT, truth
+
+
+def test_azure_untagged_share_recovered_per_team(built_sample: BuiltProject) -> None:
+    """Azure resource ids carry the owner's resource group: every share is recovered."""
+    built = _team_coverage(built_sample)
+    for truth in built_sample.truth["untagged_share"]:
+        if truth["provider"] != "azure":
+            continue
+        total, untagged = built[("azure", truth["team"])]
+        assert total == pytest.approx(truth["total_billed_cost"], abs=CENT), truth
+        assert untagged == pytest.approx(truth["untagged_billed_cost"], abs=CENT), truth
+        assert untagged / total == pytest.approx(truth["share"], abs=1e-4), truth
