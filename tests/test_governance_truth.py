@@ -102,3 +102,41 @@ def test_azure_untagged_share_recovered_per_team(built_sample: BuiltProject) -> 
         assert total == pytest.approx(truth["total_billed_cost"], abs=CENT), truth
         assert untagged == pytest.approx(truth["untagged_billed_cost"], abs=CENT), truth
         assert untagged / total == pytest.approx(truth["share"], abs=1e-4), truth
+
+
+def _latest_budgets(built: BuiltProject) -> dict[tuple[str, str, str], tuple]:
+    rows = built.query("""
+        select budget_scope, scope_value, strftime(budget_month, '%Y-%m'), budget_amount,
+            month_to_date_spend, alert_level, days_elapsed, days_in_month,
+            forecast_month_end_spend
+        from main_marts.fct_budget_status_daily where is_latest""")
+    return {(r[0], r[1], r[2]): r[3:] for r in rows}
+
+
+def test_sub_account_budget_overrun_recovered(built_sample: BuiltProject) -> None:
+    """The budgets seed plants an overrun on GCP project tl-ml-research in November; the
+    mart's month-to-date spend is the simulation's spend to the cent."""
+    truth = {(t["sub_account_id"], t["month"]): t["billed_cost"]
+             for t in built_sample.truth["budget_spend"]["sub_account_month"]}
+    budgets = {k: v for k, v in _latest_budgets(built_sample).items() if k[0] == "sub_account"}
+    assert budgets
+    for (_, sub_account, month), (amount, spend, alert, *_) in budgets.items():
+        assert float(spend) == pytest.approx(truth[(sub_account, month)], abs=CENT)
+        assert (alert == "over") == (truth[(sub_account, month)] > float(amount))
+    assert budgets[("sub_account", "tl-ml-research", "2026-11")][2] == "over"
+
+
+def test_team_budget_overrun_and_forecast(built_sample: BuiltProject) -> None:
+    """Team spend counts what the data attributes to the team (never more than the
+    simulation's); nlp's November budget is overrun within nine days."""
+    truth = {(t["team"], t["month"]): t["billed_cost"]
+             for t in built_sample.truth["budget_spend"]["team_month"]}
+    budgets = _latest_budgets(built_sample)
+    for (scope, team, month), (amount, spend, alert, elapsed, days, forecast) in budgets.items():
+        if scope != "team":
+            continue
+        assert float(spend) <= truth[(team, month)] + CENT
+        assert float(forecast) == pytest.approx(float(spend) / elapsed * days, abs=CENT)
+    amount, spend, alert, elapsed, *_ = budgets[("team", "nlp", "2026-11")]
+    assert alert == "over" and truth[("nlp", "2026-11")] > float(amount) and elapsed == 9
+    assert budgets[("team", "vision", "2026-11")][2] == "warn"

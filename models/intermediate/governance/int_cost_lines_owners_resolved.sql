@@ -1,7 +1,8 @@
 {#- Usage lines with the team that owns the resource: the team tag (any alias, any case in
     the tag_policy seed), else the team of the job named by the job_id tag, else a team name
     in the resource id (Azure resource group `rg-<team>-...`, bucket `...-<team>-...`), else
-    null. Teams are the ones the job records know. -#}
+    null. Teams are the ones the job records know. The project is the project tag, else the
+    job's project. -#}
 with cost_lines as (
 
     select * from {{ ref('int_cost_lines_unioned') }}
@@ -83,8 +84,10 @@ final as (
         cast(
             {{ dbt.date_trunc('day', 'cost_lines.charge_period_start') }} as date
         ) as charge_date,
+        cost_lines.billing_currency,
         cost_lines.billed_cost,
         cost_lines.effective_cost,
+        coalesce(lower(cost_lines.x_tag_project), lower(jobs.project)) as owner_project,
         coalesce(team_tags.team, lower(jobs.team), named_teams.team) as owner_team,
         case
             when team_tags.team is not null then 'tag'
