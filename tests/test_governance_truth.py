@@ -140,3 +140,30 @@ def test_team_budget_overrun_and_forecast(built_sample: BuiltProject) -> None:
     amount, spend, alert, elapsed, *_ = budgets[("team", "nlp", "2026-11")]
     assert alert == "over" and truth[("nlp", "2026-11")] > float(amount) and elapsed == 9
     assert budgets[("team", "vision", "2026-11")][2] == "warn"
+
+
+def test_commitments_recovered(built_sample: BuiltProject) -> None:
+    """truth.json `commitments`: the Savings Plan's hourly commitment, the RI, the GCP GPU CUD
+    and the Azure reservation, read back from the FOCUS commitment columns."""
+    truth = built_sample.truth["commitments"]
+    rows = built_sample.query("""
+        select x_provider, commitment_type, commitment_month, commitment_count,
+            committed_units, committed_cost_per_hour, utilization, coverage
+        from main_marts.fct_commitment_utilization_monthly""")
+    by_type: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_type[(row[0], row[1])].append(row[2:])
+    assert set(by_type) == {("aws", "Savings Plan"), ("aws", "Reserved Instance"),
+                            ("gcp", "Committed Use Discount"), ("azure", "Reservation")}
+    for _, count, _, per_hour, *_ in by_type[("aws", "Savings Plan")]:
+        assert float(per_hour) == pytest.approx(truth["aws_savings_plan_hourly_commitment"],
+                                                abs=CENT)
+    for _, count, *_ in by_type[("aws", "Reserved Instance")]:
+        assert count == truth["aws_reserved_instances"]
+    for _, _, units, *_ in by_type[("gcp", "Committed Use Discount")]:
+        assert units == pytest.approx(truth["gcp_cud_gpus"])
+    for _, _, units, *_ in by_type[("azure", "Reservation")]:
+        assert units == pytest.approx(truth["azure_reserved_vms"])
+    for values in by_type.values():
+        for *_, utilization, coverage in values:
+            assert 0 < utilization <= 1 and 0 < coverage <= 1
