@@ -167,3 +167,24 @@ def test_commitments_recovered(built_sample: BuiltProject) -> None:
     for values in by_type.values():
         for *_, utilization, coverage in values:
             assert 0 < utilization <= 1 and 0 < coverage <= 1
+
+
+def test_gpu_hour_prices_match_the_public_rates(built_sample: BuiltProject) -> None:
+    """On-demand GPU-hours cost the catalog's public rate: the mart's effective price
+    equals the seed's reference for the same instance class on the same provider."""
+    rows = built_sample.query("""
+        select x_provider, gpu_model, effective_price_per_gpu_hour,
+            provider_reference_price_per_gpu_hour
+        from main_marts.fct_gpu_hour_prices_monthly
+        where pricing_category = 'Standard' and gpu_hours > 0
+            and (x_provider, gpu_model) in (('aws', 'H100'), ('gcp', 'L4'), ('azure', 'H100'))""")
+    assert len({(r[0], r[1]) for r in rows}) == 3
+    for _, _, price, reference in rows:
+        assert price == pytest.approx(reference, rel=1e-3)
+
+
+def test_spend_anomalies_flag_few_days(built_sample: BuiltProject) -> None:
+    flagged, days = built_sample.query("""
+        select count(*) filter (where is_anomaly), count(*)
+        from main_marts.fct_spend_anomalies_daily""")[0]
+    assert 0 < flagged < days * 0.1

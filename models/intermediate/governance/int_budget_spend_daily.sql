@@ -1,6 +1,7 @@
 {#- Spend per day for each kind of budget scope: team and project from the usage lines'
     resolved owner (int_cost_lines_owners_resolved), sub_account (AWS account, GCP
-    project, Azure subscription) from every line of the bill, taxes and credits included. -#}
+    project, Azure subscription) from every line of the bill, taxes and credits included;
+    usage_billed_cost is the usage lines' part. -#}
 with owned_lines as (
 
     select * from {{ ref('int_cost_lines_owners_resolved') }}
@@ -21,7 +22,8 @@ team_spend as (
         owner_team as scope_value,
         charge_date,
         billing_currency,
-        sum(billed_cost) as billed_cost
+        sum(billed_cost) as billed_cost,
+        sum(billed_cost) as usage_billed_cost
     from owned_lines
     where owner_team is not null
     group by owner_team, charge_date, billing_currency
@@ -35,7 +37,8 @@ project_spend as (
         owner_project as scope_value,
         charge_date,
         billing_currency,
-        sum(billed_cost) as billed_cost
+        sum(billed_cost) as billed_cost,
+        sum(billed_cost) as usage_billed_cost
     from owned_lines
     where owner_project is not null
     group by owner_project, charge_date, billing_currency
@@ -49,7 +52,10 @@ sub_account_spend as (
         sub_account_id as scope_value,
         cast({{ dbt.date_trunc('day', 'charge_period_start') }} as date) as charge_date,
         billing_currency,
-        sum(billed_cost) as billed_cost
+        sum(billed_cost) as billed_cost,
+        sum(
+            case when charge_category = 'Usage' then billed_cost else 0 end
+        ) as usage_billed_cost
     from cost_lines
     where sub_account_id is not null
     group by
