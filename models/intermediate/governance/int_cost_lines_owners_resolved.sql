@@ -3,6 +3,10 @@
     in the resource id (Azure resource group `rg-<team>-...`, bucket `...-<team>-...`), else
     null. Teams are the ones the job records know. The project is the project tag, else the
     job's project. -#}
+{#- A table, not the folder's view: tag coverage, budgets and anomalies all read it, and the
+    tag and name matching behind it would run again for each. -#}
+{{ config(materialized='table') }}
+
 with cost_lines as (
 
     select * from {{ ref('int_cost_lines_unioned') }}

@@ -1,7 +1,7 @@
 {#- One row per usage line and required tag of the tag_policy seed: does the line carry
     the tag under any of its aliases (any case, `user:`/`user_` prefixes ignored)? -#}
-{#- A table, not the folder's view: two marts read it and the tag unnesting behind it is
-    the costly part of the governance marts. -#}
+{#- A table, not the folder's view: two marts read it, and a view would unnest the tags
+    again for each. -#}
 {{ config(materialized='table') }}
 
 with owned_lines as (
