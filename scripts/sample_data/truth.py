@@ -78,6 +78,10 @@ class TruthAccumulator:
     idle: dict[str, IdleInfo] = field(default_factory=dict)
     egress: dict[tuple[str, str, str, str], list[float]] = field(default_factory=dict)
     tagged: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # Billed per sub-account and per owner team and UTC month of charge_start: what budgets
+    # on an account/project/subscription or on a team are measured against.
+    sub_account_month: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    team_month: dict[tuple[str, str], int] = field(default_factory=dict)
     # How each provider's export assigns a line to a billing period ("YYYY-MM"); the default
     # is the UTC month of charge_start. GCP invoices by US Pacific time, so its writer's rule
     # is passed in to keep the truth equal to the files' invoice months.
@@ -120,6 +124,13 @@ class TruthAccumulator:
             t[1] += to_units(c.effective_cost)
             t[2] += to_units(c.list_cost)
             t[3] += 1
+            month = c.charge_start.strftime("%Y-%m")
+            key = (c.provider, c.sub_account_id, month)
+            self.sub_account_month[key] = self.sub_account_month.get(key, 0) + \
+                to_units(c.billed_cost)
+            if c.owner_team:
+                tkey = (c.owner_team, month)
+                self.team_month[tkey] = self.team_month.get(tkey, 0) + to_units(c.billed_cost)
             if c.transfer_type:
                 e = self.egress.setdefault((c.provider, c.transfer_type, c.transfer_from,
                                             c.transfer_to), [0.0, 0])
@@ -246,6 +257,15 @@ class TruthAccumulator:
             "unattributed_compute_billed_cost": unattributed,
             "egress_routes": egress,
             "untagged_share": untagged,
+            "budget_spend": {
+                "sub_account_month": [
+                    {"provider": p, "sub_account_id": sub, "month": month,
+                     "billed_cost": from_units(v)}
+                    for (p, sub, month), v in sorted(self.sub_account_month.items())],
+                "team_month": [
+                    {"team": team, "month": month, "billed_cost": from_units(v)}
+                    for (team, month), v in sorted(self.team_month.items())],
+            },
             "commitments": {"aws_savings_plan_hourly_commitment": w.sp_commitment,
                             "aws_reserved_instances": w.ri_count,
                             "gcp_cud_gpus": w.cud_gpus,

@@ -1,0 +1,78 @@
+{#- Spend per day for each kind of budget scope: team and project from the usage lines'
+    resolved owner (int_cost_lines_owners_resolved), sub_account (AWS account, GCP
+    project, Azure subscription) from every line of the bill, taxes and credits included;
+    usage_billed_cost is the usage lines' part. -#}
+with owned_lines as (
+
+    select * from {{ ref('int_cost_lines_owners_resolved') }}
+
+),
+
+cost_lines as (
+
+    select * from {{ ref('int_cost_lines_unioned') }}
+    where x_quarantine_reason is null
+
+),
+
+team_spend as (
+
+    select
+        'team' as budget_scope,
+        owner_team as scope_value,
+        charge_date,
+        billing_currency,
+        sum(billed_cost) as billed_cost,
+        sum(billed_cost) as usage_billed_cost
+    from owned_lines
+    where owner_team is not null
+    group by owner_team, charge_date, billing_currency
+
+),
+
+project_spend as (
+
+    select
+        'project' as budget_scope,
+        owner_project as scope_value,
+        charge_date,
+        billing_currency,
+        sum(billed_cost) as billed_cost,
+        sum(billed_cost) as usage_billed_cost
+    from owned_lines
+    where owner_project is not null
+    group by owner_project, charge_date, billing_currency
+
+),
+
+sub_account_spend as (
+
+    select
+        'sub_account' as budget_scope,
+        sub_account_id as scope_value,
+        cast({{ dbt.date_trunc('day', 'charge_period_start') }} as date) as charge_date,
+        billing_currency,
+        sum(billed_cost) as billed_cost,
+        sum(
+            case when charge_category = 'Usage' then billed_cost else 0 end
+        ) as usage_billed_cost
+    from cost_lines
+    where sub_account_id is not null
+    group by
+        sub_account_id,
+        cast({{ dbt.date_trunc('day', 'charge_period_start') }} as date),
+        billing_currency
+
+),
+
+final as (
+
+    select * from team_spend
+    union all
+    select * from project_spend
+    union all
+    select * from sub_account_spend
+
+)
+
+select * from final

@@ -1,0 +1,163 @@
+{#- Commitments (AWS Savings Plans and Reserved Instances, GCP committed use discounts,
+    Azure reservations) per month and type, from the FOCUS commitment columns: what was
+    committed, how much of it usage consumed (utilization) and how much of the eligible
+    compute it covered (coverage). GCP writes no commitment id on its lines: its fee lines
+    are the `Commitment ...` SKUs and its covered usage is PricingCategory Committed. -#}
+with cost_lines as (
+
+    select * from {{ ref('fct_cost_lines') }}
+
+),
+
+purchases as (
+
+    select
+        x_provider,
+        cast({{ dbt.date_trunc('month', 'charge_period_start') }} as date) as commitment_month,
+        coalesce(commitment_discount_type, 'Committed Use Discount') as commitment_type,
+        coalesce(commitment_discount_id, x_usage_type) as commitment_key,
+        billed_cost,
+        effective_cost,
+        pricing_quantity,
+        lower(pricing_unit) in ('hrs', 'hour', 'hours') as is_priced_in_hours,
+        {{ dbt.datediff(
+            'charge_period_start', 'charge_period_end', 'hour'
+        ) }} as period_hours,
+        case
+            when lower(pricing_unit) in ('hrs', 'hour', 'hours') then pricing_quantity
+            -- Azure reservations: quantity is reserved units ("1 Hour" each) per month
+            when lower(pricing_unit) like '%hour%'
+                then pricing_quantity * {{ dbt.datediff(
+                    dbt.date_trunc('month', 'charge_period_start'),
+                    dbt.dateadd('month', 1, dbt.date_trunc('month', 'charge_period_start')),
+                    'hour'
+                ) }}
+        end as committed_hours
+    from cost_lines
+    where charge_category = 'Purchase'
+        and (
+            commitment_discount_id is not null
+            or lower(x_usage_type) like 'commitment%'
+        )
+
+),
+
+covered_usage as (
+
+    select
+        x_provider,
+        cast({{ dbt.date_trunc('month', 'charge_period_start') }} as date) as commitment_month,
+        coalesce(commitment_discount_type, 'Committed Use Discount') as commitment_type,
+        effective_cost,
+        list_cost,
+        x_consumed_seconds / 3600.0 as used_hours
+    from cost_lines
+    where charge_category = 'Usage'
+        and pricing_category = 'Committed'
+        and billed_cost >= 0
+
+),
+
+eligible_usage as (
+
+    select
+        x_provider,
+        cast({{ dbt.date_trunc('month', 'charge_period_start') }} as date) as commitment_month,
+        sum(list_cost) as eligible_list_cost
+    from cost_lines
+    where charge_category = 'Usage'
+        and pricing_category in ('Standard', 'Committed')
+        and x_instance_type is not null
+        and billed_cost >= 0
+    group by 1, 2
+
+),
+
+purchased as (
+
+    select
+        x_provider,
+        commitment_month,
+        commitment_type,
+        count(distinct commitment_key) as commitment_count,
+        sum(billed_cost) as committed_cost,
+        sum(case when effective_cost < billed_cost then effective_cost end)
+            as unused_commitment_cost,
+        sum(committed_hours) as committed_hours,
+        sum(case when period_hours <= 1 then period_hours end) as hourly_fee_hours,
+        sum(
+            case when period_hours > 1 and not is_priced_in_hours then pricing_quantity end
+        ) as monthly_units
+    from purchases
+    group by 1, 2, 3
+
+),
+
+used as (
+
+    select
+        x_provider,
+        commitment_month,
+        commitment_type,
+        sum(effective_cost) as used_effective_cost,
+        sum(list_cost) as covered_list_cost,
+        sum(used_hours) as used_hours
+    from covered_usage
+    group by 1, 2, 3
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash(dbt.concat([
+            "cast(purchased.commitment_month as " ~ dbt.type_string() ~ ")",
+            "'|'", "purchased.x_provider", "'|'", "purchased.commitment_type",
+        ])) }} as commitment_month_id,
+        purchased.commitment_month,
+        purchased.x_provider,
+        purchased.commitment_type,
+        cast(purchased.commitment_count as integer) as commitment_count,
+        cast(purchased.committed_cost as {{ mlcost.type_money() }}) as committed_cost,
+        cast(
+            purchased.unused_commitment_cost as {{ mlcost.type_money() }}
+        ) as unused_commitment_cost,
+        cast(purchased.committed_hours as {{ mlcost.type_double() }}) as committed_hours,
+        cast(
+            coalesce(
+                purchased.committed_hours / nullif(purchased.hourly_fee_hours, 0),
+                purchased.monthly_units
+            ) as {{ mlcost.type_double() }}
+        ) as committed_units,
+        cast(
+            purchased.committed_cost / nullif(purchased.committed_hours, 0)
+            as {{ mlcost.type_money() }}
+        ) as committed_cost_per_hour,
+        cast(used.used_hours as {{ mlcost.type_double() }}) as used_hours,
+        cast(used.used_effective_cost as {{ mlcost.type_money() }}) as used_effective_cost,
+        cast(used.covered_list_cost as {{ mlcost.type_money() }}) as covered_list_cost,
+        cast(
+            case
+                when purchased.unused_commitment_cost is not null
+                    then
+                        1 - purchased.unused_commitment_cost
+                        / nullif(purchased.committed_cost, 0)
+                else used.used_hours / nullif(purchased.committed_hours, 0)
+            end as {{ mlcost.type_double() }}
+        ) as utilization,
+        cast(
+            used.covered_list_cost / nullif(eligible_usage.eligible_list_cost, 0)
+            as {{ mlcost.type_double() }}
+        ) as coverage
+    from purchased
+    left join used
+        on purchased.x_provider = used.x_provider
+        and purchased.commitment_month = used.commitment_month
+        and purchased.commitment_type = used.commitment_type
+    left join eligible_usage
+        on purchased.x_provider = eligible_usage.x_provider
+        and purchased.commitment_month = eligible_usage.commitment_month
+
+)
+
+select * from final

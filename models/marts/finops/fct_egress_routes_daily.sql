@@ -1,0 +1,100 @@
+{#- Data transfer per day, provider, account, route and region pair: GB and cost, next to
+    the compute the transfer served, in any account of the provider (the source region's compute for internet, zone and NAT
+    traffic; the destination region's for data pulled across regions). -#}
+with transfer_lines as (
+
+    select * from {{ ref('int_transfer_lines_classified') }}
+
+),
+
+cost_lines as (
+
+    select * from {{ ref('fct_cost_lines') }}
+
+),
+
+compute_daily as (
+
+    select
+        x_provider,
+        region_id,
+        cast({{ dbt.date_trunc('day', 'charge_period_start') }} as date) as charge_date,
+        sum(billed_cost) as compute_billed_cost
+    from cost_lines
+    where service_category = 'Compute'
+        and charge_category = 'Usage'
+    group by 1, 2, 3
+
+),
+
+routes_daily as (
+
+    select
+        charge_date,
+        x_provider,
+        billing_account_id,
+        sub_account_id,
+        service_name,
+        egress_route,
+        from_region,
+        to_region,
+        to_location,
+        case
+            when egress_route = 'inter_region' then to_region
+            when egress_route = 'inter_cloud' then null
+            else from_region
+        end as served_region,
+        sum(usage_gb) as usage_gb,
+        sum(billed_cost) as billed_cost,
+        sum(effective_cost) as effective_cost,
+        count(*) as line_count
+    from transfer_lines
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash(dbt.concat([
+            "cast(routes_daily.charge_date as " ~ dbt.type_string() ~ ")",
+            "'|'", "routes_daily.x_provider",
+            "'|'", "coalesce(routes_daily.billing_account_id, '')",
+            "'|'", "coalesce(routes_daily.sub_account_id, '')",
+            "'|'", "coalesce(routes_daily.service_name, '')",
+            "'|'", "routes_daily.egress_route",
+            "'|'", "coalesce(routes_daily.from_region, '')",
+            "'|'", "coalesce(routes_daily.to_region, '')",
+            "'|'", "coalesce(routes_daily.to_location, '')",
+        ])) }} as egress_route_day_id,
+        routes_daily.charge_date,
+        routes_daily.x_provider,
+        routes_daily.billing_account_id,
+        routes_daily.sub_account_id,
+        routes_daily.service_name,
+        routes_daily.egress_route,
+        routes_daily.from_region,
+        routes_daily.to_region,
+        routes_daily.to_location,
+        routes_daily.egress_route in ('inter_region', 'inter_cloud') as is_cross_region,
+        routes_daily.served_region,
+        cast(routes_daily.usage_gb as {{ mlcost.type_double() }}) as usage_gb,
+        cast(routes_daily.billed_cost as {{ mlcost.type_money() }}) as billed_cost,
+        cast(routes_daily.effective_cost as {{ mlcost.type_money() }}) as effective_cost,
+        cast(
+            compute_daily.compute_billed_cost as {{ mlcost.type_money() }}
+        ) as served_compute_billed_cost,
+        cast(
+            routes_daily.billed_cost
+            / nullif(compute_daily.compute_billed_cost, 0) as {{ mlcost.type_double() }}
+        ) as share_of_served_compute,
+        cast(routes_daily.line_count as bigint) as line_count
+    from routes_daily
+    left join compute_daily
+        on routes_daily.x_provider = compute_daily.x_provider
+        and routes_daily.served_region = compute_daily.region_id
+        and routes_daily.charge_date = compute_daily.charge_date
+
+)
+
+select * from final

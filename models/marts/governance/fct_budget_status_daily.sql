@@ -1,0 +1,150 @@
+{#- Each budget of the budgets seed as of each day of its month that has billing data:
+    month-to-date spend, the month-end forecast from the run rate, percent used, alert level
+    and the days left before the budget runs out. Forecast rule: run rate = month-to-date
+    spend / days elapsed (the as-of day included); forecast = month-to-date + run rate x
+    days left in the month. Alert: over when month-to-date spend exceeds the budget, warn
+    when the forecast does or 80% is used, else ok. -#}
+with budgets as (
+
+    select * from {{ ref('budgets') }}
+
+),
+
+spend_daily as (
+
+    select * from {{ ref('int_budget_spend_daily') }}
+
+),
+
+data_days as (
+
+    select distinct charge_date as as_of_date from spend_daily
+
+),
+
+budget_days as (
+
+    select
+        budgets.budget_scope,
+        budgets.scope_value,
+        cast(budgets.budget_month as date) as budget_month,
+        budgets.currency,
+        budgets.amount,
+        cast(
+            {{ dbt.dateadd('month', 1, 'cast(budgets.budget_month as date)') }} as date
+        ) as next_month_start,
+        data_days.as_of_date
+    from budgets
+    inner join data_days
+        on data_days.as_of_date >= cast(budgets.budget_month as date)
+        and data_days.as_of_date < cast(
+            {{ dbt.dateadd('month', 1, 'cast(budgets.budget_month as date)') }} as date
+        )
+
+),
+
+month_to_date as (
+
+    select
+        budget_days.budget_scope,
+        budget_days.scope_value,
+        budget_days.budget_month,
+        budget_days.currency,
+        budget_days.amount,
+        budget_days.next_month_start,
+        budget_days.as_of_date,
+        coalesce(sum(spend_daily.billed_cost), 0) as month_to_date_spend
+    from budget_days
+    left join spend_daily
+        on budget_days.budget_scope = spend_daily.budget_scope
+        and lower(budget_days.scope_value) = lower(spend_daily.scope_value)
+        and budget_days.currency = spend_daily.billing_currency
+        and budget_days.budget_month <= spend_daily.charge_date
+        and budget_days.as_of_date >= spend_daily.charge_date
+    group by
+        budget_days.budget_scope,
+        budget_days.scope_value,
+        budget_days.budget_month,
+        budget_days.currency,
+        budget_days.amount,
+        budget_days.next_month_start,
+        budget_days.as_of_date
+
+),
+
+run_rates as (
+
+    select
+        month_to_date.*,
+        {{ dbt.datediff(
+            'budget_month', 'as_of_date', 'day'
+        ) }} + 1 as days_elapsed,
+        {{ dbt.datediff(
+            'budget_month', 'next_month_start', 'day'
+        ) }} as days_in_month,
+        max(as_of_date) over (
+            partition by budget_scope, scope_value, budget_month
+        ) as latest_as_of_date
+    from month_to_date
+
+),
+
+forecasts as (
+
+    select
+        run_rates.*,
+        month_to_date_spend / days_elapsed as run_rate_per_day,
+        month_to_date_spend
+        + month_to_date_spend / days_elapsed * (days_in_month - days_elapsed)
+            as forecast_month_end_spend
+    from run_rates
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash(dbt.concat([
+            "budget_scope", "'|'", "scope_value",
+            "'|'", "cast(budget_month as " ~ dbt.type_string() ~ ")",
+            "'|'", "cast(as_of_date as " ~ dbt.type_string() ~ ")",
+        ])) }} as budget_day_id,
+        budget_scope,
+        scope_value,
+        budget_month,
+        as_of_date,
+        as_of_date = latest_as_of_date as is_latest,
+        currency,
+        cast(amount as {{ mlcost.type_money() }}) as budget_amount,
+        cast(month_to_date_spend as {{ mlcost.type_money() }}) as month_to_date_spend,
+        cast(days_elapsed as integer) as days_elapsed,
+        cast(days_in_month as integer) as days_in_month,
+        cast(run_rate_per_day as {{ mlcost.type_money() }}) as run_rate_per_day,
+        cast(
+            forecast_month_end_spend as {{ mlcost.type_money() }}
+        ) as forecast_month_end_spend,
+        cast(
+            month_to_date_spend / nullif(amount, 0) as {{ mlcost.type_double() }}
+        ) as percent_used,
+        cast(
+            forecast_month_end_spend / nullif(amount, 0) as {{ mlcost.type_double() }}
+        ) as forecast_percent_used,
+        case
+            when month_to_date_spend > amount then 'over'
+            when forecast_month_end_spend > amount
+                or month_to_date_spend >= 0.8 * amount
+                then 'warn'
+            else 'ok'
+        end as alert_level,
+        cast(
+            case
+                when month_to_date_spend >= amount then 0
+                when run_rate_per_day > 0
+                    then (amount - month_to_date_spend) / run_rate_per_day
+            end as {{ mlcost.type_double() }}
+        ) as days_until_exhausted
+    from forecasts
+
+)
+
+select * from final

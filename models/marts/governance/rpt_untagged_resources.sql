@@ -1,0 +1,71 @@
+{#- Shadow spend: resources billed without one or more required tags, ranked by cost,
+    with the tags they miss and the team that owns them as far as it can be resolved. -#}
+with checked as (
+
+    select * from {{ ref('int_cost_lines_tags_checked') }}
+
+),
+
+resource_tags as (
+
+    select
+        x_provider,
+        resource_id,
+        tag_name,
+        min(sub_account_id) as sub_account_id,
+        min(service_name) as service_name,
+        min(owner_team) as owner_team,
+        min(charge_date) as first_charge_date,
+        max(charge_date) as last_charge_date,
+        max(case when not has_tag then 1 else 0 end) as is_missing,
+        sum(case when not has_tag then billed_cost else 0 end) as untagged_billed_cost
+    from checked
+    where resource_id is not null
+    group by 1, 2, 3
+
+),
+
+resources as (
+
+    select
+        x_provider,
+        resource_id,
+        min(sub_account_id) as sub_account_id,
+        min(service_name) as service_name,
+        min(owner_team) as owner_team,
+        min(first_charge_date) as first_charge_date,
+        max(last_charge_date) as last_charge_date,
+        {{ dbt.listagg(
+            "case when is_missing = 1 then tag_name end", "', '", "order by tag_name"
+        ) }} as missing_tags,
+        max(untagged_billed_cost) as untagged_billed_cost
+    from resource_tags
+    group by 1, 2
+    having max(is_missing) = 1
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash(dbt.concat(["x_provider", "'|'", "resource_id"])) }}
+            as untagged_resource_id,
+        cast(
+            row_number() over (
+                order by untagged_billed_cost desc, x_provider asc, resource_id asc
+            ) as integer
+        ) as cost_rank,
+        x_provider,
+        resource_id,
+        sub_account_id,
+        service_name,
+        coalesce(owner_team, 'unassigned') as owner_team,
+        missing_tags,
+        first_charge_date,
+        last_charge_date,
+        cast(untagged_billed_cost as {{ mlcost.type_money() }}) as untagged_billed_cost
+    from resources
+
+)
+
+select * from final
