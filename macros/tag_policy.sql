@@ -29,18 +29,3 @@
     json_extract_string({{ json_column }}, concat('$."', {{ key_expression }}, '"'))
 {% endmacro %}
 
-
-{#- A tag key in the form the tag_policy seed lists aliases: lowercase, `-`, `:` and spaces
-    as `_`, without the `user_` prefix AWS puts on user-defined cost allocation tags
-    (`user:Team`, `user_team`, `Team`, `team` all become `team`). Plain SQL. -#}
-{% macro normalized_tag_key(key_expression) %}
-{%- set folded -%}
-replace(replace(replace(lower({{ key_expression }}), '-', '_'), ':', '_'), ' ', '_')
-{%- endset -%}
-(
-    case
-        when substring({{ folded }}, 1, 5) = 'user_' then substring({{ folded }}, 6)
-        else {{ folded }}
-    end
-)
-{% endmacro %}
