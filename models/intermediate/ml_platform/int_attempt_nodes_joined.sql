@@ -1,4 +1,5 @@
 {#- Where and when each attempt ran: one row per attempt and node, with the job's context.
+    last_checkpoint_at is the attempt's last saved checkpoint (null when it saved none).
     Rows staging could not use (x_quarantine_reason) are left out here and counted by the
     job quarantine tests. -#}
 
@@ -23,6 +24,23 @@ attempt_nodes as (
 
 ),
 
+checkpoints as (
+
+    select * from {{ ref('stg_ml_jobs__checkpoints') }}
+    where x_quarantine_reason is null
+
+),
+
+last_checkpoints as (
+
+    select
+        attempt_id,
+        max(saved_at) as last_checkpoint_at
+    from checkpoints
+    group by 1
+
+),
+
 final as (
 
     select
@@ -40,6 +58,7 @@ final as (
         attempts.started_at,
         attempts.ended_at,
         attempts.ended_at is null as is_running,
+        last_checkpoints.last_checkpoint_at,
         jobs.provider,
         jobs.team,
         jobs.user_email,
@@ -52,6 +71,8 @@ final as (
         on attempt_nodes.attempt_id = attempts.attempt_id
     inner join jobs
         on attempts.job_id = jobs.job_id
+    left join last_checkpoints
+        on attempt_nodes.attempt_id = last_checkpoints.attempt_id
 
 )
 
