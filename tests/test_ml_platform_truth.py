@@ -101,3 +101,46 @@ def test_checkpoint_savings_never_exceed_the_loss(built_sample: BuiltProject) ->
             or checkpoint_saving_billed_cost < 0""")
     assert rows == [(0,)]
 
+
+def test_leaderboards_add_up_to_the_job_mart(built_sample: BuiltProject) -> None:
+    jobs = {team: float(cost) for team, cost in built_sample.query(
+        "select team, sum(billed_cost) from main_marts.fct_ml_job_costs group by 1")}
+    board = {team: float(cost) for team, cost in built_sample.query("""
+        select dimension_value, sum(billed_cost) from main_marts.rpt_ml_leaderboards
+        where dimension = 'team' group by 1""")}
+    assert board.keys() == jobs.keys()
+    for team, cost in jobs.items():
+        assert board[team] == pytest.approx(cost, abs=CENT), team
+    dims = {dim for (dim,) in built_sample.query(
+        "select distinct dimension from main_marts.rpt_ml_leaderboards")}
+    assert dims == {"user_email", "team", "project", "model_name"}
+
+
+def test_high_cost_jobs_rank_the_week_costliest_first(built_sample: BuiltProject) -> None:
+    rows = built_sample.query("""
+        select count(*) from main_marts.rpt_ml_high_cost_jobs as high_cost
+        inner join (
+            select
+                cast(date_trunc('week', charge_period_start) as date) as week_start,
+                job_id,
+                sum(attributed_billed_cost) as billed_cost
+            from main_intermediate.int_job_costs_attributed group by 1, 2
+        ) as weekly
+            on high_cost.week_start = weekly.week_start
+            and weekly.billed_cost > high_cost.billed_cost
+        where high_cost.rank_in_week = 1""")
+    assert rows == [(0,)]
+    assert built_sample.query(
+        "select max(rank_in_week) from main_marts.rpt_ml_high_cost_jobs") == [(10,)]
+
+
+def test_spot_opportunities_are_checkpointing_on_demand_jobs(
+        built_sample: BuiltProject) -> None:
+    rows = built_sample.query("""
+        select count(*), sum(case when jobs.is_spot or not jobs.checkpoint_enabled
+                                  then 1 else 0 end),
+               sum(case when spot.spot_discount not between 0 and 1 then 1 else 0 end)
+        from main_marts.rpt_ml_spot_opportunities as spot
+        inner join main_marts.fct_ml_job_costs as jobs on spot.job_id = jobs.job_id""")
+    count, wrong, bad_discount = rows[0]
+    assert count > 0 and wrong == 0 and bad_discount == 0
