@@ -1,26 +1,23 @@
 {#- Where and when each attempt ran: one row per attempt and node, with the job's context.
     last_checkpoint_at is the attempt's last saved checkpoint (null when it saved none).
-    Rows staging could not use (x_quarantine_reason) are left out here and counted by the
-    job quarantine tests. -#}
+    Jobs, attempts and nodes come from the job sources unioned (contract tables, SageMaker,
+    MLflow; a job in several counts once). -#}
 
 with jobs as (
 
-    select * from {{ ref('stg_ml_jobs__jobs') }}
-    where x_quarantine_reason is null
+    select * from {{ ref('int_ml_jobs_unioned') }}
 
 ),
 
 attempts as (
 
-    select * from {{ ref('stg_ml_jobs__job_attempts') }}
-    where x_quarantine_reason is null
+    select * from {{ ref('int_ml_job_attempts_unioned') }}
 
 ),
 
 attempt_nodes as (
 
-    select * from {{ ref('stg_ml_jobs__attempt_nodes') }}
-    where x_quarantine_reason is null
+    select * from {{ ref('int_ml_attempt_nodes_unioned') }}
 
 ),
 
