@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from build_support import BuiltProject, built_sample  # noqa: F401  (session fixture)
+from build_support import BuiltProject
 
 CENT = 0.01
 UNATTRIBUTED = "main_intermediate.int_compute_costs_unattributed"
