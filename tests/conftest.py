@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# One built sample per session, shared by every test module: a fixture imported into
+# several modules is a separate fixture (and a separate dbt build) in each.
+from build_support import built_sample  # noqa: F401  (session fixture)
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 GENERATOR = PROJECT_DIR / "scripts" / "generate_sample_data.py"
 REAL_FIXTURES = PROJECT_DIR.parent / "shared" / "fixtures" / "real"

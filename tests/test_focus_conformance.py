@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from build_support import SHARED_FIXTURES, BuiltProject, built_sample  # noqa: F401
+from build_support import SHARED_FIXTURES, BuiltProject
 
 FOCUS_1_2_COLUMNS = [
     "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName",

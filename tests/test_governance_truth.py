@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import pytest
 
-from build_support import BuiltProject, built_sample  # noqa: F401  (session fixture)
+from build_support import BuiltProject
 
 CENT = 0.01
 

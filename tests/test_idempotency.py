@@ -12,8 +12,7 @@ order that changes between runs, which moves the last bit (3.416666666666667 vs
 
 from __future__ import annotations
 
-from build_support import (BuiltProject, build_project, built_sample,  # noqa: F401
-                           generate_sample)
+from build_support import BuiltProject, build_project, generate_sample
 
 MARTS_SCHEMA = "main_marts"
 FLOAT_PLACES = 9

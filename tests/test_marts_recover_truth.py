@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from build_support import BuiltProject, built_sample  # noqa: F401  (session fixture)
+from build_support import BuiltProject
 
 CENT = 0.01
 

@@ -1,25 +1,40 @@
 {#- Where and when each attempt ran: one row per attempt and node, with the job's context.
-    Rows staging could not use (x_quarantine_reason) are left out here and counted by the
-    job quarantine tests. -#}
+    last_checkpoint_at is the attempt's last saved checkpoint (null when it saved none).
+    Jobs, attempts and nodes come from the job sources unioned (contract tables, SageMaker,
+    MLflow; a job in several counts once). -#}
 
 with jobs as (
 
-    select * from {{ ref('stg_ml_jobs__jobs') }}
-    where x_quarantine_reason is null
+    select * from {{ ref('int_ml_jobs_unioned') }}
 
 ),
 
 attempts as (
 
-    select * from {{ ref('stg_ml_jobs__job_attempts') }}
-    where x_quarantine_reason is null
+    select * from {{ ref('int_ml_job_attempts_unioned') }}
 
 ),
 
 attempt_nodes as (
 
-    select * from {{ ref('stg_ml_jobs__attempt_nodes') }}
+    select * from {{ ref('int_ml_attempt_nodes_unioned') }}
+
+),
+
+checkpoints as (
+
+    select * from {{ ref('stg_ml_jobs__checkpoints') }}
     where x_quarantine_reason is null
+
+),
+
+last_checkpoints as (
+
+    select
+        attempt_id,
+        max(saved_at) as last_checkpoint_at
+    from checkpoints
+    group by 1
 
 ),
 
@@ -40,6 +55,7 @@ final as (
         attempts.started_at,
         attempts.ended_at,
         attempts.ended_at is null as is_running,
+        last_checkpoints.last_checkpoint_at,
         jobs.provider,
         jobs.team,
         jobs.user_email,
@@ -52,6 +68,8 @@ final as (
         on attempt_nodes.attempt_id = attempts.attempt_id
     inner join jobs
         on attempts.job_id = jobs.job_id
+    left join last_checkpoints
+        on attempt_nodes.attempt_id = last_checkpoints.attempt_id
 
 )
 

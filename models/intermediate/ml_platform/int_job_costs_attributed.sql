@@ -1,21 +1,34 @@
-{#- Billing lines split onto the job attempts that ran on their resource.
+{#- Compute billing lines split onto the job attempts that ran on their resource.
 
-    A line covers one resource over its charge period (an hour in CUR). Each attempt on
-    that resource gets the share of the line's running time it overlapped
-    (overlap seconds / seconds the resource ran in the period), times its share of the
-    node's GPUs when several attempts share one node. What no attempt used stays with the
-    resource as unattributed (idle) cost, in int_compute_costs_unattributed. -#}
+    Compute is a usage line of a resource with an instance type (a VM, node or training
+    instance hour), as the generator's truth defines it; transfer and storage lines of the
+    same resource are not job cost. A line covers one resource over its charge period (an
+    hour in CUR, a day in Azure cost details). Each attempt on that resource gets the share
+    of the line's running time it overlapped (overlap seconds / seconds the resource ran in
+    the period), times its share of the node's GPUs when several attempts share one node.
+    What no attempt used stays with the resource as unattributed (idle) cost, in
+    int_compute_costs_unattributed.
+
+    Daily exports may split one resource-day into several lines of the same meter (Azure:
+    pay-as-you-go hours and reservation-covered hours). The seconds the attempt did not run
+    lie in the resource's partial first or last hour, so they are charged first to the line
+    whose running time is not whole hours.
+
+    lost_since_checkpoint_* is the part of the attributed cost after the attempt's last
+    checkpoint (all of it when it saved none): what a failed attempt threw away. -#}
 
 with cost_lines as (
 
     select * from {{ ref('int_cost_lines_unioned') }}
     where x_quarantine_reason is null
         and resource_id is not null
+        and charge_category = 'Usage'
+        and x_instance_type is not null
 
 ),
 
-{# Lines of one resource and hour that do not measure time (GCP RAM in byte-seconds,
-    transfer in GB) take the running time from the lines that do (core or GPU seconds). -#}
+{# Lines of one resource and hour that do not measure time (GCP RAM in byte-seconds)
+    take the running time from the lines that do (core or GPU seconds). -#}
 resource_running_time as (
 
     select
@@ -46,11 +59,21 @@ line_attempt_overlaps as (
         cost_lines.effective_cost,
         cost_lines.charge_period_start,
         cost_lines.charge_period_end,
+        lower(cost_lines.resource_id) as resource_key,
+        cost_lines.sku_id,
+        cost_lines.x_line_type,
+        cost_lines.billed_cost < 0 as is_negation,
         {{ dbt.datediff(
             'greatest(cost_lines.charge_period_start, attempt_nodes.started_at)',
             'least(cost_lines.charge_period_end,'
             ~ ' coalesce(attempt_nodes.ended_at, cost_lines.charge_period_end))',
             'second') }} as overlap_seconds,
+        {{ dbt.datediff(
+            'greatest(cost_lines.charge_period_start, attempt_nodes.started_at,'
+            ~ ' coalesce(attempt_nodes.last_checkpoint_at, attempt_nodes.started_at))',
+            'least(cost_lines.charge_period_end,'
+            ~ ' coalesce(attempt_nodes.ended_at, cost_lines.charge_period_end))',
+            'second') }} as after_checkpoint_seconds,
         coalesce(
             cost_lines.x_consumed_seconds,
             cost_lines.resource_running_seconds,
@@ -69,22 +92,70 @@ line_attempt_overlaps as (
 
 ),
 
-shares as (
+{# Lines of the same resource, period, meter and line type that together cover the
+    resource's running time (one line except in daily exports), partial hours first. -#}
+line_groups as (
 
     select
         line_attempt_overlaps.*,
+        sum(running_seconds) over (
+            partition by
+                attempt_node_id, resource_key, charge_period_start, sku_id,
+                x_line_type, is_negation
+        ) as group_running_seconds,
+        coalesce(sum(running_seconds) over (
+            partition by
+                attempt_node_id, resource_key, charge_period_start, sku_id,
+                x_line_type, is_negation
+            order by
+                case
+                    when abs(running_seconds - round(running_seconds / 3600) * 3600) > 1
+                        then 0
+                    else 1
+                end,
+                x_line_key
+            rows between unbounded preceding and 1 preceding
+        ), 0) as running_seconds_before
+    from line_attempt_overlaps
+    where overlap_seconds > 0
+
+),
+
+line_idle as (
+
+    select
+        line_groups.*,
+        least(
+            running_seconds,
+            greatest(
+                0,
+                greatest(group_running_seconds - overlap_seconds, 0)
+                - running_seconds_before
+            )
+        ) as not_overlapped_seconds,
         case
-            when running_seconds <= 0 then 0
-            when overlap_seconds >= running_seconds then 1.0
-            else cast(overlap_seconds as {{ mlcost.type_double() }}) / running_seconds
-        end
-        * case
             when x_gpu_count > 0 and gpus_used > 0 and gpus_used < x_gpu_count
                 then cast(gpus_used as {{ mlcost.type_double() }}) / x_gpu_count
             else 1.0
-        end as attributed_share
-    from line_attempt_overlaps
-    where overlap_seconds > 0
+        end as gpu_share
+    from line_groups
+
+),
+
+shares as (
+
+    select
+        line_idle.*,
+        case
+            when running_seconds <= 0 then 0
+            else (running_seconds - not_overlapped_seconds) / running_seconds
+        end * gpu_share as attributed_share,
+        case
+            when running_seconds <= 0 or after_checkpoint_seconds <= 0 then 0
+            else (running_seconds - not_overlapped_seconds) / running_seconds
+                * after_checkpoint_seconds / overlap_seconds
+        end * gpu_share as lost_since_checkpoint_share
+    from line_idle
 
 ),
 
@@ -103,7 +174,11 @@ final as (
         attributed_share,
         cast(billed_cost * attributed_share as {{ mlcost.type_money() }}) as attributed_billed_cost,
         cast(effective_cost * attributed_share as {{ mlcost.type_money() }})
-            as attributed_effective_cost
+            as attributed_effective_cost,
+        cast(billed_cost * lost_since_checkpoint_share as {{ mlcost.type_money() }})
+            as lost_since_checkpoint_billed_cost,
+        cast(effective_cost * lost_since_checkpoint_share as {{ mlcost.type_money() }})
+            as lost_since_checkpoint_effective_cost
     from shares
 
 )

@@ -4,15 +4,13 @@
 
 with attempts as (
 
-    select * from {{ ref('stg_ml_jobs__job_attempts') }}
-    where x_quarantine_reason is null
+    select * from {{ ref('int_ml_job_attempts_unioned') }}
 
 ),
 
 jobs as (
 
-    select * from {{ ref('stg_ml_jobs__jobs') }}
-    where x_quarantine_reason is null
+    select * from {{ ref('int_ml_jobs_unioned') }}
 
 ),
 

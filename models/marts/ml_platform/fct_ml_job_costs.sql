@@ -3,8 +3,7 @@
 
 with jobs as (
 
-    select * from {{ ref('stg_ml_jobs__jobs') }}
-    where x_quarantine_reason is null
+    select * from {{ ref('int_ml_jobs_unioned') }}
 
 ),
 
@@ -52,6 +51,7 @@ final as (
         jobs.is_spot,
         jobs.checkpoint_enabled,
         jobs.status as final_status,
+        jobs.job_source,
         jobs.submitted_at,
         per_job.first_started_at,
         per_job.last_ended_at,

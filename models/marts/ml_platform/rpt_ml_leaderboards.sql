@@ -1,0 +1,164 @@
+{#- Leaderboards: per month and per user, team, project and model, the compute spend,
+    GPU-hours, jobs, failure rate and failure waste, with the change from the month
+    before. Spend is attributed compute in the month's charge periods; jobs, GPU-hours,
+    failures and waste count attempts by the month they started in. -#}
+{%- set dimensions = ['user_email', 'team', 'project', 'model_name'] %}
+
+with attributed as (
+
+    select * from {{ ref('int_job_costs_attributed') }}
+
+),
+
+attempts as (
+
+    select * from {{ ref('fct_ml_job_attempt_costs') }}
+
+),
+
+jobs as (
+
+    select * from {{ ref('fct_ml_job_costs') }}
+
+),
+
+spend as (
+
+    select
+        attributed.job_id,
+        cast({{ dbt.date_trunc('month', 'attributed.charge_period_start') }} as date)
+            as period_start,
+        sum(attributed.attributed_billed_cost) as billed_cost,
+        sum(attributed.attributed_effective_cost) as effective_cost,
+        0 as gpu_hours,
+        0 as attempt_count,
+        0 as unsuccessful_attempt_count,
+        0 as wasted_billed_cost
+    from attributed
+    group by 1, 2
+
+),
+
+attempt_activity as (
+
+    select
+        job_id,
+        cast({{ dbt.date_trunc('month', 'started_at') }} as date) as period_start,
+        0 as billed_cost,
+        0 as effective_cost,
+        sum(gpu_hours) as gpu_hours,
+        count(*) as attempt_count,
+        sum(case
+            when attempt_status in ('failed', 'killed', 'preempted') then 1 else 0
+        end) as unsuccessful_attempt_count,
+        sum(case
+            when attempt_status in ('failed', 'killed', 'preempted') then billed_cost else 0
+        end) as wasted_billed_cost
+    from attempts
+    group by 1, 2
+
+),
+
+job_months as (
+
+    select
+        job_id,
+        period_start,
+        sum(billed_cost) as billed_cost,
+        sum(effective_cost) as effective_cost,
+        sum(gpu_hours) as gpu_hours,
+        sum(attempt_count) as attempt_count,
+        sum(unsuccessful_attempt_count) as unsuccessful_attempt_count,
+        sum(wasted_billed_cost) as wasted_billed_cost
+    from (
+        select * from spend
+        union all
+        select * from attempt_activity
+    ) as activity
+    group by 1, 2
+
+),
+
+by_dimension as (
+
+    {% for dimension in dimensions %}
+    select
+        '{{ dimension }}' as dimension,
+        coalesce(jobs.{{ dimension }}, '(none)') as dimension_value,
+        job_months.period_start,
+        count(distinct job_months.job_id) as job_count,
+        sum(job_months.attempt_count) as attempt_count,
+        sum(job_months.unsuccessful_attempt_count) as unsuccessful_attempt_count,
+        sum(job_months.gpu_hours) as gpu_hours,
+        sum(job_months.billed_cost) as billed_cost,
+        sum(job_months.effective_cost) as effective_cost,
+        sum(job_months.wasted_billed_cost) as wasted_billed_cost
+    from job_months
+    inner join jobs
+        on job_months.job_id = jobs.job_id
+    group by 1, 2, 3
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+ranked as (
+
+    select
+        by_dimension.*,
+        rank() over (
+            partition by dimension, period_start order by billed_cost desc
+        ) as spend_rank
+    from by_dimension
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat([
+            "ranked.dimension", "'|'", "ranked.dimension_value", "'|'",
+            "cast(ranked.period_start as " ~ dbt.type_string() ~ ")",
+        ]) }} as leaderboard_row_id,
+        ranked.dimension,
+        ranked.dimension_value,
+        ranked.period_start,
+        ranked.spend_rank,
+        ranked.job_count,
+        cast(ranked.attempt_count as {{ dbt.type_bigint() }}) as attempt_count,
+        cast(ranked.unsuccessful_attempt_count as {{ dbt.type_bigint() }})
+            as unsuccessful_attempt_count,
+        cast(ranked.gpu_hours as {{ mlcost.type_double() }}) as gpu_hours,
+        cast(ranked.billed_cost as {{ mlcost.type_money() }}) as billed_cost,
+        cast(ranked.effective_cost as {{ mlcost.type_money() }}) as effective_cost,
+        cast(ranked.wasted_billed_cost as {{ mlcost.type_money() }}) as wasted_billed_cost,
+        cast(case
+            when ranked.attempt_count > 0
+                then cast(ranked.unsuccessful_attempt_count as {{ mlcost.type_double() }})
+                    / ranked.attempt_count
+        end as {{ mlcost.type_double() }}) as failure_rate,
+        cast(previous.billed_cost as {{ mlcost.type_money() }}) as previous_billed_cost,
+        cast(
+            ranked.billed_cost - coalesce(previous.billed_cost, 0)
+            as {{ mlcost.type_money() }}
+        ) as billed_cost_change,
+        cast(
+            ranked.gpu_hours - coalesce(previous.gpu_hours, 0)
+            as {{ mlcost.type_double() }}
+        ) as gpu_hours_change,
+        ranked.job_count - coalesce(previous.job_count, 0) as job_count_change,
+        cast(
+            ranked.wasted_billed_cost - coalesce(previous.wasted_billed_cost, 0)
+            as {{ mlcost.type_money() }}
+        ) as wasted_billed_cost_change
+    from ranked
+    left join by_dimension as previous
+        on ranked.dimension = previous.dimension
+        and ranked.dimension_value = previous.dimension_value
+        and previous.period_start = cast(
+            {{ dbt.dateadd('month', -1, 'ranked.period_start') }} as date
+        )
+
+)
+
+select * from final
