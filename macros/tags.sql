@@ -157,7 +157,11 @@
     cast(json_object_agg({{ key_column }}, {{ value_column }}) as {{ dbt.type_string() }})
 {% endmacro %}
 
-{#- DuckDB names it json_group_object. -#}
+{#- Keys in sorted order, so the same tags always give the same text and rebuilds are
+    identical (a parallel aggregate has no order; json_group_object takes no ORDER BY).
+    Keys must be unique per group, as the caller guarantees. -#}
 {% macro duckdb__json_object_agg(key_column, value_column) %}
-    cast(json_group_object({{ key_column }}, {{ value_column }}) as {{ dbt.type_string() }})
+    cast(to_json(map_from_entries(list(
+        {'key': {{ key_column }}, 'value': {{ value_column }}} order by {{ key_column }}
+    ))) as {{ dbt.type_string() }})
 {% endmacro %}

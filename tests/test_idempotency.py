@@ -42,7 +42,7 @@ def assert_same_marts(before: dict[str, list[tuple]], after: dict[str, list[tupl
 
 
 def test_second_nightly_build_on_redelivered_months_leaves_marts_identical(
-        built_sample: BuiltProject) -> None:  # noqa: F811
+        built_sample: BuiltProject) -> None:
     work_dir = built_sample.database.parent
     vars_yaml = (built_sample.data_dir / "mlcost_vars.yml").read_text()
     before = mart_contents(built_sample)

@@ -157,8 +157,12 @@ final as (
         end as consumed_unit,
         'AWS' as provider_name,
         coalesce(classified.bill_billing_entity, 'AWS') as publisher_name,
-        coalesce(classified.bill_invoicing_entity, classified.line_item_legal_entity)
-            as invoice_issuer_name,
+        {#- Older CURs have neither column on some lines; AWS issues those invoices. #}
+        coalesce(
+            classified.bill_invoicing_entity,
+            classified.line_item_legal_entity,
+            'Amazon Web Services, Inc.'
+        ) as invoice_issuer_name,
         classified.bill_invoice_id as invoice_id,
         coalesce(classified.product_region_code, classified.product_region) as region_id,
         classified.product_location as region_name,
@@ -217,11 +221,17 @@ final as (
                 then classified.line_item_usage_amount
             when classified.line_item_line_item_type = 'SavingsPlanCoveredUsage'
                 then classified.savings_plan_savings_plan_effective_cost
+            {#- The fee line carries the whole commitment of its hour: recurring plus the
+                amortized upfront part of a partial or all upfront plan. #}
+            when classified.line_item_line_item_type = 'SavingsPlanRecurringFee'
+                then classified.savings_plan_total_commitment_to_date
         end as commitment_discount_quantity,
         case
             when classified.line_item_line_item_type = 'DiscountedUsage'
                 then classified.pricing_unit
-            when classified.line_item_line_item_type = 'SavingsPlanCoveredUsage'
+            when classified.line_item_line_item_type in (
+                    'SavingsPlanCoveredUsage', 'SavingsPlanRecurringFee'
+                )
                 then classified.line_item_currency_code
         end as commitment_discount_unit,
         classified.tags,

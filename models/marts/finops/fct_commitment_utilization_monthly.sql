@@ -16,7 +16,15 @@ purchases as (
         cast({{ dbt.date_trunc('month', 'charge_period_start') }} as date) as commitment_month,
         coalesce(commitment_discount_type, 'Committed Use Discount') as commitment_type,
         coalesce(commitment_discount_id, x_usage_type) as commitment_key,
-        billed_cost,
+        {#- A spend commitment's fee may be only its recurring part; the commitment is
+            the quantity the fee line states (recurring plus amortized upfront). #}
+        coalesce(
+            case
+                when commitment_discount_category = 'Spend'
+                    then commitment_discount_quantity
+            end,
+            billed_cost
+        ) as billed_cost,
         effective_cost,
         pricing_quantity,
         lower(pricing_unit) in ('hrs', 'hour', 'hours') as is_priced_in_hours,

@@ -16,9 +16,32 @@ spend_daily as (
 
 ),
 
+cost_lines as (
+
+    select * from {{ ref('int_cost_lines_unioned') }}
+    where x_quarantine_reason is null
+
+),
+
+{#- The bill runs as far as its usage: month-end tax or fee lines, and the unused part
+    of a commitment amortized over the whole month, must not make a budget look further
+    through its month than the data is. #}
+
+usage_end as (
+
+    select cast(max(charge_period_start) as date) as last_usage_date
+    from cost_lines
+    where charge_category = 'Usage'
+        and coalesce(commitment_discount_status, '') != 'Unused'
+
+),
+
 data_days as (
 
-    select distinct charge_date as as_of_date from spend_daily
+    select distinct spend_daily.charge_date as as_of_date
+    from spend_daily
+    cross join usage_end
+    where spend_daily.charge_date <= usage_end.last_usage_date
 
 ),
 

@@ -54,8 +54,9 @@ finished_stats as (
 final as (
 
     select
-        {{ dbt.concat(["job_counts.job_type", "'|'", "job_counts.team"]) }}
-            as job_stats_id,
+        {#- A job without a team still has statistics: its key must not be null. #}
+        {{ dbt.concat(["coalesce(job_counts.job_type, '')", "'|'",
+                       "coalesce(job_counts.team, '')"]) }} as job_stats_id,
         job_counts.job_type,
         job_counts.team,
         job_counts.job_count,

@@ -21,6 +21,8 @@
 ] %}
 {%- set tags = [('job_id', 'job_id'), ('team', 'team'), ('project', 'project'),
                 ('owner', 'owner')] %}
+{#- Referenced even when unset, so lineage always shows the source. #}
+{%- set source_relation = source('sagemaker', 'training_jobs') %}
 {%- if not mlcost.source_is_configured('mlcost_sagemaker_training_jobs') %}
 select
     {%- for name, path, type_name in fields %}
@@ -36,7 +38,7 @@ where 1 = 0
 
 with source as (
 
-    select * from {{ source('sagemaker', 'training_jobs') }}
+    select * from {{ source_relation }}
 
 ),
 
