@@ -24,6 +24,8 @@ with cost_lines as (
         and resource_id is not null
         and charge_category = 'Usage'
         and x_instance_type is not null
+        -- the unused part of a commitment (Azure UnusedReservation) is no machine
+        and coalesce(commitment_discount_status, '') != 'Unused'
 
 ),
 
