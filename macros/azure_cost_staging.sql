@@ -27,18 +27,12 @@ raw as (
 
 ),
 
-{#- No line id in Azure exports: a line is its values. Identical lines are real (two
-    identical meters on one day), so each gets its occurrence number in the key. -#}
-{%- set hashed_values = ["'" ~ source_format ~ "'"] %}
-{%- for column_spec in spec %}
-    {%- do hashed_values.extend(["'|'", "coalesce(cast(raw." ~ column_spec.name ~ " as "
-                                          ~ dbt.type_string() ~ "), '')"]) %}
-{%- endfor %}
+{#- No line id in Azure exports: keyed by values and occurrence (macros/row_keys.sql). -#}
 hashed as (
 
     select
         raw.*,
-        {{ dbt.hash(dbt.concat(hashed_values)) }} as x_row_hash
+        {{ mlcost.row_values_hash(spec, source_format) }} as x_row_hash
     from raw
 
 ),
@@ -55,11 +49,7 @@ final as (
         {%- endfor %}
         '{{ source_format }}' as x_source_format,
         hashed.x_source_file,
-        {{ dbt.concat([
-            "hashed.x_row_hash", "'|'",
-            "cast(row_number() over (partition by hashed.x_row_hash order by hashed.x_source_file) as "
-                ~ dbt.type_string() ~ ")",
-        ]) }} as x_line_key,
+        {{ mlcost.occurrence_line_key('hashed') }} as x_line_key,
         {{ mlcost.quarantine_reason(spec, 'hashed') }} as x_quarantine_reason
     from hashed
 

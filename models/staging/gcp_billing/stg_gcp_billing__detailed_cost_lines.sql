@@ -66,19 +66,13 @@ raw as (
 
 ),
 
-{%- set hashed_values = ["'gcp_billing_detailed'"] %}
-{%- for column_spec in spec %}
-    {%- do hashed_values.extend(["'|'", "coalesce(cast(raw." ~ column_spec.name ~ " as "
-                                          ~ dbt.type_string() ~ "), '')"]) %}
-{%- endfor %}
-{%- do hashed_values.extend(["'|'", "coalesce(raw.credits_json, '')",
-                             "'|'", "coalesce(raw.labels_json, '')"]) %}
-
 hashed as (
 
     select
         raw.*,
-        {{ dbt.hash(dbt.concat(hashed_values)) }} as x_row_hash
+        {{ mlcost.row_values_hash(spec, 'gcp_billing_detailed', extra_values=[
+            "coalesce(raw.credits_json, '')", "coalesce(raw.labels_json, '')",
+        ]) }} as x_row_hash
     from raw
 
 ),
@@ -97,11 +91,7 @@ final as (
         hashed.x_machine_type,
         'gcp_billing_detailed' as x_source_format,
         hashed.x_source_file,
-        {{ dbt.concat([
-            "hashed.x_row_hash", "'|'",
-            "cast(row_number() over (partition by hashed.x_row_hash order by hashed.x_source_file) as "
-                ~ dbt.type_string() ~ ")",
-        ]) }} as x_line_key,
+        {{ mlcost.occurrence_line_key('hashed') }} as x_line_key,
         {{ mlcost.quarantine_reason(spec, 'hashed') }} as x_quarantine_reason
     from hashed
 
