@@ -27,34 +27,7 @@ raw as (
 
 ),
 
-{#- No line id in Azure exports: keyed by values and occurrence (macros/row_keys.sql). -#}
-hashed as (
-
-    select
-        raw.*,
-        {{ mlcost.row_values_hash(spec, source_format) }} as x_row_hash
-    from raw
-
-),
-
-final as (
-
-    select
-        {%- for column_spec in spec %}
-        {%- if column_spec.name == 'tags' %}
-        {{ mlcost.azure_tags_json('hashed.tags') }} as tags,
-        {%- else %}
-        {{ mlcost.select_typed_columns([column_spec], 'hashed') }},
-        {%- endif %}
-        {%- endfor %}
-        '{{ source_format }}' as x_source_format,
-        hashed.x_source_file,
-        {{ mlcost.occurrence_line_key('hashed') }} as x_line_key,
-        {{ mlcost.quarantine_reason(spec, 'hashed') }} as x_quarantine_reason
-    from hashed
-
-)
-
-select * from final
+{#- No line id: keyed by values and occurrence (macros/row_keys.sql). -#}
+{{ mlcost.keyed_lines_from_raw(spec, source_format) }}
 {%- endif %}
 {% endmacro %}

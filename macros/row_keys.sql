@@ -22,3 +22,39 @@
             ~ relation ~ ".x_source_file) as " ~ dbt.type_string() ~ ")",
     ]) }}
 {%- endmacro %}
+
+
+{#- The tail of a staging model over an export without line ids, given a `raw` CTE of the
+    spec's columns plus x_source_file: hash and key each line, type the spec's columns
+    (a `tags` column as a JSON object, Azure's brace-less form included) and say why a
+    line cannot be used. Shared by the Azure and FOCUS staging bodies. -#}
+{% macro keyed_lines_from_raw(spec, source_format) %}
+hashed as (
+
+    select
+        raw.*,
+        {{ mlcost.row_values_hash(spec, source_format) }} as x_row_hash
+    from raw
+
+),
+
+final as (
+
+    select
+        {%- for column_spec in spec %}
+        {%- if column_spec.name == 'tags' %}
+        {{ mlcost.azure_tags_json('hashed.tags') }} as tags,
+        {%- else %}
+        {{ mlcost.select_typed_columns([column_spec], 'hashed') }},
+        {%- endif %}
+        {%- endfor %}
+        '{{ source_format }}' as x_source_format,
+        hashed.x_source_file,
+        {{ mlcost.occurrence_line_key('hashed') }} as x_line_key,
+        {{ mlcost.quarantine_reason(spec, 'hashed') }} as x_quarantine_reason
+    from hashed
+
+)
+
+select * from final
+{%- endmacro %}
