@@ -1,5 +1,5 @@
-"""Print what mlcost found: spend per provider and month, the costliest jobs, and what was
-quarantined. Reads the marts of the DuckDB file `dbt build` wrote."""
+"""Print what mlcost found: spend per provider and month, the costliest jobs, idle and
+orphaned spend, and what was quarantined. Reads the marts of the DuckDB file `dbt build` wrote."""
 
 from __future__ import annotations
 
@@ -73,6 +73,15 @@ def main() -> int:
             from {MARTS_SCHEMA}.fct_ml_job_costs
             order by billed_cost desc, job_id limit ?
         """, [args.top]).fetchall(),
+    )
+    print_table(
+        "Money spent on nothing per month (see rpt_idle_and_orphaned_resources)",
+        ["month", "finding", "resources", "billed"],
+        con.execute(f"""
+            select strftime(usage_month, '%Y-%m'), finding, count(*), sum(finding_billed_cost)
+            from {MARTS_SCHEMA}.rpt_idle_and_orphaned_resources
+            group by 1, 2 order by 1, 2
+        """).fetchall(),
     )
     print_table(
         "Quarantined lines (not in the marts; see fct_quarantined_cost_lines)",

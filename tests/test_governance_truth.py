@@ -1,5 +1,5 @@
 """The governance and FinOps marts recover what the generator planted: egress routes, untagged
-shares, the budget overrun.
+shares, the budget overrun, idle machines, unowned resources and storage left behind.
 
 Only what a bill carries can be recovered. Egress is compared per provider, route and source
 region, and per destination region where the bill names it (AWS region pairs): GCP names only
@@ -188,3 +188,68 @@ def test_spend_anomalies_flag_few_days(built_sample: BuiltProject) -> None:
         select count(*) filter (where is_anomaly), count(*)
         from main_marts.fct_spend_anomalies_daily""")[0]
     assert 0 < flagged < days * 0.1
+
+
+IDLE_REPORT = "main_marts.rpt_idle_and_orphaned_resources"
+
+
+def _findings(built: BuiltProject, finding: str) -> dict[tuple[str, str], tuple]:
+    rows = built.query(f"""
+        select lower(resource_id), strftime(usage_month, '%Y-%m'), finding_billed_cost,
+            stale_days, idle_hours
+        from {IDLE_REPORT} where finding = ?""", [finding])
+    return {(rid, month): (float(cost), days, hours) for rid, month, cost, days, hours in rows}
+
+
+def test_idle_machines_recovered_per_resource(built_sample: BuiltProject) -> None:
+    idle: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for (rid, _), (cost, _, hours) in _findings(built_sample, "idle_machine").items():
+        idle[rid][0] += cost
+        idle[rid][1] += hours
+    planted = [row for row in built_sample.truth["idle"] if row["planted"]]
+    assert planted, "the sample should plant idle machines"
+    for row in built_sample.truth["idle"]:
+        built = idle.get(row["resource_id"].lower())
+        assert built is not None, row
+        assert built[0] == pytest.approx(row["idle_billed_cost"], abs=CENT), row
+        assert built[1] == pytest.approx(row["idle_hours"], abs=CENT), row
+
+
+def test_unowned_resources_recovered_per_month(built_sample: BuiltProject) -> None:
+    truth = {(row["resource_id"].lower(), row["month"]): row["billed_cost"]
+             for row in built_sample.truth["unowned_resources"]}
+    built = _findings(built_sample, "unowned_resource")
+    assert truth, "the sample should leave some resources without an owner tag"
+    assert set(built) == set(truth)
+    for key, cost in truth.items():
+        assert built[key][0] == pytest.approx(cost, abs=CENT), key
+
+
+def test_stale_storage_recovered_per_month(built_sample: BuiltProject) -> None:
+    truth = {(row["resource_id"].lower(), row["month"]): row
+             for row in built_sample.truth["stale_storage"]}
+    built = _findings(built_sample, "stale_storage")
+    assert set(built) == set(truth)
+    for key, row in truth.items():
+        assert built[key][0] == pytest.approx(row["stale_billed_cost"], abs=CENT), key
+        assert built[key][1] == row["stale_days"], key
+    kinds = {row["kind"] for row in truth.values()}
+    assert {"unattached_volume", "checkpoints_bucket"} <= kinds
+
+
+def test_disks_left_behind_are_stale_running_machines_disks_are_not(built_sample: BuiltProject) -> None:
+    """Every disk nobody deleted is stale; no GCP or Azure boot disk of a running machine is."""
+    truth = built_sample.truth["stale_storage"]
+    left_behind = {row["resource_id"].lower() for row in truth
+                   if row["kind"] == "unattached_volume"}
+    assert {row["provider"] for row in truth if row["kind"] == "unattached_volume"} == \
+        {"aws", "gcp", "azure"}
+    built = _findings(built_sample, "stale_storage")
+    assert left_behind <= {rid for rid, _ in built}
+    boot_disks = built_sample.query(f"""
+        select count(*) from {IDLE_REPORT}
+        where finding = 'stale_storage' and x_provider in ('gcp', 'azure')
+            and (lower(resource_id) like '%osdisk%'
+                 or resource_name in (select resource_name from main_marts.fct_cost_lines
+                                      where x_instance_type is not null))""")
+    assert boot_disks == [(0,)]

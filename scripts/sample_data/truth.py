@@ -11,6 +11,12 @@ streams them and applies the attribution rule the marts implement:
 What no attempt receives is unattributed. Idle is the running time of a GPU machine with no
 attempt on it, and the cost of those seconds (cost * idle_seconds / running_seconds).
 
+Stale storage is a storage resource's billed days on which nothing touched it for
+STALE_STORAGE_DAYS: a checkpoint written into a bucket touches it that day; a GCP or Azure
+boot disk is touched on the days its machine is billed (their names tie them; an AWS CUR
+does not say which instance an EBS volume belongs to, so AWS disks are never touched).
+Unowned is the usage cost of a resource whose lines in a month carry no owner tag.
+
 Money is summed exactly: every Charge carries at most 10 decimals, so sums are kept as
 integers of 1e-10 dollars and rounded to 1e-6 only when written to JSON.
 """
@@ -26,6 +32,8 @@ from .world import World, dt_of, iso, ts_of
 
 COMPUTE_KINDS = ("usage", "commitment_usage", "commitment_negation")
 UNIT = 10**10
+# The default of the mart's var mlcost_stale_storage_days.
+STALE_STORAGE_DAYS = 7
 
 
 def to_units(x: float) -> int:
@@ -40,6 +48,11 @@ def from_units(n: int) -> float:
 def is_team_tag(key: str) -> bool:
     """Any spelling of the team tag: team, Team, TEAM, team_name, team-name."""
     return key.lower().replace("-", "_") in ("team", "team_name")
+
+
+def is_owner_tag(key: str) -> bool:
+    """The owner tags the generator writes: owner, created-by (GCP: lowercase)."""
+    return key.lower().replace("-", "_") in ("owner", "created_by")
 
 
 @dataclass
@@ -89,6 +102,14 @@ class TruthAccumulator:
     # Native line counts per (provider, period) where a writer does not write one line per
     # Charge (Azure cost details are daily sums of hourly charges).
     native_line_counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Storage: kind per resource, billed per (resource, UTC day), the days something touched
+    # it, and which machine a GCP or Azure boot disk belongs to.
+    storage_kind: dict[str, str] = field(default_factory=dict)
+    storage_days: dict[tuple[str, object], int] = field(default_factory=dict)
+    touch_days: dict[str, set] = field(default_factory=dict)
+    disk_of_machine: dict[str, str] = field(default_factory=dict)
+    # Usage billed per (provider, resource, month) and whether any of its lines had an owner.
+    resource_month: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
     _period_cache: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -105,6 +126,16 @@ class TruthAccumulator:
                          cuts.get(node.attempt_id, start)))
         for inst in w.instances:
             self.counts[inst.resource_id] = inst.count
+            if inst.disk_id and inst.role != "sagemaker":
+                self.storage_kind[inst.disk_id] = "boot_disk"
+                if inst.provider != "aws":
+                    self.disk_of_machine[inst.resource_id] = inst.disk_id
+        for vol in w.volumes:
+            self.storage_kind[vol.resource_id] = "unattached_volume"
+        for bucket in w.buckets:
+            self.storage_kind[bucket.resource_id] = f"{bucket.role}_bucket"
+            self.touch_days[bucket.resource_id] = {
+                dt_of(saved).date() for saved, _ in bucket.checkpoints}
 
     # ------------------------------------------------------------------ streaming
 
@@ -141,6 +172,17 @@ class TruthAccumulator:
                 g[0] += to_units(c.billed_cost)
                 if not any(is_team_tag(k) for k in c.tags):
                     g[1] += to_units(c.billed_cost)
+            if c.kind in COMPUTE_KINDS and c.resource_id:
+                r = self.resource_month.setdefault((c.provider, c.resource_id, month), [0, 0])
+                r[0] += to_units(c.billed_cost)
+                r[1] = r[1] or any(is_owner_tag(k) for k in c.tags)
+            if c.kind == "usage" and not c.transfer_type and c.resource_id in self.storage_kind:
+                skey = (c.resource_id, c.charge_start.date())
+                self.storage_days[skey] = self.storage_days.get(skey, 0) + \
+                    to_units(c.billed_cost)
+            disk = self.disk_of_machine.get(c.resource_id)
+            if disk and c.kind in COMPUTE_KINDS:
+                self.touch_days.setdefault(disk, set()).add(c.charge_start.date())
             if c.kind in COMPUTE_KINDS and c.instance_type and c.running_seconds > 0:
                 self._compute(c)
 
@@ -225,6 +267,10 @@ class TruthAccumulator:
                  "planted": rid in planted, "role": roles.get(rid, "")}
                 for rid, info in sorted(self.idle.items()) if info.seconds >= 3600]
         providers = ["aws", "gcp", "azure"]
+        unowned = [{"provider": p, "resource_id": rid, "month": month,
+                    "billed_cost": from_units(v[0])}
+                   for (p, rid, month), v in sorted(self.resource_month.items())
+                   if not v[1] and v[0] != 0]
         unattributed = [{"provider": p,
                          "compute_billed_cost": r6(self.compute.get(p, 0.0)),
                          "attributed_billed_cost": r6(self.attributed.get(p, 0.0)),
@@ -254,6 +300,8 @@ class TruthAccumulator:
             "named_jobs": named_jobs,
             "named_failures": named_failures,
             "idle": idle,
+            "stale_storage": self.stale_storage(),
+            "unowned_resources": unowned,
             "unattributed_compute_billed_cost": unattributed,
             "egress_routes": egress,
             "untagged_share": untagged,
@@ -272,6 +320,31 @@ class TruthAccumulator:
                             "azure_reserved_vms": w.res_count},
             "job_costs": [job_row(j.job_id) for j in w.jobs],
         }
+
+    def stale_storage(self) -> list[dict]:
+        """Per storage resource and month: the billed days that came STALE_STORAGE_DAYS or
+        more after the later of its first billed day and its last touch, and their cost."""
+        by_resource: dict[str, list] = {}
+        for (rid, day), units in self.storage_days.items():
+            by_resource.setdefault(rid, []).append((day, units))
+        provider = {i.disk_id: i.provider for i in self.world.instances}
+        provider.update({v.resource_id: v.provider for v in self.world.volumes})
+        provider.update({b.resource_id: b.provider for b in self.world.buckets})
+        out: dict[tuple[str, str], list[int]] = {}
+        for rid, days in by_resource.items():
+            days.sort()
+            first = days[0][0]
+            touches = sorted(self.touch_days.get(rid, ()))
+            for day, units in days:
+                last = max((t for t in touches if t <= day), default=first)
+                if (day - max(last, first)).days >= STALE_STORAGE_DAYS:
+                    s = out.setdefault((rid, day.strftime("%Y-%m")), [0, 0])
+                    s[0] += 1
+                    s[1] += units
+        return [{"provider": provider[rid], "resource_id": rid,
+                 "kind": self.storage_kind[rid], "month": month, "stale_days": v[0],
+                 "stale_billed_cost": from_units(v[1])}
+                for (rid, month), v in sorted(out.items())]
 
 
 def union_length(intervals: list[tuple[int, int]]) -> int:

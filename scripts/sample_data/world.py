@@ -236,6 +236,7 @@ class Bucket:
     growth_gb_per_day: float
     checkpoints: list[tuple[int, float]] = field(default_factory=list)  # (saved ts, GB)
     retention_days: int = 7
+    role: str = ""  # datasets | checkpoints
 
 
 @dataclass
@@ -667,14 +668,12 @@ class Builder:
         prod = role == "datasets"
         sub = self.sub_account(provider, prod=False if role == "checkpoints" else prod)
         person = self.person(team)
+        name = storage_name(provider, role, team, region)
         if provider == "aws":
-            name = f"tl-ml-{role}-{team}-{region}"
             rid = name
         elif provider == "gcp":
-            name = f"tl-ml-{role}-{team}-{region}"
             rid = f"//storage.googleapis.com/projects/_/buckets/{name}"
         else:
-            name = f"tlml{role[:5]}{team[:6]}"
             rg = f"rg-{team}-ml"
             rid = (f"/subscriptions/{sub}/resourceGroups/{rg}/providers/"
                    f"Microsoft.Storage/storageAccounts/{name}")
@@ -686,14 +685,14 @@ class Builder:
                 else self.rng.uniform(500, 5_000)) * self.scale
         b = Bucket(provider, name, rid, region, sub, team, tags, round(base, 3),
                    round(self.rng.uniform(50, 400) * self.scale, 3) if role == "datasets"
-                   else 0.0)
+                   else 0.0, role=role)
         self.buckets[key] = b
         self.w.buckets.append(b)
         return b
 
     def bucket_for_checkpoints(self, plan: JobPlan) -> Bucket:
-        home = {"aws": "us-east-1", "gcp": "us-central1", "azure": "eastus"}[plan.provider]
-        return self.bucket(plan.provider, "checkpoints", plan.person.team, home)
+        return self.bucket(plan.provider, "checkpoints", plan.person.team,
+                           CHECKPOINT_HOME[plan.provider])
 
     # ---------------------------------------------------------------------- build
 
@@ -1229,13 +1228,27 @@ def attempt_utilization(rng: random.Random, job_type: str, status: str) -> float
     return round(rng.uniform(55, 97), 1)
 
 
+CHECKPOINT_HOME = {"aws": "us-east-1", "gcp": "us-central1", "azure": "eastus"}
+
+
+def storage_name(provider: str, role: str, team: str, region: str) -> str:
+    """Bucket (S3, GCS) or storage account (Azure) name of a team's datasets or checkpoints."""
+    if provider == "azure":
+        return f"tlml{role[:5]}{team[:6]}"
+    return f"tl-ml-{role}-{team}-{region}"
+
+
 def checkpoint_uri(plan: JobPlan, job_id: str, step: int) -> str:
+    """Where a trainer writes a checkpoint: the team's checkpoint bucket, or on Azure the
+    `checkpoints` container of its storage account as an ADLS Gen2 (abfss) URI."""
     team = plan.person.team
+    name = storage_name(plan.provider, "checkpoints", team, CHECKPOINT_HOME[plan.provider])
+    path = f"{plan.project}/{job_id}/step-{step:08d}/"
     if plan.provider == "aws":
-        return f"s3://tl-ml-checkpoints-{team}-us-east-1/{plan.project}/{job_id}/step-{step:08d}/"
+        return f"s3://{name}/{path}"
     if plan.provider == "gcp":
-        return f"gs://tl-ml-checkpoints-{team}-us-central1/{plan.project}/{job_id}/step-{step:08d}/"
-    return f"az://checkpoints/{team}/{plan.project}/{job_id}/step-{step:08d}/"
+        return f"gs://{name}/{path}"
+    return f"abfss://checkpoints@{name}.dfs.core.windows.net/{team}/{path}"
 
 
 def sp_factor(instance_type: str) -> float:

@@ -177,10 +177,14 @@ final as (
             when classified.charge_category = 'Tax' then 'Other'
             else coalesce(service_categories.service_category, 'Other')
         end as service_category,
+        {#- EC2's Storage family is EBS (block); S3's is object storage, whose
+            subcategory the service seed gives. #}
         case
             when classified.product_product_family = 'Data Transfer'
                 then 'Network Connectivity'
-            when classified.product_product_family in ('Storage', 'Storage Snapshot')
+            when classified.product_product_family = 'Storage Snapshot' then 'Backup'
+            when classified.product_product_family = 'Storage'
+                and classified.line_item_product_code = 'AmazonEC2'
                 then 'Block Storage'
             else coalesce(service_categories.service_subcategory, 'Other (Other)')
         end as service_subcategory,

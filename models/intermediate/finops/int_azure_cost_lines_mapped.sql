@@ -345,7 +345,17 @@ final as (
         classified.resource_name,
         classified.consumed_service as resource_type,
         coalesce(service_categories.service_category, 'Other') as service_category,
-        coalesce(service_categories.service_subcategory, 'Other (Other)') as service_subcategory,
+        {#- The Storage meter category holds managed disks and their snapshots as well as
+            blobs: the subcategory tells them apart. #}
+        case
+            when classified.meter_category = 'Storage'
+                and classified.meter_name like '%Snapshot%'
+                then 'Backup'
+            when classified.meter_category = 'Storage'
+                and classified.meter_sub_category like '%Managed Disks%'
+                then 'Block Storage'
+            else coalesce(service_categories.service_subcategory, 'Other (Other)')
+        end as service_subcategory,
         classified.meter_category as service_name,
         classified.meter_id as sku_id,
         classified.part_number as sku_price_id,

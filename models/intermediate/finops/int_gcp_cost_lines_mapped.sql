@@ -38,7 +38,17 @@ classified as (
         (
             lower(sku_description) like '%spot%'
             or lower(sku_description) like '%preemptible%'
-        ) as x_is_spot
+        ) as x_is_spot,
+        {#- Persistent disks and their snapshots are billed under Compute Engine; FOCUS
+            files them under Storage. #}
+        (
+            service_description = 'Compute Engine'
+            and (
+                sku_description like '%PD Capacity%'
+                or sku_description like '%PD Snapshot%'
+                or sku_description like 'Hyperdisk%'
+            )
+        ) as is_disk_sku
     from cost_lines
 
 ),
@@ -100,8 +110,16 @@ final as (
         classified.location_zone as availability_zone,
         classified.resource_global_name as resource_id,
         classified.resource_name,
-        coalesce(service_categories.service_category, 'Other') as service_category,
-        coalesce(service_categories.service_subcategory, 'Other (Other)') as service_subcategory,
+        case
+            when classified.is_disk_sku then 'Storage'
+            else coalesce(service_categories.service_category, 'Other')
+        end as service_category,
+        case
+            when classified.is_disk_sku and classified.sku_description like '%Snapshot%'
+                then 'Backup'
+            when classified.is_disk_sku then 'Block Storage'
+            else coalesce(service_categories.service_subcategory, 'Other (Other)')
+        end as service_subcategory,
         classified.service_description as service_name,
         classified.sku_id,
         'Billing Account' as billing_account_type,

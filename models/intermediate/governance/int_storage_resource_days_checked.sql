@@ -1,0 +1,209 @@
+{#- One row per storage resource and day it was billed: when did a job last touch it, and
+    has it been sitting untouched for mlcost_stale_storage_days or more (stale)?
+
+    A checkpoint written into a bucket, container or storage account (read from the
+    checkpoint URI) touches it that day. A disk is touched on the days the machine it
+    belongs to is billed: GCP names a boot disk after its VM and Azure `<vm>_OsDisk_...`.
+    An AWS CUR does not say which instance an EBS volume is attached to, so AWS volumes are
+    only ever touched by checkpoints, and a volume of a machine running a week or more
+    shows as stale. The clock starts at the later of the last touch and the first billed
+    day in the data. -#}
+
+with cost_lines as (
+
+    select * from {{ ref('int_cost_lines_unioned') }}
+    where x_quarantine_reason is null
+        and charge_category = 'Usage'
+        and resource_id is not null
+
+),
+
+checkpoints as (
+
+    select * from {{ ref('stg_ml_jobs__checkpoints') }}
+    where x_quarantine_reason is null
+        and uri like '%://%'
+
+),
+
+storage_days as (
+
+    select
+        x_provider,
+        lower(resource_id) as resource_key,
+        cast({{ dbt.date_trunc('day', 'charge_period_start') }} as date) as usage_date,
+        min(resource_id) as resource_id,
+        max(resource_name) as resource_name,
+        min(sub_account_id) as sub_account_id,
+        min(service_name) as service_name,
+        max(service_subcategory) as service_subcategory,
+        sum(billed_cost) as billed_cost,
+        sum(effective_cost) as effective_cost
+    from cost_lines
+    where service_category = 'Storage'
+    group by 1, 2, 3
+
+),
+
+{# What a checkpoint URI or a machine is called: the resource name, else the last part of
+    the resource id (an S3 bucket's id is its name; Azure ids end in the resource name). -#}
+storage_named as (
+
+    select
+        storage_days.*,
+        lower(coalesce(
+            resource_name, {{ dbt.split_part('resource_id', "'/'", -1) }}
+        )) as storage_name
+    from storage_days
+
+),
+
+machine_days as (
+
+    select distinct
+        x_provider,
+        lower(coalesce(
+            resource_name, {{ dbt.split_part('resource_id', "'/'", -1) }}
+        )) as machine_name,
+        cast({{ dbt.date_trunc('day', 'charge_period_start') }} as date) as usage_date
+    from cost_lines
+    where x_instance_type is not null
+
+),
+
+{# s3://bucket/..., gs://bucket/..., abfss://container@account.dfs.core.windows.net/...,
+    https://account.blob.core.windows.net/container/...: the bucket or storage account. -#}
+checkpoint_hosts as (
+
+    select
+        lower({{ dbt.split_part('uri', "'/'", 3) }}) as uri_host,
+        cast({{ dbt.date_trunc('day', 'saved_at') }} as date) as touch_date
+    from checkpoints
+
+),
+
+checkpoint_touches as (
+
+    select distinct
+        case
+            when uri_host like '%@%.core.windows.net'
+                then {{ dbt.split_part(dbt.split_part('uri_host', "'@'", 2), "'.'", 1) }}
+            when uri_host like '%.core.windows.net'
+                then {{ dbt.split_part('uri_host', "'.'", 1) }}
+            else uri_host
+        end as storage_name,
+        touch_date
+    from checkpoint_hosts
+
+),
+
+attached_days as (
+
+    select distinct
+        storage_named.resource_key,
+        storage_named.usage_date
+    from storage_named
+    inner join machine_days
+        on storage_named.x_provider = machine_days.x_provider
+        and storage_named.usage_date = machine_days.usage_date
+        and (
+            storage_named.storage_name = machine_days.machine_name
+            or storage_named.storage_name
+            like {{ dbt.concat(['machine_days.machine_name', "'_osdisk_%'"]) }}
+        )
+    where storage_named.service_subcategory = 'Block Storage'
+
+),
+
+checkpoint_last_touches as (
+
+    select
+        storage_named.resource_key,
+        storage_named.usage_date,
+        max(checkpoint_touches.touch_date) as last_checkpoint_date
+    from storage_named
+    inner join checkpoint_touches
+        on storage_named.storage_name = checkpoint_touches.storage_name
+        and storage_named.usage_date >= checkpoint_touches.touch_date
+    group by 1, 2
+
+),
+
+touched as (
+
+    select
+        storage_named.*,
+        checkpoint_last_touches.last_checkpoint_date,
+        attached_days.resource_key is not null as is_attached,
+        min(storage_named.usage_date) over (
+            partition by storage_named.resource_key
+        ) as first_billed_date,
+        max(case when attached_days.resource_key is not null then storage_named.usage_date end)
+            over (
+                partition by storage_named.resource_key
+                order by storage_named.usage_date
+                rows between unbounded preceding and current row
+            ) as last_attached_date
+    from storage_named
+    left join checkpoint_last_touches
+        on storage_named.resource_key = checkpoint_last_touches.resource_key
+        and storage_named.usage_date = checkpoint_last_touches.usage_date
+    left join attached_days
+        on storage_named.resource_key = attached_days.resource_key
+        and storage_named.usage_date = attached_days.usage_date
+
+),
+
+clocked as (
+
+    select
+        touched.*,
+        {#- coalesce: greatest() of a null is null on some warehouses. #}
+        greatest(
+            coalesce(last_checkpoint_date, first_billed_date),
+            coalesce(last_attached_date, first_billed_date),
+            first_billed_date
+        ) as clock_start_date
+    from touched
+
+),
+
+aged as (
+
+    select
+        clocked.*,
+        {{ dbt.datediff(
+            'clock_start_date', 'usage_date', 'day'
+        ) }} as days_untouched
+    from clocked
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat([
+            "resource_key", "'|'", "cast(usage_date as " ~ dbt.type_string() ~ ")",
+        ]) }} as storage_day_id,
+        usage_date,
+        x_provider,
+        resource_key,
+        resource_id,
+        resource_name,
+        sub_account_id,
+        service_name,
+        service_subcategory,
+        billed_cost,
+        effective_cost,
+        is_attached,
+        greatest(
+            coalesce(last_checkpoint_date, last_attached_date),
+            coalesce(last_attached_date, last_checkpoint_date)
+        ) as last_touch_date,
+        days_untouched,
+        days_untouched >= {{ var('mlcost_stale_storage_days') }} as is_stale
+    from aged
+
+)
+
+select * from final

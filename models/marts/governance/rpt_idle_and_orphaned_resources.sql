@@ -1,0 +1,198 @@
+{#- Money spent on nothing, per month and resource, ranked: one row per finding.
+    - idle_machine: a GPU machine (training node, notebook, serving host) billed for hours
+      when no job attempt ran on it; the cost of those hours (int_compute_costs_unattributed).
+    - unowned_resource: a resource whose usage lines that month carry no owner tag under any
+      alias of the tag_policy seed; its whole usage cost.
+    - stale_storage: storage billed on days when nothing touched it for
+      mlcost_stale_storage_days (old checkpoints, disks left behind); the cost of those days
+      (int_storage_resource_days_checked).
+    A resource can have several findings in a month; their costs overlap and must not be
+    added across findings. -#}
+
+with compute_costs as (
+
+    select * from {{ ref('int_compute_costs_unattributed') }}
+
+),
+
+tags_checked as (
+
+    select * from {{ ref('int_cost_lines_tags_checked') }}
+    where tag_name = 'owner'
+        and resource_id is not null
+
+),
+
+storage_days as (
+
+    select * from {{ ref('int_storage_resource_days_checked') }}
+
+),
+
+owned_lines as (
+
+    select * from {{ ref('int_cost_lines_owners_resolved') }}
+    where resource_id is not null
+
+),
+
+cost_lines as (
+
+    select * from {{ ref('int_cost_lines_unioned') }}
+    where x_quarantine_reason is null
+        and resource_id is not null
+
+),
+
+resource_details as (
+
+    select
+        x_provider,
+        lower(resource_id) as resource_key,
+        min(sub_account_id) as sub_account_id,
+        min(service_name) as service_name,
+        max(resource_name) as resource_name
+    from cost_lines
+    group by 1, 2
+
+),
+
+resource_teams as (
+
+    select
+        x_provider,
+        lower(resource_id) as resource_key,
+        min(owner_team) as owner_team
+    from owned_lines
+    group by 1, 2
+
+),
+
+idle_machines as (
+
+    select
+        x_provider,
+        lower(resource_id) as resource_key,
+        cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as usage_month,
+        'idle_machine' as finding,
+        min(resource_id) as resource_id,
+        max(instance_type) as instance_type,
+        max(team) as team,
+        sum(compute_billed_cost) as resource_billed_cost,
+        sum(idle_billed_cost) as finding_billed_cost,
+        sum(idle_effective_cost) as finding_effective_cost,
+        sum(idle_hours) as idle_hours,
+        sum(running_hours) as running_hours,
+        cast(null as integer) as stale_days,
+        cast(null as date) as last_touch_date
+    from compute_costs
+    where is_gpu
+    group by 1, 2, 3
+    having sum(idle_hours) > 0
+
+),
+
+unowned_resources as (
+
+    select
+        x_provider,
+        lower(resource_id) as resource_key,
+        cast({{ dbt.date_trunc('month', 'charge_date') }} as date) as usage_month,
+        'unowned_resource' as finding,
+        min(resource_id) as resource_id,
+        cast(null as {{ dbt.type_string() }}) as instance_type,
+        cast(null as {{ dbt.type_string() }}) as team,
+        sum(billed_cost) as resource_billed_cost,
+        sum(billed_cost) as finding_billed_cost,
+        sum(effective_cost) as finding_effective_cost,
+        cast(null as {{ dbt.type_float() }}) as idle_hours,
+        cast(null as {{ dbt.type_float() }}) as running_hours,
+        cast(null as integer) as stale_days,
+        cast(null as date) as last_touch_date
+    from tags_checked
+    group by 1, 2, 3
+    having max(case when has_tag then 1 else 0 end) = 0
+        and sum(billed_cost) != 0
+
+),
+
+stale_storage as (
+
+    select
+        x_provider,
+        resource_key,
+        cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as usage_month,
+        'stale_storage' as finding,
+        min(resource_id) as resource_id,
+        cast(null as {{ dbt.type_string() }}) as instance_type,
+        cast(null as {{ dbt.type_string() }}) as team,
+        sum(billed_cost) as resource_billed_cost,
+        sum(case when is_stale then billed_cost else 0 end) as finding_billed_cost,
+        sum(case when is_stale then effective_cost else 0 end) as finding_effective_cost,
+        cast(null as {{ dbt.type_float() }}) as idle_hours,
+        cast(null as {{ dbt.type_float() }}) as running_hours,
+        cast(sum(case when is_stale then 1 else 0 end) as integer) as stale_days,
+        max(last_touch_date) as last_touch_date
+    from storage_days
+    group by 1, 2, 3
+    having sum(case when is_stale then 1 else 0 end) > 0
+
+),
+
+findings as (
+
+    select * from idle_machines
+    union all
+    select * from unowned_resources
+    union all
+    select * from stale_storage
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash(dbt.concat([
+            "findings.x_provider", "'|'", "findings.resource_key", "'|'",
+            "cast(findings.usage_month as " ~ dbt.type_string() ~ ")", "'|'",
+            "findings.finding",
+        ])) }} as idle_orphaned_finding_id,
+        findings.usage_month,
+        findings.finding,
+        cast(
+            row_number() over (
+                partition by findings.usage_month
+                order by
+                    findings.finding_billed_cost desc,
+                    findings.finding asc,
+                    findings.resource_key asc
+            ) as integer
+        ) as cost_rank,
+        findings.x_provider,
+        resource_details.sub_account_id,
+        findings.resource_id,
+        resource_details.resource_name,
+        resource_details.service_name,
+        findings.instance_type,
+        coalesce(findings.team, resource_teams.owner_team, 'unassigned') as owner_team,
+        cast(findings.resource_billed_cost as {{ mlcost.type_money() }})
+            as resource_billed_cost,
+        cast(findings.finding_billed_cost as {{ mlcost.type_money() }})
+            as finding_billed_cost,
+        cast(findings.finding_effective_cost as {{ mlcost.type_money() }})
+            as finding_effective_cost,
+        cast(findings.idle_hours as {{ mlcost.type_double() }}) as idle_hours,
+        cast(findings.running_hours as {{ mlcost.type_double() }}) as running_hours,
+        findings.stale_days,
+        findings.last_touch_date
+    from findings
+    left join resource_details
+        on findings.x_provider = resource_details.x_provider
+        and findings.resource_key = resource_details.resource_key
+    left join resource_teams
+        on findings.x_provider = resource_teams.x_provider
+        and findings.resource_key = resource_teams.resource_key
+
+)
+
+select * from final
