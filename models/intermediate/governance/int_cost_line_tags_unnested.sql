@@ -7,15 +7,20 @@ with cost_lines as (
 
 ),
 
-tag_keys as (
+line_tags as (
 
     select
         x_line_key,
         x_provider,
-        tags,
-        {{ mlcost.json_keys_unnested('tags') }} as tag_key
+        tags
     from cost_lines
     where tags is not null
+
+),
+
+tag_entries as (
+
+    {{ mlcost.json_object_entries('line_tags', 'tags') }}
 
 ),
 
@@ -26,8 +31,8 @@ final as (
         x_provider,
         tag_key,
         {{ mlcost.normalized_tag_key('tag_key') }} as tag_key_normalized,
-        {{ mlcost.json_text_dynamic('tags', 'tag_key') }} as tag_value
-    from tag_keys
+        tag_value
+    from tag_entries
 
 )
 
