@@ -91,8 +91,9 @@
     through untouched. Quoted strings become double-quoted when they contain no quote or
     backslash (a repr string holding a quote is already double-quoted, so valid JSON);
     None, True and False become null, true, false only where a value stands (after `[`,
-    `,` or `:`, before `,`, `]` or `}`), never inside a string. Text still not JSON (a
-    string with both quote kinds, nan) stays invalid and is quarantined. -#}
+    `,` or `:`, before `,`, `]` or `}`; a string holding `: None,` itself would change
+    too). Text still not JSON (a string with both quote kinds, nan) stays invalid and is
+    quarantined. -#}
 {% macro python_repr_to_json(text) %}
     {{ return(adapter.dispatch('python_repr_to_json', 'mlcost')(text)) }}
 {% endmacro %}
