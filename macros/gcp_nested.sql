@@ -52,3 +52,65 @@
 {% macro duckdb__to_json_text(expression) %}
     cast(to_json({{ expression }}) as varchar)
 {% endmacro %}
+
+
+{#- A nested value the flattened CSV carries as text (`credits`, `labels`,
+    `project.labels`, `system_labels`), as the array of structs the NDJSON read gives:
+    JSON as it is, a Python repr (single quotes, None, True/False) converted first, empty
+    text an empty array. Null when the text is neither: the row says so in
+    gcp_nested_parse_reason instead of losing its credits. `fields` names the struct's
+    fields (all read as text). -#}
+{% macro gcp_nested_array(text, fields) %}
+    {{ return(adapter.dispatch('gcp_nested_array', 'mlcost')(text, fields)) }}
+{% endmacro %}
+
+{% macro duckdb__gcp_nested_array(text, fields) %}
+    {%- set json_text = mlcost.python_repr_to_json(text) %}
+    case
+        when nullif(trim({{ text }}), '') is null then []
+        when json_valid({{ json_text }}) and json_type({{ json_text }}) = 'ARRAY'
+            then try(from_json({{ json_text }},
+                '[{ {%- for field in fields -%}
+                "{{ field }}": "VARCHAR"{{ ", " if not loop.last }}
+                {%- endfor -%} }]'))
+    end
+{% endmacro %}
+
+
+{#- Why a nested text value did not parse, or null. -#}
+{% macro gcp_nested_parse_reason(text, parsed, label) %}
+    case
+        when {{ parsed }} is null
+            then {{ dbt.concat(["'unparseable " ~ label ~ ": '", text]) }}
+    end
+{% endmacro %}
+
+
+{#- A Python repr of lists, dicts and scalars (what `str()` of a BigQuery row's nested
+    field gives: `[{'amount': -5e-06, 'full_name': None}]`) as JSON text; JSON passes
+    through untouched. Quoted strings become double-quoted when they contain no quote or
+    backslash (a repr string holding a quote is already double-quoted, so valid JSON);
+    None, True and False become null, true, false only where a value stands (after `[`,
+    `,` or `:`, before `,`, `]` or `}`; a string holding `: None,` itself would change
+    too). Text still not JSON (a string with both quote kinds, nan) stays invalid and is
+    quarantined. -#}
+{% macro python_repr_to_json(text) %}
+    {{ return(adapter.dispatch('python_repr_to_json', 'mlcost')(text)) }}
+{% endmacro %}
+
+{#- DuckDB: regexp_replace needs the 'g' option to replace every match; a value next to
+    another (`[None, None]`) shares its delimiter, so the keyword pass runs twice. -#}
+{% macro duckdb__python_repr_to_json(text) %}
+    {%- set quoted = "regexp_replace(" ~ text ~ ", '''([^''\"\\\\]*)''', '\"\\1\"', 'g')" %}
+    {%- set ns = namespace(converted=quoted) %}
+    {%- for _ in range(2) %}
+    {%- for python, json in [('None', 'null'), ('True', 'true'), ('False', 'false')] %}
+    {%- set ns.converted = "regexp_replace(" ~ ns.converted ~ ", '([\\[:,]\\s*)" ~ python
+        ~ "(\\s*[,}\\]])', '\\1" ~ json ~ "\\2', 'g')" %}
+    {%- endfor %}
+    {%- endfor %}
+    (case
+        when json_valid(trim({{ text }})) then trim({{ text }})
+        else {{ ns.converted }}
+    end)
+{% endmacro %}

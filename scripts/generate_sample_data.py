@@ -58,6 +58,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="billing exports to write (comma-separated). The simulation, the "
                              "job tables and truth.json still cover every cloud; leaving out "
                              "gcp/azure saves the memory their writers need at very large --scale")
+    parser.add_argument("--gcp-exports", default="detailed",
+                        help="GCP billing tables to extract (comma-separated subset of "
+                             "detailed,standard): the same charges, the standard one summed "
+                             "over resources; with both, dbt counts each month once "
+                             "(var mlcost_gcp_export_precedence)")
     parser.add_argument("--chunk-rows", type=int, default=300_000,
                         help="AWS CUR lines per file part (real CUR splits big months too)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -72,6 +77,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = sorted(set(args.providers) - {"aws", "gcp", "azure"})
     if unknown or not args.providers:
         parser.error(f"--providers takes a comma-separated subset of aws,gcp,azure; got "
+                     f"{','.join(unknown) or 'nothing'}")
+    args.gcp_exports = [e.strip() for e in args.gcp_exports.split(",") if e.strip()]
+    unknown = sorted(set(args.gcp_exports) - {"detailed", "standard"})
+    if unknown or not args.gcp_exports:
+        parser.error(f"--gcp-exports takes a comma-separated subset of detailed,standard; got "
                      f"{','.join(unknown) or 'nothing'}")
     return args
 
@@ -170,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             say(f"note: sample_data/writers/{name}.py with write(charges, out_dir, rng_seed) "
                 f"is not there yet: no {provider} export written")
             continue
-        out_vars.update(writer.write(other[provider], out_dir, args.seed))
+        extra = {"exports": args.gcp_exports} if provider == "gcp" else {}
+        out_vars.update(writer.write(other[provider], out_dir, args.seed, **extra))
         truth.native_line_counts.update(native_line_counts(provider, writer, other[provider],
                                                            args.seed))
     for name in OPTIONAL_WRITERS:

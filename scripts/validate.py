@@ -32,7 +32,7 @@ import os
 import sys
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -149,25 +149,29 @@ ATTEMPT_COLUMNS = {
     "ended_at": [],
 }
 
+_GCP_DETAILED = RawFormat(
+    var_name="mlcost_gcp_billing_detailed", reader="gcp_json",
+    columns={name: [] for name in ["billing_account_id", "usage_start_time",
+                                   "usage_end_time", "cost", "currency", "invoice_month"]},
+    required=["billing_account_id", "usage_start_time", "usage_end_time", "cost",
+              "currency", "invoice_month"],
+    not_null=["billing_account_id", "cost", "invoice_month"],
+    numeric=["cost"], timestamps=["usage_start_time", "usage_end_time"],
+    currency="currency",
+    # Invoice months follow US Pacific time (a UTC hour may belong to the month before)
+    # and late usage is invoiced in the next month: a few days of slack before, one after.
+    period_start_sql="try_strptime(invoice_month, '%Y%m') - interval 7 day",
+    period_end_sql="try_strptime(invoice_month, '%Y%m') + interval 1 month + interval 1 day",
+    charge_start="usage_start_time",
+    ordered=[("usage_start_time", "usage_end_time")])
+
 RAW_FORMATS = [
     _aws("mlcost_aws_cur_legacy_csv", "csv"),
     _aws("mlcost_aws_cur_legacy_parquet", "parquet"),
     _aws("mlcost_aws_cur2_parquet", "parquet"),
-    RawFormat(
-        var_name="mlcost_gcp_billing_detailed", reader="gcp_json",
-        columns={name: [] for name in ["billing_account_id", "usage_start_time",
-                                       "usage_end_time", "cost", "currency", "invoice_month"]},
-        required=["billing_account_id", "usage_start_time", "usage_end_time", "cost",
-                  "currency", "invoice_month"],
-        not_null=["billing_account_id", "cost", "invoice_month"],
-        numeric=["cost"], timestamps=["usage_start_time", "usage_end_time"],
-        currency="currency",
-        # Invoice months follow US Pacific time (a UTC hour may belong to the month before)
-        # and late usage is invoiced in the next month: a few days of slack before, one after.
-        period_start_sql="try_strptime(invoice_month, '%Y%m') - interval 7 day",
-        period_end_sql="try_strptime(invoice_month, '%Y%m') + interval 1 month + interval 1 day",
-        charge_start="usage_start_time",
-        ordered=[("usage_start_time", "usage_end_time")]),
+    _GCP_DETAILED,
+    # The standard export has the detailed one's fields but resource and price.
+    replace(_GCP_DETAILED, var_name="mlcost_gcp_billing_standard"),
     _azure("mlcost_azure_ea_actual"),
     _azure("mlcost_azure_ea_amortized"),
     _azure("mlcost_azure_mca_actual"),

@@ -1,6 +1,8 @@
 {#- Nothing lost, nothing doubled, for GCP and Azure as for AWS: per provider and billing
     account, the lines and billed cost staging read (GCP: cost plus credits; Azure: the
-    actual-cost exports) all arrive in fct_cost_lines + fct_quarantined_cost_lines.
+    actual-cost exports) all arrive in fct_cost_lines + fct_quarantined_cost_lines. GCP
+    staging is read after the export precedence (int_gcp_billing_lines_unioned): a month
+    also delivered in a preferred export is not expected twice.
     Azure lines are compared by cost only: where an amortized export exists, covered usage
     arrives as its amortized rows (billed 0) instead of the actual rows (cost 0), so the
     line count legitimately differs while the billed cost may not. Returns the accounts
@@ -12,7 +14,7 @@ with gcp_staged as (
         'gcp' as x_provider,
         billing_account_id,
         cost + credits_amount as billed_cost
-    from {{ ref('stg_gcp_billing__detailed_cost_lines') }}
+    from {{ ref('int_gcp_billing_lines_unioned') }}
 
 ),
 

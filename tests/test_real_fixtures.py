@@ -1,14 +1,15 @@
 """Every billing export among the real-schema fixtures builds into the unified table.
 
 Two dbt runs over the shared fixtures (../shared/fixtures/real): one with every file the
-package can use, one with the files it cannot, which must fail naming the file and the
-reason. Expected totals are computed from the files with the csv module, never with our SQL.
+package can use (the flattened GCP CSV through its own var), one with files it cannot,
+which must fail naming the file and the reason. Expected totals are computed from the files with the csv module, never with our SQL.
 Files are linked (not copied) into per-format folders because each var takes one glob; the
 Athena snake_case CUR, delivered as CSV, is rewritten as the parquet its var expects.
 """
 
 from __future__ import annotations
 
+import ast
 import csv
 import gzip
 import io
@@ -27,6 +28,7 @@ CENT = Decimal("0.01")
 AWS = SHARED_FIXTURES / "aws"
 AZURE = SHARED_FIXTURES / "azure"
 FOCUS_EXAMPLES = SHARED_FIXTURES / "focus" / "spec_examples"
+GCP_FLAT = next((SHARED_FIXTURES / "gcp").glob("gcp_bq_export_flat__*.csv"))
 DELIVERY = AWS / "cur_legacy_delivery__koku_local_bucket_SYNTHETIC"
 
 USABLE = {
@@ -39,6 +41,7 @@ USABLE = {
     "azure_ea_amortized": [AZURE / "azure_ea_amortized__finops_toolkit_EA_AmortizedCost_Small.csv"],
     "azure_mca_actual": [AZURE / "azure_mca_camel__koku_camel_azure_version_2.csv"],
     "focus_csv": sorted(FOCUS_EXAMPLES.glob("*.csv")),
+    "gcp_billing_flat_csv": [GCP_FLAT],
 }
 ATHENA_CSV = AWS / "cur_athena_snake__koku_2022-07_alt_columns.csv"
 COST_COLUMNS = ["lineItem/UnblendedCost", "line_item_unblended_cost", "Cost",
@@ -153,8 +156,8 @@ def lines_by_file(build: FixtureBuild) -> dict[str, tuple[int, Decimal, Decimal]
     return {name: (count, billed, effective) for name, count, billed, effective in rows}
 
 
-BILLED_FILES = [file for name, files in USABLE.items() if name != "azure_ea_amortized"
-                for file in files]
+BILLED_FILES = [file for name, files in USABLE.items()
+                if name not in ("azure_ea_amortized", "gcp_billing_flat_csv") for file in files]
 
 
 @pytest.mark.parametrize("path", BILLED_FILES, ids=lambda path: path.name)
@@ -170,6 +173,35 @@ def test_each_file_total_reconciles_with_the_unified_table(
                                              and row["PricingModel"] == "Reservation")]
     assert count == len(rows)
     assert abs((billed or Decimal(0)) - file_total(path)) <= CENT
+
+
+def gcp_nested(text: str) -> list[dict]:
+    """A nested value of the flattened GCP export as Python reads it: JSON, else a repr."""
+    if not text.strip():
+        return []
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return ast.literal_eval(text)
+
+
+def test_gcp_flat_csv_reconciles_to_the_cent(usable_build: FixtureBuild) -> None:
+    rows = read_rows(GCP_FLAT)
+    gross = sum((Decimal(row["cost"]) for row in rows), Decimal(0))
+    credits = sum((Decimal(str(credit["amount"])) for row in rows
+                   for credit in gcp_nested(row["credits"])), Decimal(0))
+    assert credits < 0, "the fixture's promotion credits were not read"
+    count, billed, _ = lines_by_file(usable_build)[GCP_FLAT.name]
+    assert count == len(rows)
+    assert abs(billed - (gross + credits)) <= CENT
+    built = usable_build.query("""
+        select count(*), sum(contracted_cost), sum(billed_cost), count(distinct x_line_key),
+            count(*) filter (where x_tags_normalized like '%goog_resource_type%')
+        from main_marts.fct_cost_lines where x_source_format = 'gcp_billing_flat_csv'""")
+    lines, contracted, mart_billed, keys, labelled = built[0]
+    assert (lines, keys) == (len(rows), len(rows))
+    assert abs(contracted - gross) <= CENT and abs(mart_billed - (gross + credits)) <= CENT
+    assert labelled == sum(1 for row in rows if gcp_nested(row["labels"]))
 
 
 def test_athena_parquet_reconciles(usable_build: FixtureBuild) -> None:
@@ -250,7 +282,15 @@ def test_focus_export_quirks(usable_build: FixtureBuild) -> None:
 def test_unusable_files_fail_naming_file_and_reason(tmp_path: Path) -> None:
     broken_cur = AWS / "cur_legacy_csv__koku_test_cur_2018-06.csv"
     cur2_subset = AWS / "cur2_csv__sbroenne_sample_cur20_SYNTHETIC.csv"
-    gcp_flat = next((SHARED_FIXTURES / "gcp").glob("gcp_bq_export_flat__*.csv"))
+    gcp_flat = GCP_FLAT
+    # A flattened GCP CSV that lost its cost column: nothing to bill from.
+    gcp_no_cost = tmp_path / "gcp_flat_without_cost.csv"
+    with GCP_FLAT.open(newline="") as source, gcp_no_cost.open("w", newline="") as target:
+        reader = csv.DictReader(source)
+        fields = [name for name in reader.fieldnames or [] if name != "cost"]
+        writer = csv.DictWriter(target, fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(reader)
     cur2_parquet = tmp_path / "cur2_subset.parquet"
     con = duckdb.connect()
     con.execute(f"copy (select * from read_csv('{cur2_subset}', all_varchar = true)) "
@@ -260,6 +300,7 @@ def test_unusable_files_fail_naming_file_and_reason(tmp_path: Path) -> None:
         f'mlcost_aws_cur_legacy_csv: "{link([broken_cur], tmp_path / "legacy")}"',
         f'mlcost_aws_cur2_parquet: "{cur2_parquet}"',
         f'mlcost_gcp_billing_detailed: "{gcp_flat}"',
+        f'mlcost_gcp_billing_flat_csv: "{gcp_no_cost}"',
     ])
     result = run_dbt(["run", "-s", "staging", "--vars", vars_yaml],
                      tmp_path / "bad.duckdb", tmp_path)
@@ -268,7 +309,10 @@ def test_unusable_files_fail_naming_file_and_reason(tmp_path: Path) -> None:
     assert f'sniffing file "{tmp_path / "legacy" / broken_cur.name}"' in result.stdout
     assert "has no column 'identity_line_item_id'" in result.stdout
     assert str(cur2_parquet) in result.stdout
-    # The flattened GCP CSV is not the NDJSON extract: reading it names the file.
+    assert (f"gcp_billing_flat_csv export at {gcp_no_cost} has no column 'cost'"
+            in result.stdout)
+    # The flattened GCP CSV is not the NDJSON extract (it has a var of its own): reading it
+    # as the detailed export names the file.
     con = duckdb.connect(str(tmp_path / "bad.duckdb"), read_only=True)
     with pytest.raises(duckdb.Error, match=f"Malformed JSON in file \"{gcp_flat}\""):
         con.execute("select count(*) from main_staging.stg_gcp_billing__detailed_cost_lines"

@@ -1,4 +1,5 @@
-{#- GCP billing export rows in FOCUS terms. The invoice charges cost plus credits, so
+{#- GCP billing export rows (detailed, standard or flattened CSV, one per month: see
+    int_gcp_billing_lines_unioned) in FOCUS terms. The invoice charges cost plus credits, so
     BilledCost nets each row's credits (sustained use, committed use, promotions) into it;
     ListCost is cost at list. Commitment fees are Purchases; spot and preemptible SKUs are
     Dynamic, rows with committed use credits Committed. The invoice month is the billing
@@ -7,7 +8,7 @@
 
 with cost_lines as (
 
-    select * from {{ ref('stg_gcp_billing__detailed_cost_lines') }}
+    select * from {{ ref('int_gcp_billing_lines_unioned') }}
 
 ),
 

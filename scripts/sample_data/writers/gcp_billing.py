@@ -13,6 +13,11 @@ SCHEMAS_gcp_azure.md): NULL fields are left out of the row, TIMESTAMPs are strin
 ``2026-10-01 07:00:00 UTC``, NUMERIC values (``price.*``) are JSON strings, and a FLOAT with no
 fractional part is written as an integer.
 
+The *standard* usage cost export (``gcp_billing_export_v1_<ACCOUNT>``) can be written too
+(``write(..., exports=("standard",))``), to ``gcp/billing_standard/``: the same charges without
+``resource`` and ``price``, and, as Google documents, without resource-level rows: rows that
+differ only by resource are summed (cost, usage and credits per credit).
+
 Export semantics: ``cost`` is the gross cost and credits are negative amounts in the row's
 ``credits`` array, so an invoice month totals ``sum(cost) + sum(credits.amount)``.
 ``billed_total_by_invoice_month`` gives that total from the neutral charges; tests compare it
@@ -39,6 +44,14 @@ if TYPE_CHECKING:
 
 VAR_NAME = "mlcost_gcp_billing_detailed"
 EXPORT_DIR = Path("gcp") / "billing_detailed"
+STANDARD_VAR_NAME = "mlcost_gcp_billing_standard"
+STANDARD_EXPORT_DIR = Path("gcp") / "billing_standard"
+EXPORTS = ("detailed", "standard")
+
+# Fields the standard export sums over the resources of one SKU, project, labels and hour;
+# every other field (but the resource-level ones) identifies the row.
+_SUMMED_FIELDS = ("cost", "cost_at_list", "usage", "credits", "export_time")
+_DETAILED_ONLY_FIELDS = ("resource", "price")
 
 # Real service ids (they are the same for every billing account).
 SERVICE_IDS: dict[str, str] = {
@@ -110,20 +123,34 @@ _MULTI_REGIONS = {"us": "US", "eu": "EU", "asia": "ASIA", "global": ""}
 # --------------------------------------------------------------------------- public API
 
 
-def write(charges: list[Charge], out_dir: Path, rng_seed: int) -> dict[str, str]:
-    """Write the GCP charges of ``charges`` as detailed-export NDJSON.gz; return the dbt var.
+def write(charges: list[Charge], out_dir: Path, rng_seed: int,
+          exports: Iterable[str] = ("detailed",)) -> dict[str, str]:
+    """Write the GCP charges of ``charges`` as NDJSON.gz exports; return their dbt vars.
 
-    The var is a glob under ``out_dir`` (relative when ``out_dir`` is), or "" when there are no
-    GCP charges, which the dbt project reads as "this company has no GCP export".
+    ``exports`` names the BigQuery tables to extract: "detailed" (resource level) and/or
+    "standard" (summed over resources). Each var is a glob under ``out_dir`` (relative when
+    ``out_dir`` is), or "" when there are no GCP charges, which the dbt project reads as
+    "this company has no GCP export".
     """
+    exports = tuple(exports)
+    unknown = sorted(set(exports) - set(EXPORTS))
+    if unknown:
+        raise ValueError(f"unknown GCP export(s) {unknown}; expected a subset of {list(EXPORTS)}")
     files = build_files(charges, rng_seed)
-    for relative_path, rows in sorted(files.items()):
-        path = out_dir / relative_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(_gzip_ndjson(rows))
-    if not files:
-        return {VAR_NAME: ""}
-    return {VAR_NAME: str(out_dir / EXPORT_DIR / "invoice_month=*" / "*.json.gz")}
+    written: dict[str, str] = {}
+    for export, var_name, export_dir, export_files in (
+            ("detailed", VAR_NAME, EXPORT_DIR, files),
+            ("standard", STANDARD_VAR_NAME, STANDARD_EXPORT_DIR,
+             standard_files(files) if "standard" in exports else {})):
+        if export not in exports:
+            continue
+        for relative_path, rows in sorted(export_files.items()):
+            path = out_dir / relative_path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(_gzip_ndjson(rows))
+        written[var_name] = (str(out_dir / export_dir / "invoice_month=*" / "*.json.gz")
+                             if export_files else "")
+    return written
 
 
 def build_files(charges: Iterable[Charge], rng_seed: int) -> dict[Path, list[dict[str, Any]]]:
@@ -143,6 +170,71 @@ def build_files(charges: Iterable[Charge], rng_seed: int) -> dict[Path, list[dic
                         row["sku"]["id"], charge.resource_id, charge.line_key, index)
             keyed[path].append((sort_key, row))
     return {path: [row for _, row in sorted(pairs, key=lambda p: p[0])] for path, pairs in keyed.items()}
+
+
+def standard_files(detailed: dict[Path, list[dict[str, Any]]]) -> dict[Path, list[dict[str, Any]]]:
+    """The standard export of the same charges, from the detailed files' rows.
+
+    The standard table has no ``resource`` or ``price`` and no resource-level rows: rows
+    equal in every other field (SKU, project, labels, system labels, location, hour, cost
+    type, ...) are one row whose cost, cost at list, usage and credits (per credit name, id
+    and type) are summed, with the latest export time. Invoice totals are unchanged.
+    """
+    out: dict[Path, list[dict[str, Any]]] = {}
+    for path, rows in detailed.items():
+        groups: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            identity = {k: v for k, v in row.items()
+                        if k not in _SUMMED_FIELDS and k not in _DETAILED_ONLY_FIELDS}
+            key = json.dumps(identity, sort_keys=True)
+            if key not in groups:
+                groups[key] = {**identity, "cost": 0.0, "cost_at_list": 0.0,
+                               "usage": {**row["usage"], "amount": 0.0, "amount_in_pricing_units": 0.0},
+                               "credits": {}, "export_time": row["export_time"]}
+            merged = groups[key]
+            merged["cost"] += float(row.get("cost", 0))
+            merged["cost_at_list"] += float(row.get("cost_at_list", 0))
+            merged["usage"]["amount"] += float(row["usage"].get("amount", 0))
+            merged["usage"]["amount_in_pricing_units"] += float(
+                row["usage"].get("amount_in_pricing_units", 0))
+            merged["export_time"] = max(merged["export_time"], row["export_time"])
+            for credit in row.get("credits", []):
+                credit_key = (credit.get("name"), credit.get("id"), credit.get("full_name"),
+                              credit.get("type"))
+                if credit_key not in merged["credits"]:
+                    merged["credits"][credit_key] = {**credit, "amount": 0.0}
+                merged["credits"][credit_key]["amount"] += float(credit.get("amount", 0))
+        standard_rows = []
+        for merged in groups.values():
+            row = {field: merged[field] for field in _standard_field_order(merged)}
+            row["cost"] = bq_float(merged["cost"])
+            row["cost_at_list"] = bq_float(merged["cost_at_list"])
+            row["usage"] = {**merged["usage"], "amount": bq_float(merged["usage"]["amount"]),
+                            "amount_in_pricing_units": bq_float(
+                                merged["usage"]["amount_in_pricing_units"])}
+            row["credits"] = [{**c, "amount": bq_float(c["amount"])}
+                              for c in merged["credits"].values()]
+            standard_rows.append(row)
+        account = rows[0]["billing_account_id"]
+        out[STANDARD_EXPORT_DIR / path.relative_to(EXPORT_DIR).parent
+            / f"{standard_table_name(account)}-000000000000.json.gz"] = standard_rows
+    return out
+
+
+def _standard_field_order(merged: dict[str, Any]) -> list[str]:
+    """The detailed row's field order, without the resource-level fields."""
+    order = ["billing_account_id", "service", "sku", "usage_start_time", "usage_end_time",
+             "project", "labels", "system_labels", "location", "tags", "subscription",
+             "transaction_type", "seller_name", "export_time", "cost", "cost_at_list", "currency",
+             "currency_conversion_rate", "usage", "credits", "invoice", "cost_type",
+             "adjustment_info"]
+    return [field for field in order if field in merged] + [
+        field for field in merged if field not in order]
+
+
+def standard_table_name(billing_account_id: str) -> str:
+    """BigQuery table of the standard export: dashes of the account id become underscores."""
+    return "gcp_billing_export_v1_" + billing_account_id.replace("-", "_")
 
 
 def export_table_name(billing_account_id: str) -> str:
@@ -182,10 +274,12 @@ def billed_total_by_invoice_month(charges: Iterable[Charge]) -> dict[tuple[str, 
     return dict(totals)
 
 
-def exported_total_by_invoice_month(out_dir: Path) -> dict[tuple[str, str], float]:
-    """Invoice total ``sum(cost) + sum(credits.amount)`` per (account, month) read from files."""
+def exported_total_by_invoice_month(out_dir: Path, export_dir: Path = EXPORT_DIR
+                                    ) -> dict[tuple[str, str], float]:
+    """Invoice total ``sum(cost) + sum(credits.amount)`` per (account, month) read from files
+    of one export (the detailed one unless ``export_dir`` says otherwise)."""
     totals: dict[tuple[str, str], float] = defaultdict(float)
-    for path in sorted((out_dir / EXPORT_DIR).glob("invoice_month=*/*.json.gz")):
+    for path in sorted((out_dir / export_dir).glob("invoice_month=*/*.json.gz")):
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             for line in handle:
                 row = json.loads(line)
