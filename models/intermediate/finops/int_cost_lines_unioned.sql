@@ -6,6 +6,10 @@
     split them off, so the two always add up to what came in. A line whose billing
     currency is not an ISO 4217 code (seed iso_4217_currencies) is quarantined here, for
     every provider at once. -#}
+{#- A table, not the folder's view: fct_cost_lines, the quarantine, job attribution and
+    the governance models all read it; as a view, each would union and normalize the tags
+    again. -#}
+{{ config(materialized='table') }}
 {%- set tag_columns = ['team', 'project', 'owner', 'environment', 'cost_center', 'job_id'] %}
 
 with unioned as (

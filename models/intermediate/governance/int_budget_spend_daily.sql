@@ -2,6 +2,9 @@
     resolved owner (int_cost_lines_owners_resolved), sub_account (AWS account, GCP
     project, Azure subscription) from every line of the bill, taxes and credits included;
     usage_billed_cost is the usage lines' part. -#}
+{#- A table, not the folder's view: budgets and anomalies both read it. -#}
+{{ config(materialized='table') }}
+
 with owned_lines as (
 
     select * from {{ ref('int_cost_lines_owners_resolved') }}

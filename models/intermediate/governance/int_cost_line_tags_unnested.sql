@@ -1,5 +1,9 @@
 {#- One row per tag of a billing line: the key as delivered, its normalized form (what the
     tag_policy seed's aliases are written in) and the value. -#}
+{#- A table, not the folder's view: owner resolution and tag checks both read it; a view
+    would unnest the tags JSON again for each. -#}
+{{ config(materialized='table') }}
+
 with cost_lines as (
 
     select * from {{ ref('int_cost_lines_unioned') }}

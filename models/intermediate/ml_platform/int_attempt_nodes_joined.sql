@@ -2,6 +2,8 @@
     last_checkpoint_at is the attempt's last saved checkpoint (null when it saved none).
     Jobs, attempts and nodes come from the job sources unioned (contract tables, SageMaker,
     MLflow; a job in several counts once). -#}
+{#- A table, not the folder's view: attribution, idle and two marts read it. -#}
+{{ config(materialized='table') }}
 
 with jobs as (
 

@@ -6,6 +6,9 @@
     on it at all (unused GPUs of a shared node are unattributed, not idle), and the cost of
     those seconds (cost * idle seconds / running seconds). A machine billed as several
     instances (a SageMaker job with InstanceCount 2) runs running seconds / instances. -#}
+{#- A table, not the folder's view: the idle report and its tests read it; as a view,
+    each would merge the intervals again. -#}
+{{ config(materialized='table') }}
 
 with cost_lines as (
 
