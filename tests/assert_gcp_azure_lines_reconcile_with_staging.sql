@@ -43,14 +43,14 @@ mart_lines as (
         billing_account_id,
         billed_cost
     from {{ ref('fct_cost_lines') }}
-    where x_provider in ('gcp', 'azure')
+    where x_provider in ('gcp', 'azure') and x_source_format not like 'focus%'
     union all
     select
         x_provider,
         billing_account_id,
         billed_cost
     from {{ ref('fct_quarantined_cost_lines') }}
-    where x_provider in ('gcp', 'azure')
+    where x_provider in ('gcp', 'azure') and x_source_format not like 'focus%'
 
 ),
 
