@@ -132,10 +132,11 @@ amortized_lines_delivered as (
 
 ),
 
-{#- Only the files of each period's latest export run count (int_azure_export_files_selected);
-    a run short of its manifest carries its quarantine reason onto its lines. #}
 actual_lines as (
 
+    {#- Only the files of each period's latest export run count
+        (int_azure_export_files_selected); a run short of its manifest carries its
+        quarantine reason onto its lines. #}
     select
         actual_lines_delivered.*,
         selected_files.x_run_quarantine_reason
