@@ -23,7 +23,7 @@ import json
 import shutil
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from tqdm import tqdm
@@ -154,19 +154,23 @@ def main(argv: list[str] | None = None) -> int:
     aws = aws_cur.AwsCurWriter(world, out_dir, aws_cur.aws_tag_keys(world), args.chunk_rows) \
         if "aws" in args.providers else None
     other: dict[str, list[Charge]] = {p: [] for p, w in writers.items() if w is not None}
-    focus_charges: list[Charge] = []
+    last_day = args.start + timedelta(days=args.days - 1)
+    focus_writer = focus.FocusWriter(out_dir, args.seed, f"{last_day:%Y-%m}",
+                                     args.chunk_rows) if args.focus else None
     with tqdm(total=args.days, desc="billing lines", unit="day", disable=args.quiet,
               file=sys.stderr) as bar:
         for kind, period, charges in world.iter_batches():
             truth.add(charges)
             if aws is not None:
                 aws.add(period, charges)
-            if args.focus:
-                focus_charges.extend(c for c in charges if c.provider in args.providers)
+            if focus_writer is not None and "aws" in args.providers:
+                focus_writer.add(charges)
             if other:
                 for c in charges:
                     if c.provider in other:
                         other[c.provider].append(c)
+            if kind == "close" and focus_writer is not None:
+                focus_writer.close_period(period)
             if kind == "close" and aws is not None:
                 aws.close_period(period)
             else:
@@ -203,10 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     result = truth.result()
     (out_dir / "truth.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     write_vars(out_dir, out_vars)
-    if args.focus:
+    if focus_writer is not None:
         # Only the FOCUS vars: every native var stays unset, so nothing is counted twice.
-        write_vars(out_dir, focus.write(focus_charges, out_dir, args.seed),
-                   "mlcost_vars_focus.yml")
+        written = [c for provider, charges in other.items() if provider in args.providers
+                   for c in charges]
+        write_vars(out_dir, focus_writer.finish(written), "mlcost_vars_focus.yml")
 
     if not args.quiet:
         print(f"mlcost sample data v{VERSION}: seed {args.seed}, {args.start} + {args.days} "

@@ -350,27 +350,62 @@ def write_run(out_dir: Path, run_dir: Path, export: str, dataset: str, period: s
     return written + [manifest_path]
 
 
-def write(charges: list[Charge], out_dir: Path, rng_seed: int) -> dict[str, str]:
-    """Write the FOCUS exports of every provider present; return the FOCUS vars."""
-    tables = build_rows(charges)
-    wrote_csv = wrote_parquet = False
-    for (provider, period), rows in tables.items():
-        if provider == "aws":
-            folder = out_dir / "focus" / "aws" / AWS_EXPORT / "data" / f"BILLING_PERIOD={period}"
-            folder.mkdir(parents=True, exist_ok=True)
-            pq.write_table(_parquet_table(rows), folder / f"{AWS_EXPORT}-00001.snappy.parquet",
-                           compression="snappy")
-            wrote_parquet = True
-        elif provider == "azure":
-            _azure_run(out_dir, period, _csv_bytes(rows, provider), rng_seed)
-            wrote_csv = True
-        else:
-            folder = out_dir / "focus" / "gcp" / GCP_VIEW / f"invoice_month={period.replace('-', '')}"
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "focus-000000000000.csv.gz").write_bytes(
-                gzip.compress(_csv_bytes(rows, provider), compresslevel=6, mtime=0))
-            wrote_csv = True
-    return {"mlcost_focus_csv": (out_dir / "focus" / "**" / "*.csv*").as_posix() if wrote_csv else "",
-            "mlcost_focus_parquet": ((out_dir / "focus" / "**" / "*.parquet").as_posix()
-                                     if wrote_parquet else "")}
+class FocusWriter:
+    """Streams AWS charges to parquet parts as they come (AWS is most of the lines; memory
+    stays bounded by ``chunk_rows`` as in the CUR writer); GCP and Azure charges, which the
+    generator holds anyway, are written at the end by ``finish``."""
 
+    def __init__(self, out_dir: Path, rng_seed: int, last_aws_period: str,
+                 chunk_rows: int = 300_000) -> None:
+        self.out_dir = out_dir
+        self.rng_seed = rng_seed
+        self.last_aws_period = last_aws_period
+        self.chunk_rows = chunk_rows
+        self.services = service_seed()
+        self.aws_rows: dict[str, list[dict[str, object]]] = defaultdict(list)
+        self.aws_parts: dict[str, int] = defaultdict(int)
+
+    def add(self, charges: Iterable[Charge]) -> None:
+        """Take a batch of AWS charges (others are ignored here)."""
+        for charge in charges:
+            if charge.provider != "aws":
+                continue
+            period = billing_period(charge)
+            rows = self.aws_rows[period]
+            rows.extend(focus_rows(charge, self.services, self.last_aws_period))
+            if len(rows) >= self.chunk_rows:
+                self._flush(period)
+
+    def close_period(self, period: str) -> None:
+        """Write what is left of an AWS billing period."""
+        if self.aws_rows.get(period):
+            self._flush(period)
+
+    def _flush(self, period: str) -> None:
+        self.aws_parts[period] += 1
+        folder = self.out_dir / "focus" / "aws" / AWS_EXPORT / "data" / f"BILLING_PERIOD={period}"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{AWS_EXPORT}-{self.aws_parts[period]:05d}.snappy.parquet"
+        pq.write_table(_parquet_table(self.aws_rows.pop(period)), folder / name,
+                       compression="snappy")
+
+    def finish(self, other_charges: Iterable[Charge]) -> dict[str, str]:
+        """Write the GCP and Azure FOCUS files and any AWS rows left; return the vars."""
+        for period in sorted(self.aws_rows):
+            self.close_period(period)
+        wrote_csv = False
+        for (provider, period), rows in build_rows(
+                c for c in other_charges if c.provider != "aws").items():
+            if provider == "azure":
+                _azure_run(self.out_dir, period, _csv_bytes(rows, provider), self.rng_seed)
+            else:
+                folder = (self.out_dir / "focus" / "gcp" / GCP_VIEW
+                          / f"invoice_month={period.replace('-', '')}")
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / "focus-000000000000.csv.gz").write_bytes(
+                    gzip.compress(_csv_bytes(rows, provider), compresslevel=6, mtime=0))
+            wrote_csv = True
+        focus_dir = self.out_dir / "focus"
+        return {"mlcost_focus_csv": (focus_dir / "**" / "*.csv*").as_posix() if wrote_csv else "",
+                "mlcost_focus_parquet": ((focus_dir / "**" / "*.parquet").as_posix()
+                                         if self.aws_parts else "")}
