@@ -101,7 +101,7 @@ def test_literal_null_strings_are_nulls(focus_build: BuiltProject) -> None:
 
 
 def test_timestamps_without_t_or_zone_land_on_their_utc_day(focus_build: BuiltProject) -> None:
-    """The GCP file writes `2026-10-20 13:00:00`: UTC, whatever the session's zone."""
+    """The GCP file writes `2026-10-20 13:00:00`: UTC, whatever the database's time zone."""
     gcp_files = sorted((focus_build.data_dir / "focus" / "gcp").rglob("*.csv.gz"))
     expected: dict[str, Decimal] = defaultdict(Decimal)
     for path in gcp_files:
