@@ -67,7 +67,7 @@ def generate(data_dir: Path, scale: float, days: int) -> None:
     print(f"generating an AWS export at scale {scale} for {days} days into {data_dir} ...")
     subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "generate_sample_data.py"),
                     "--scale", str(scale), "--days", str(days), "--providers", "aws",
-                    "--out", str(data_dir), "--quiet"], check=True)
+                    "--no-focus", "--out", str(data_dir), "--quiet"], check=True)
 
 
 def by_account_month(rows: list[tuple]) -> Answer:

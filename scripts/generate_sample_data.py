@@ -8,6 +8,10 @@ are tested against) and `mlcost_vars.yml` (the dbt vars pointing at all of it):
 
     dbt build --vars "$(cat data/sample/mlcost_vars.yml)"
 
+It also writes the same charges as FOCUS exports under `focus/` (unless --no-focus), with
+their own vars file `mlcost_vars_focus.yml`: they describe the same spend as the native
+exports, so the default vars file does not read them (that would count it twice).
+
 The same arguments always produce the same bytes.
 """
 
@@ -19,7 +23,7 @@ import json
 import shutil
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from tqdm import tqdm
@@ -30,11 +34,11 @@ from sample_data import VERSION  # noqa: E402
 from sample_data.model import Charge  # noqa: E402
 from sample_data.truth import TruthAccumulator  # noqa: E402
 from sample_data.world import MIN_DAYS, build_world  # noqa: E402
-from sample_data.writers import aws_cur, ml_jobs  # noqa: E402
+from sample_data.writers import aws_cur, focus, ml_jobs  # noqa: E402
 
 # What this generator owns under --out; deleted before each run so no stale file survives.
-OWNED = ["aws", "gcp", "azure", "ml_jobs", "mlflow", "sagemaker", "truth.json",
-         "mlcost_vars.yml"]
+OWNED = ["aws", "gcp", "azure", "focus", "ml_jobs", "mlflow", "sagemaker", "truth.json",
+         "mlcost_vars.yml", "mlcost_vars_focus.yml"]
 OTHER_WRITERS = ["gcp_billing", "azure_cost"]
 OPTIONAL_WRITERS = ["mlflow", "sagemaker"]
 
@@ -65,12 +69,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "(var mlcost_gcp_export_precedence)")
     parser.add_argument("--chunk-rows", type=int, default=300_000,
                         help="AWS CUR lines per file part (real CUR splits big months too)")
+    parser.add_argument("--focus", action=argparse.BooleanOptionalAction, default=True,
+                        help="also write the charges as FOCUS exports under focus/ and "
+                             "mlcost_vars_focus.yml (never read by mlcost_vars.yml)")
+    parser.add_argument("--azure-part-rows", type=int, default=0,
+                        help="write each Azure cost details export run as part files of at "
+                             "most this many rows plus a manifest.json, as exports with file "
+                             "partitioning do (0: one file per run, the classic layout)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     args = parser.parse_args(argv)
     if args.days < MIN_DAYS:
         parser.error(f"--days must be at least {MIN_DAYS}: the planted scenarios need a week")
     if args.scale <= 0:
         parser.error("--scale must be positive, e.g. 0.2 for a quick sample or 10 for a big one")
+    if args.azure_part_rows < 0:
+        parser.error("--azure-part-rows must be 0 (no partitioning) or a row count")
     if args.chunk_rows < 1000:
         parser.error("--chunk-rows must be at least 1000")
     args.providers = [p.strip() for p in args.providers.split(",") if p.strip()]
@@ -123,11 +136,11 @@ def native_line_counts(provider: str, writer, charges: list[Charge],
     return {}
 
 
-def write_vars(out_dir: Path, out_vars: dict[str, str]) -> None:
+def write_vars(out_dir: Path, out_vars: dict[str, str], name: str = "mlcost_vars.yml") -> None:
     """Flat YAML ``key: 'glob'`` lines, for ``dbt build --vars "$(cat ...)"``."""
     lines = [f"{key}: '{value.replace(chr(39), chr(39) * 2)}'"
              for key, value in sorted(out_vars.items())]
-    (out_dir / "mlcost_vars.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out_dir / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,16 +164,23 @@ def main(argv: list[str] | None = None) -> int:
     aws = aws_cur.AwsCurWriter(world, out_dir, aws_cur.aws_tag_keys(world), args.chunk_rows) \
         if "aws" in args.providers else None
     other: dict[str, list[Charge]] = {p: [] for p, w in writers.items() if w is not None}
+    last_day = args.start + timedelta(days=args.days - 1)
+    focus_writer = focus.FocusWriter(out_dir, args.seed, f"{last_day:%Y-%m}",
+                                     args.chunk_rows) if args.focus else None
     with tqdm(total=args.days, desc="billing lines", unit="day", disable=args.quiet,
               file=sys.stderr) as bar:
         for kind, period, charges in world.iter_batches():
             truth.add(charges)
             if aws is not None:
                 aws.add(period, charges)
+            if focus_writer is not None and "aws" in args.providers:
+                focus_writer.add(charges)
             if other:
                 for c in charges:
                     if c.provider in other:
                         other[c.provider].append(c)
+            if kind == "close" and focus_writer is not None:
+                focus_writer.close_period(period)
             if kind == "close" and aws is not None:
                 aws.close_period(period)
             else:
@@ -180,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             say(f"note: sample_data/writers/{name}.py with write(charges, out_dir, rng_seed) "
                 f"is not there yet: no {provider} export written")
             continue
-        extra = {"exports": args.gcp_exports} if provider == "gcp" else {}
+        extra = {"gcp": {"exports": args.gcp_exports},
+                 "azure": {"part_rows": args.azure_part_rows}}.get(provider, {})
         out_vars.update(writer.write(other[provider], out_dir, args.seed, **extra))
         truth.native_line_counts.update(native_line_counts(provider, writer, other[provider],
                                                            args.seed))
@@ -194,6 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     result = truth.result()
     (out_dir / "truth.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     write_vars(out_dir, out_vars)
+    if focus_writer is not None:
+        # Only the FOCUS vars: every native var stays unset, so nothing is counted twice.
+        written = [c for provider, charges in other.items() if provider in args.providers
+                   for c in charges]
+        write_vars(out_dir, focus_writer.finish(written), "mlcost_vars_focus.yml")
 
     if not args.quiet:
         print(f"mlcost sample data v{VERSION}: seed {args.seed}, {args.start} + {args.days} "

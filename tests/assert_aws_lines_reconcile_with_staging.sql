@@ -36,7 +36,7 @@ mart_lines as (
         billing_period_start,
         billed_cost
     from {{ ref('fct_cost_lines') }}
-    where x_provider = 'aws'
+    where x_provider = 'aws' and x_source_format not like 'focus%'
     union all
     select
         x_source_format,
@@ -44,7 +44,7 @@ mart_lines as (
         billing_period_start,
         billed_cost
     from {{ ref('fct_quarantined_cost_lines') }}
-    where x_provider = 'aws'
+    where x_provider = 'aws' and x_source_format not like 'focus%'
 
 ),
 

@@ -2,7 +2,9 @@
     account, the lines and billed cost staging read (GCP: cost plus credits; Azure: the
     actual-cost exports) all arrive in fct_cost_lines + fct_quarantined_cost_lines. GCP
     staging is read after the export precedence (int_gcp_billing_lines_unioned): a month
-    also delivered in a preferred export is not expected twice.
+    also delivered in a preferred export is not expected twice. Azure lines count from the
+    files of each period's latest export run (an older run of a re-exported period is not
+    expected in the marts).
     Azure lines are compared by cost only: where an amortized export exists, covered usage
     arrives as its amortized rows (billed 0) instead of the actual rows (cost 0), so the
     line count legitimately differs while the billed cost may not. Returns the accounts
@@ -22,9 +24,11 @@ azure_ea_staged as (
 
     select
         'azure' as x_provider,
-        billing_account_id,
-        cost_in_billing_currency as billed_cost
-    from {{ ref('stg_azure_cost__ea_actual_cost_lines') }}
+        staged.billing_account_id,
+        staged.cost_in_billing_currency as billed_cost
+    from {{ ref('stg_azure_cost__ea_actual_cost_lines') }} as staged
+    inner join {{ ref('int_azure_export_files_selected') }} as selected_files
+        on staged.x_source_file = selected_files.x_source_file
 
 ),
 
@@ -32,9 +36,11 @@ azure_mca_staged as (
 
     select
         'azure' as x_provider,
-        billing_account_id,
-        cost_in_billing_currency as billed_cost
-    from {{ ref('stg_azure_cost__mca_actual_cost_lines') }}
+        staged.billing_account_id,
+        staged.cost_in_billing_currency as billed_cost
+    from {{ ref('stg_azure_cost__mca_actual_cost_lines') }} as staged
+    inner join {{ ref('int_azure_export_files_selected') }} as selected_files
+        on staged.x_source_file = selected_files.x_source_file
 
 ),
 
@@ -45,14 +51,14 @@ mart_lines as (
         billing_account_id,
         billed_cost
     from {{ ref('fct_cost_lines') }}
-    where x_provider in ('gcp', 'azure')
+    where x_provider in ('gcp', 'azure') and x_source_format not like 'focus%'
     union all
     select
         x_provider,
         billing_account_id,
         billed_cost
     from {{ ref('fct_quarantined_cost_lines') }}
-    where x_provider in ('gcp', 'azure')
+    where x_provider in ('gcp', 'azure') and x_source_format not like 'focus%'
 
 ),
 

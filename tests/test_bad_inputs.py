@@ -48,7 +48,12 @@ def write_corpus(root: Path) -> dict[str, str]:
     for case in CASES:
         folder = root if case.provider == "jobs" else root / FORMAT_DIRS[case.provider][0]
         case.write(folder, case)
-    return {var: str(root / folder / pattern) for folder, var, pattern in FORMAT_DIRS.values()}
+    variables = {var: str(root / folder / pattern)
+                 for folder, var, pattern in FORMAT_DIRS.values()}
+    # Partitioned Azure export runs carry a manifest.json beside their part files.
+    variables["mlcost_azure_export_manifests"] = str(
+        root / FORMAT_DIRS["azure"][0] / "**" / "manifest.json")
+    return variables
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from typing import Callable
 FORMAT_DIRS = {
     "aws": ("aws_cur", "mlcost_aws_cur_legacy_csv", "*.csv*"),
     "gcp": ("gcp", "mlcost_gcp_billing_detailed", "*.json"),
-    "azure": ("azure_ea", "mlcost_azure_ea_actual", "*.csv"),
+    "azure": ("azure_ea", "mlcost_azure_ea_actual", "**/*.csv"),
     "jobs": ("ml_jobs/jobs", "mlcost_ml_jobs", "*.csv"),
     "attempts": ("ml_jobs/attempts", "mlcost_ml_job_attempts", "*.csv"),
     "nodes": ("ml_jobs/nodes", "mlcost_ml_attempt_nodes", "*.csv"),
@@ -165,6 +165,31 @@ def write_azure(rows: list[dict[str, str]]) -> Callable[[Path, Case], list[Path]
         path = folder / f"{case.name}.csv"
         path.write_text(csv_text(AZURE_HEADER, rows), encoding="utf-8")
         return [path]
+    return write
+
+
+def write_azure_run(rows: list[dict[str, str]], listed_parts: int
+                    ) -> Callable[[Path, Case], list[Path]]:
+    """A partitioned export run, one row per part file, whose manifest lists
+    ``listed_parts`` parts (one row each): parts beyond len(rows) never arrived."""
+    def write(folder: Path, case: Case) -> list[Path]:
+        run = folder / case.name / "20261001-20261031" / "6f1c0b9e-run"
+        run.mkdir(parents=True)
+        paths = []
+        for index, row in enumerate(rows):
+            # The middle part is the one missing: parts 0 and 2 of 0..2 arrive.
+            part = index if index < len(rows) - 1 else listed_parts - 1
+            path = run / f"part_{part}_0001.csv"
+            path.write_text(csv_text(AZURE_HEADER, [row]), encoding="utf-8")
+            paths.append(path)
+        manifest = {"manifestVersion": "2024-04-01", "blobCount": listed_parts,
+                    "dataRowCount": listed_parts,
+                    "runInfo": {"runId": "6f1c0b9e-run", "submittedTime": "2026-10-06T05:00:00Z"},
+                    "blobs": [{"blobName": f"{case.name}/20261001-20261031/6f1c0b9e-run/"
+                                           f"part_{n}_0001.csv", "dataRowCount": 1}
+                              for n in range(listed_parts)]}
+        (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        return paths
     return write
 
 
@@ -405,6 +430,15 @@ def corpus() -> list[Case]:
              write=write_azure([azure_line("AZ-CASE-21", 1),
                                 azure_line("AZ-CASE-21", 2, BillingCurrency="EURO")]),
              reason="unknown currency: EURO", quarantined=1, cost_in=_cost("11.25", "12.25")),
+        Case(name="azure_run_missing_part", what="Azure partitioned export run with a part "
+             "file missing against its manifest.json", behaviour="quarantine",
+             expected="every line of the run quarantined: incomplete export run, parts and "
+             "rows listed vs delivered (and the share test fails the build)",
+             account="AZ-CASE-22", provider="azure", lines_in=2,
+             write=write_azure_run([azure_line("AZ-CASE-22", 1), azure_line("AZ-CASE-22", 2)],
+                                   listed_parts=3),
+             reason="incomplete export run: manifest lists 3 parts and 3 rows, delivered 2 "
+             "parts and 2 rows", quarantined=2, cost_in=_cost("11.25", "12.25")),
         Case(name="job_ends_before_start", what="job attempt ending before it starts",
              behaviour="quarantine", expected="attempt quarantined: ends before it starts "
              "(fct_quarantined_ml_job_records), not in the job marts",

@@ -37,9 +37,9 @@ mca_amortized as (
 
 ),
 
-export_files as (
+selected_files as (
 
-    select * from {{ ref('stg_azure_cost__export_files') }}
+    select * from {{ ref('int_azure_export_files_selected') }}
 
 ),
 
@@ -132,69 +132,28 @@ amortized_lines_delivered as (
 
 ),
 
-line_files as (
-
-    {#- Azure exports a period again (a scheduled re-run, a manual export) into a new
-        file beside the old one: per export, billing account and period, only the most
-        recently written file counts (the later name when times tie). #}
-    select distinct
-        x_source_format,
-        billing_account_id,
-        billing_period_start,
-        x_source_file
-    from actual_lines_delivered
-    union all
-    select distinct
-        x_source_format,
-        billing_account_id,
-        billing_period_start,
-        x_source_file
-    from amortized_lines_delivered
-
-),
-
-line_files_ranked as (
-
-    select
-        line_files.x_source_file,
-        row_number() over (
-            partition by
-                line_files.x_source_format,
-                coalesce(line_files.billing_account_id, ''),
-                line_files.billing_period_start
-            order by
-                export_files.file_modified_at desc nulls last,
-                line_files.x_source_file desc
-        ) as recency_rank
-    from line_files
-    left join export_files
-        on line_files.x_source_file = export_files.x_source_file
-
-),
-
-latest_files as (
-
-    select distinct x_source_file
-    from line_files_ranked
-    where recency_rank = 1
-
-),
-
 actual_lines as (
 
-    select actual_lines_delivered.*
+    {#- Only the files of each period's latest export run count
+        (int_azure_export_files_selected); a run short of its manifest carries its
+        quarantine reason onto its lines. #}
+    select
+        actual_lines_delivered.*,
+        selected_files.x_run_quarantine_reason
     from actual_lines_delivered
-    inner join latest_files
-        on actual_lines_delivered.x_source_file = latest_files.x_source_file
+    inner join selected_files
+        on actual_lines_delivered.x_source_file = selected_files.x_source_file
 
 ),
 
 amortized_lines as (
 
-    select amortized_lines_delivered.*
+    select
+        amortized_lines_delivered.*,
+        selected_files.x_run_quarantine_reason
     from amortized_lines_delivered
-    inner join latest_files
-        on amortized_lines_delivered.x_source_file = latest_files.x_source_file
+    inner join selected_files
+        on amortized_lines_delivered.x_source_file = selected_files.x_source_file
 
 ),
 
@@ -234,7 +193,11 @@ cost_lines as (
            'billing_period_start'] %}
     select
         {%- for column in line_columns %}
+        {%- if column == 'x_quarantine_reason' %}
+        coalesce(x_quarantine_reason, x_run_quarantine_reason) as x_quarantine_reason,
+        {%- else %}
         {{ column }},
+        {%- endif %}
         {%- endfor %}
         x_billed_cost,
         x_effective_cost
@@ -243,7 +206,11 @@ cost_lines as (
     union all
     select
         {%- for column in line_columns %}
+        {%- if column == 'x_quarantine_reason' %}
+        coalesce(x_quarantine_reason, x_run_quarantine_reason) as x_quarantine_reason,
+        {%- else %}
         {{ column }},
+        {%- endif %}
         {%- endfor %}
         0 as x_billed_cost,
         cost_in_billing_currency as x_effective_cost

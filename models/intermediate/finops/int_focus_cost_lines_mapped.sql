@@ -1,6 +1,8 @@
 {#- Lines of FOCUS exports: already in FOCUS terms, so mapping is small. x_provider is the
     cloud the ProviderName names (aws, gcp, azure; else other), the line type is the
-    ChargeCategory, and a ServiceCategory the export left empty is Other. -#}
+    ChargeCategory, and a ServiceCategory the export left empty is Other. FOCUS 1.2
+    exports have no ServiceProviderName / HostProviderName (1.3): a cloud's own export
+    is both, so they default to ProviderName. -#}
 {%- set overrides = {
     'x_provider': "case
             when lower(unioned.provider_name) like '%amazon%'
@@ -12,6 +14,9 @@
             else 'other'
         end",
     'service_category': "coalesce(unioned.service_category, 'Other')",
+    'service_provider_name':
+        'coalesce(unioned.service_provider_name, unioned.provider_name)',
+    'host_provider_name': 'coalesce(unioned.host_provider_name, unioned.provider_name)',
     'x_line_type': 'unioned.charge_category',
 } %}
 

@@ -107,20 +107,41 @@ _USD_PER_UNIT = {"USD": 1.0, "EUR": 1.08, "GBP": 1.27}
 # --------------------------------------------------------------------------- public API
 
 
-def write(charges: list[Charge], out_dir: Path, rng_seed: int) -> dict[str, str]:
+def write(charges: list[Charge], out_dir: Path, rng_seed: int,
+          part_rows: int = 0) -> dict[str, str]:
     """Write the Azure charges as the four cost details exports; return their dbt vars.
 
     Each var is a glob under ``out_dir`` or "" when that export has no rows (for instance no
-    MCA account), which the dbt project reads as "this export does not exist".
+    MCA account), which the dbt project reads as "this export does not exist". With
+    ``part_rows`` > 0 each run is written the way exports with file partitioning write it:
+    ``<YYYYMMDD-YYYYMMDD>/<run id>/part_<n>_0001.csv`` files of at most that many rows and
+    a ``manifest.json`` listing them (var ``mlcost_azure_export_manifests``).
     """
     files = build_files(charges, rng_seed)
-    for relative_path, content in sorted(files.items()):
-        path = out_dir / relative_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
     written = {path.parts[1] for path in files}
-    return {VAR_NAMES[key]: (str(out_dir / "azure" / name / "*" / "*.csv") if name in written else "")
-            for key, name in EXPORT_NAMES.items()}
+    if part_rows > 0:
+        from . import focus  # the run layout is shared with the FOCUS cost export
+
+        for relative_path, content in sorted(files.items()):
+            run_dir = relative_path.parent / relative_path.stem.rsplit("_", 1)[-1]
+            period = datetime.strptime(relative_path.parent.name[:8], "%Y%m%d").strftime("%Y-%m")
+            focus.write_run(out_dir, run_dir, relative_path.parts[1], "ActualCost"
+                            if relative_path.parts[1].endswith("actual") else "AmortizedCost",
+                            period, run_dir.name, focus.split_csv(content, part_rows))
+        pattern = ("*", "*", "*.csv")
+    else:
+        for relative_path, content in sorted(files.items()):
+            path = out_dir / relative_path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        pattern = ("*", "*.csv")
+    out_vars = {VAR_NAMES[key]: (str(out_dir.joinpath("azure", name, *pattern))
+                                 if name in written else "")
+                for key, name in EXPORT_NAMES.items()}
+    if part_rows > 0:
+        out_vars["mlcost_azure_export_manifests"] = str(
+            out_dir / "azure" / "*" / "*" / "*" / "manifest.json")
+    return out_vars
 
 
 def build_files(charges: Iterable[Charge], rng_seed: int) -> dict[Path, bytes]:

@@ -1,0 +1,411 @@
+"""The same charges as FOCUS 1.2 exports, the way each cloud delivers one.
+
+One FOCUS row per neutral Charge (a commitment fee with an unused part is two rows: the
+purchase, and the unused commitment as usage), so per provider and billing period
+sum(BilledCost) and sum(EffectiveCost) equal the ground truth's totals.
+
+    focus/aws/mlcost-focus/data/BILLING_PERIOD=YYYY-MM/mlcost-focus-00001.snappy.parquet
+        AWS Data Exports "FOCUS 1.2 with AWS columns": parquet, typed columns, x_ columns
+        (x_ServiceCode, x_UsageType, x_Operation, x_CostCategories, x_Discounts).
+    focus/azure/mlcost-focus-cost/<YYYYMMDD-YYYYMMDD>/<run id>/part_0_0001.csv + manifest.json
+        Azure Cost Management "FOCUS cost" export (actual and amortized in one): CSV,
+        timestamps `2026-10-20T00:00:00Z`, x_ columns (x_AccountName, x_BillingProfileId,
+        x_ResourceGroupName, x_SkuMeterCategory, x_PricingSubcategory).
+    focus/gcp/focus_view/invoice_month=YYYYMM/focus-000000000000.csv.gz
+        GCP's FOCUS BigQuery view, queried per invoice month and saved by a client: gzip CSV.
+
+Planted quirks (what real FOCUS files carry and FOCUS staging tolerates):
+- the GCP files write a missing value as the literal `NULL` and timestamps as
+  `2026-10-20 00:00:00` (no `T`, no zone: UTC);
+- the GCP files carry a non-`x_` column the client added (`ExportTime`);
+- in the Azure file, the team tag of one resource (TAGGED_SPACE_RESOURCE) is spelled `team `
+  with a trailing space, as typed in the portal.
+
+Not read by the default `mlcost_vars.yml` (they describe the same spend as the native
+exports); `mlcost_vars_focus.yml` points the FOCUS vars at them.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import uuid
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterable
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .. import catalog
+from ..model import Charge
+from . import azure_cost, gcp_billing
+
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
+AWS_EXPORT = "mlcost-focus"
+AZURE_EXPORT = "mlcost-focus-cost"
+GCP_VIEW = "focus_view"
+# The tag key planted with a stray trailing space in the Azure file.
+SPACED_TAG_KEY = "team "
+
+FOCUS_COLUMNS = (
+    "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName",
+    "BillingAccountType", "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart",
+    "CapacityReservationId", "CapacityReservationStatus", "ChargeCategory", "ChargeClass",
+    "ChargeDescription", "ChargeFrequency", "ChargePeriodEnd", "ChargePeriodStart",
+    "CommitmentDiscountCategory", "CommitmentDiscountId", "CommitmentDiscountName",
+    "CommitmentDiscountQuantity", "CommitmentDiscountStatus", "CommitmentDiscountType",
+    "CommitmentDiscountUnit", "ConsumedQuantity", "ConsumedUnit", "ContractedCost",
+    "ContractedUnitPrice", "EffectiveCost", "InvoiceId", "InvoiceIssuerName", "ListCost",
+    "ListUnitPrice", "PricingCategory", "PricingCurrency",
+    "PricingCurrencyContractedUnitPrice", "PricingCurrencyEffectiveCost",
+    "PricingCurrencyListUnitPrice", "PricingQuantity", "PricingUnit", "ProviderName",
+    "PublisherName", "RegionId", "RegionName", "ResourceId", "ResourceName", "ResourceType",
+    "ServiceCategory", "ServiceName", "ServiceSubcategory", "SkuId", "SkuMeter",
+    "SkuPriceDetails", "SkuPriceId", "SubAccountId", "SubAccountName", "SubAccountType", "Tags",
+)
+MONEY = {"BilledCost", "EffectiveCost", "ListCost", "ContractedCost",
+         "PricingCurrencyEffectiveCost"}
+NUMBERS = MONEY | {"ListUnitPrice", "ContractedUnitPrice", "PricingQuantity",
+                   "ConsumedQuantity", "CommitmentDiscountQuantity",
+                   "PricingCurrencyContractedUnitPrice", "PricingCurrencyListUnitPrice"}
+TIMESTAMPS = {"BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd"}
+EXTRA_COLUMNS = {
+    "aws": ("x_CostCategories", "x_Discounts", "x_Operation", "x_ServiceCode", "x_UsageType"),
+    "azure": ("x_AccountName", "x_BillingProfileId", "x_ResourceGroupName",
+              "x_SkuMeterCategory", "x_PricingSubcategory"),
+    "gcp": ("x_Credits", "x_ExportTime", "x_ProjectId", "ExportTime"),
+}
+PROVIDER_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Microsoft"}
+COMMITMENT_TYPES = {
+    "savings_plan": ("Spend", "Savings Plan"),
+    "reserved_instance": ("Usage", "Reserved Instance"),
+    "cud": ("Usage", "Committed Use Discount"),
+    "azure_reservation": ("Usage", "Reservation"),
+}
+PRICING_CATEGORIES = {"on_demand": "Standard", "spot": "Dynamic", "committed": "Committed"}
+USAGE_KINDS = ("usage", "commitment_usage", "commitment_negation")
+
+
+def service_seed() -> dict[tuple[str, str], dict[str, str]]:
+    """The project's service seed: FOCUS ServiceName/Category/Subcategory per service code."""
+    with (SEEDS / "service_categories.csv").open(encoding="utf-8", newline="") as handle:
+        return {(row["provider"], row["service_code"]): row for row in csv.DictReader(handle)}
+
+
+def billing_period(charge: Charge) -> str:
+    """The period "YYYY-MM" the provider's own export puts the charge in (GCP: invoice month)."""
+    if charge.provider == "gcp":
+        return gcp_billing.billing_period(charge)
+    if charge.provider == "azure":
+        return azure_cost.billing_period(charge)
+    return charge.charge_start.strftime("%Y-%m")
+
+
+def period_bounds(period: str) -> tuple[datetime, datetime]:
+    year, month = map(int, period.split("-"))
+    start = datetime(year, month, 1, tzinfo=timezone.utc)
+    end = (start + timedelta(days=32)).replace(day=1)
+    return start, end
+
+
+def tagged_space_resource(charges: Iterable[Charge]) -> str:
+    """The Azure resource whose team tag is written with a stray space: the first by id."""
+    candidates = sorted(c.resource_id for c in charges
+                        if c.provider == "azure" and c.resource_id and "team" in c.tags)
+    return candidates[0] if candidates else ""
+
+
+def focus_rows(charge: Charge, services: dict, last_period: str,
+               spaced_resource: str = "") -> list[dict[str, object]]:
+    """The FOCUS rows of one charge: one, or two for a commitment fee with an unused part."""
+    period = billing_period(charge)
+    period_start, period_end = period_bounds(period)
+    service = services.get((charge.provider, charge.service), {})
+    is_usage = charge.kind in USAGE_KINDS
+    category, commitment_type = COMMITMENT_TYPES.get(charge.commitment_type, (None, None))
+    tags = dict(charge.tags)
+    if charge.provider == "aws":
+        tags = {f"user:{key}": value for key, value in tags.items()}
+    if spaced_resource and charge.resource_id == spaced_resource and "team" in tags:
+        tags = {(SPACED_TAG_KEY if key == "team" else key): value for key, value in tags.items()}
+    if charge.provider == "azure" and azure_cost.account_kind(charge.billing_account_id) == "mca":
+        account_type = "Billing Profile"
+    else:
+        account_type = {"aws": "Management Account", "gcp": "Billing Account",
+                        "azure": "Billing Account"}[charge.provider]
+    contracted = charge.list_cost if is_usage and charge.pricing != "spot" else charge.billed_cost
+    row: dict[str, object] = {
+        "AvailabilityZone": charge.availability_zone or None,
+        "BilledCost": charge.billed_cost,
+        "BillingAccountId": charge.billing_account_id,
+        "BillingAccountName": f"{catalog.COMPANY} {PROVIDER_NAMES[charge.provider]}",
+        "BillingAccountType": account_type,
+        "BillingCurrency": charge.currency,
+        "BillingPeriodEnd": period_end,
+        "BillingPeriodStart": period_start,
+        "CapacityReservationId": None,
+        "CapacityReservationStatus": None,
+        "ChargeCategory": {"credit": "Credit", "refund": "Adjustment", "tax": "Tax",
+                           "fee": "Purchase", "commitment_fee": "Purchase"}.get(
+                               charge.kind, "Usage"),
+        "ChargeClass": "Correction" if charge.kind == "refund" else None,
+        "ChargeDescription": charge.sku_description or None,
+        "ChargeFrequency": ("Usage-Based" if is_usage else
+                            "Recurring" if charge.kind in ("fee", "commitment_fee") else
+                            "One-Time"),
+        "ChargePeriodEnd": azure_cost._as_utc(charge.charge_end),  # noqa: SLF001
+        "ChargePeriodStart": azure_cost._as_utc(charge.charge_start),  # noqa: SLF001
+        "CommitmentDiscountCategory": category,
+        "CommitmentDiscountId": charge.commitment_id or None,
+        "CommitmentDiscountName": charge.commitment_id.rsplit("/", 1)[-1] or None,
+        "CommitmentDiscountQuantity": None,
+        "CommitmentDiscountStatus": ("Used" if is_usage and charge.commitment_id else None),
+        "CommitmentDiscountType": commitment_type,
+        "CommitmentDiscountUnit": None,
+        "ConsumedQuantity": charge.usage_amount if is_usage else None,
+        "ConsumedUnit": (charge.usage_unit or None) if is_usage else None,
+        "ContractedCost": contracted,
+        "ContractedUnitPrice": charge.list_unit_price if is_usage else None,
+        "EffectiveCost": charge.effective_cost,
+        "InvoiceId": (f"{charge.provider.upper()}-{charge.billing_account_id[-6:]}-"
+                      f"{period.replace('-', '')}" if period < last_period else None),
+        "InvoiceIssuerName": PROVIDER_NAMES[charge.provider],
+        "ListCost": charge.list_cost,
+        "ListUnitPrice": charge.list_unit_price if is_usage else None,
+        "PricingCategory": (PRICING_CATEGORIES.get(charge.pricing, "Committed"
+                                                   if charge.commitment_id else "Standard")
+                            if is_usage else None),
+        "PricingCurrency": charge.currency,
+        "PricingCurrencyContractedUnitPrice": charge.list_unit_price if is_usage else None,
+        "PricingCurrencyEffectiveCost": charge.effective_cost,
+        "PricingCurrencyListUnitPrice": charge.list_unit_price if is_usage else None,
+        "PricingQuantity": charge.usage_amount if is_usage else None,
+        "PricingUnit": (charge.usage_unit or None) if is_usage else None,
+        "ProviderName": PROVIDER_NAMES[charge.provider],
+        "PublisherName": PROVIDER_NAMES[charge.provider],
+        "RegionId": charge.region or None,
+        "RegionName": charge.region or None,
+        "ResourceId": charge.resource_id or None,
+        "ResourceName": charge.resource_name or None,
+        "ResourceType": ("Virtual Machine" if charge.instance_type else None),
+        "ServiceCategory": service.get("service_category", "Other"),
+        "ServiceName": service.get("service_name", charge.service) or None,
+        "ServiceSubcategory": service.get("service_subcategory") or None,
+        "SkuId": charge.sku or None,
+        "SkuMeter": charge.sku_description or None,
+        "SkuPriceDetails": None,
+        "SkuPriceId": f"{charge.sku}:{charge.pricing}" if charge.sku else None,
+        "SubAccountId": charge.sub_account_id,
+        "SubAccountName": charge.sub_account_name or None,
+        "SubAccountType": {"aws": "Member Account", "gcp": "Project",
+                           "azure": "Subscription"}[charge.provider],
+        "Tags": json.dumps(tags, ensure_ascii=False, separators=(",", ":")) if tags else None,
+    }
+    row.update(_extras(charge))
+    rows = [row]
+    if charge.kind == "commitment_fee" and charge.provider in ("aws", "azure"):
+        # The purchase is billed; its unused part is the commitment's own usage row.
+        row["EffectiveCost"] = row["PricingCurrencyEffectiveCost"] = 0.0
+        if charge.effective_cost:
+            unused = {**row, "BilledCost": 0.0, "ContractedCost": 0.0, "ListCost": 0.0,
+                      "EffectiveCost": charge.effective_cost,
+                      "PricingCurrencyEffectiveCost": charge.effective_cost,
+                      "ChargeCategory": "Usage", "ChargeFrequency": "Usage-Based",
+                      "CommitmentDiscountStatus": "Unused", "PricingCategory": "Committed"}
+            rows.append(unused)
+    return rows
+
+
+def _extras(charge: Charge) -> dict[str, object]:
+    """The provider's own x_ columns (and GCP's non-x_ ExportTime)."""
+    if charge.provider == "aws":
+        return {"x_CostCategories": None, "x_Discounts": None,
+                "x_Operation": charge.operation or None, "x_ServiceCode": charge.service,
+                "x_UsageType": charge.sku or None}
+    if charge.provider == "azure":
+        group = azure_cost._resource_group(charge.resource_id)  # noqa: SLF001
+        return {"x_AccountName": charge.sub_account_name or None,
+                "x_BillingProfileId": None, "x_ResourceGroupName": group or None,
+                "x_SkuMeterCategory": charge.service,
+                "x_PricingSubcategory": charge.pricing or None}
+    export_time = charge.charge_end.replace(tzinfo=None) + timedelta(hours=6)
+    return {"x_Credits": None, "x_ExportTime": None, "x_ProjectId": charge.sub_account_id,
+            "ExportTime": export_time.strftime("%Y-%m-%d %H:%M:%S")}
+
+
+def _text(value: object, column: str, provider: str) -> str:
+    """A CSV cell: Azure writes ISO timestamps with Z and empty nulls; GCP (as saved by the
+    client) writes `NULL` and timestamps without T or zone."""
+    if value is None:
+        return "NULL" if provider == "gcp" else ""
+    if column in TIMESTAMPS:
+        stamp = value.astimezone(timezone.utc).replace(tzinfo=None)  # type: ignore[union-attr]
+        return stamp.strftime("%Y-%m-%d %H:%M:%S" if provider == "gcp" else "%Y-%m-%dT%H:%M:%SZ")
+    if column in NUMBERS:
+        return azure_cost.decimal_text(float(value))  # type: ignore[arg-type]
+    return str(value)
+
+
+def _csv_bytes(rows: list[dict[str, object]], provider: str) -> bytes:
+    columns = list(FOCUS_COLUMNS) + list(EXTRA_COLUMNS[provider])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n" if provider == "azure" else "\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_text(row.get(column), column, provider) for column in columns])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _parquet_table(rows: list[dict[str, object]]) -> pa.Table:
+    columns = list(FOCUS_COLUMNS) + list(EXTRA_COLUMNS["aws"])
+    arrays = {}
+    for column in columns:
+        values = [row.get(column) for row in rows]
+        if column in TIMESTAMPS:
+            arrays[column] = pa.array(values, type=pa.timestamp("us", tz="UTC"))
+        elif column in NUMBERS:
+            arrays[column] = pa.array(values, type=pa.float64())
+        else:
+            arrays[column] = pa.array(values, type=pa.string())
+    return pa.table(arrays)
+
+
+def build_rows(charges: Iterable[Charge]) -> dict[tuple[str, str], list[dict[str, object]]]:
+    """FOCUS rows per (provider, billing period), in a stable order (no I/O)."""
+    charges = list(charges)
+    services = service_seed()
+    spaced = tagged_space_resource(charges)
+    last: dict[str, str] = {}
+    for charge in charges:
+        period = billing_period(charge)
+        last[charge.provider] = max(last.get(charge.provider, period), period)
+    rows: dict[tuple[str, str], list[dict[str, object]]] = defaultdict(list)
+    for charge in sorted(charges, key=lambda c: (c.provider, c.charge_start, c.line_key)):
+        rows[(charge.provider, billing_period(charge))].extend(
+            focus_rows(charge, services, last[charge.provider], spaced))
+    return dict(sorted(rows.items()))
+
+
+def _azure_run(out_dir: Path, period: str, content: bytes, rng_seed: int,
+               part_rows: int = 0) -> list[Path]:
+    """A partitioned Azure export run: part files and the run's manifest.json."""
+    start, end = period_bounds(period)
+    folder = f"{start:%Y%m%d}-{(end - timedelta(days=1)):%Y%m%d}"
+    run_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"mlcost:{rng_seed}:{AZURE_EXPORT}:{period}"))
+    run_dir = Path("focus") / "azure" / AZURE_EXPORT / folder / run_id
+    parts = split_csv(content, part_rows)
+    return write_run(out_dir, run_dir, AZURE_EXPORT, "FocusCost", period, run_id, parts)
+
+
+def split_csv(content: bytes, part_rows: int) -> list[tuple[bytes, int]]:
+    """CSV bytes cut into parts of at most part_rows data rows, each with the header
+    (0: one part). Returns (bytes, data rows) per part."""
+    lines = content.decode("utf-8").splitlines(keepends=True)
+    header, body = lines[0], lines[1:]
+    size = part_rows if part_rows > 0 else max(1, len(body))
+    chunks = [body[i:i + size] for i in range(0, len(body), size)] or [[]]
+    bom = "\ufeff" if header.startswith("\ufeff") else ""
+    return [(((header if index == 0 else bom + header.removeprefix(bom))
+              + "".join(chunk)).encode("utf-8"), len(chunk))
+            for index, chunk in enumerate(chunks)]
+
+
+def write_run(out_dir: Path, run_dir: Path, export: str, dataset: str, period: str,
+              run_id: str, parts: list[tuple[bytes, int]]) -> list[Path]:
+    """Write part_<n>_0001.csv files and a manifest.json naming them, as Cost Management
+    exports with file partitioning do. Times are derived from the period (deterministic)."""
+    start, end = period_bounds(period)
+    written = []
+    blobs = []
+    for index, (content, rows) in enumerate(parts):
+        relative = run_dir / f"part_{index}_0001.csv"
+        path = out_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        written.append(path)
+        blobs.append({"blobName": f"exports/{relative.as_posix()}", "byteCount": len(content),
+                      "dataRowCount": rows})
+    manifest = {
+        "manifestVersion": "2024-04-01",
+        "byteCount": sum(blob["byteCount"] for blob in blobs),
+        "blobCount": len(blobs),
+        "dataRowCount": sum(blob["dataRowCount"] for blob in blobs),
+        "exportConfig": {"exportName": export, "type": dataset, "timeFrame": "MonthToDate",
+                         "granularity": "Daily"},
+        "deliveryConfig": {"partitionData": True, "dataOverwriteBehavior": "CreateNewReport",
+                           "fileFormat": "Csv", "compressionMode": "None"},
+        "runInfo": {"executionType": "Scheduled", "runId": run_id,
+                    "submittedTime": (min(end, datetime(2100, 1, 1, tzinfo=timezone.utc))
+                                      + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "startDate": start.strftime("%Y-%m-%dT%H:%M:%S"),
+                    "endDate": (end - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")},
+        "blobs": blobs,
+    }
+    manifest_path = out_dir / run_dir / "manifest.json"
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return written + [manifest_path]
+
+
+class FocusWriter:
+    """Streams AWS charges to parquet parts as they come (AWS is most of the lines; memory
+    stays bounded by ``chunk_rows`` as in the CUR writer); GCP and Azure charges, which the
+    generator holds anyway, are written at the end by ``finish``."""
+
+    def __init__(self, out_dir: Path, rng_seed: int, last_aws_period: str,
+                 chunk_rows: int = 300_000) -> None:
+        self.out_dir = out_dir
+        self.rng_seed = rng_seed
+        self.last_aws_period = last_aws_period
+        self.chunk_rows = chunk_rows
+        self.services = service_seed()
+        self.aws_rows: dict[str, list[dict[str, object]]] = defaultdict(list)
+        self.aws_parts: dict[str, int] = defaultdict(int)
+
+    def add(self, charges: Iterable[Charge]) -> None:
+        """Take a batch of AWS charges (others are ignored here)."""
+        for charge in charges:
+            if charge.provider != "aws":
+                continue
+            period = billing_period(charge)
+            rows = self.aws_rows[period]
+            rows.extend(focus_rows(charge, self.services, self.last_aws_period))
+            if len(rows) >= self.chunk_rows:
+                self._flush(period)
+
+    def close_period(self, period: str) -> None:
+        """Write what is left of an AWS billing period."""
+        if self.aws_rows.get(period):
+            self._flush(period)
+
+    def _flush(self, period: str) -> None:
+        self.aws_parts[period] += 1
+        folder = self.out_dir / "focus" / "aws" / AWS_EXPORT / "data" / f"BILLING_PERIOD={period}"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{AWS_EXPORT}-{self.aws_parts[period]:05d}.snappy.parquet"
+        pq.write_table(_parquet_table(self.aws_rows.pop(period)), folder / name,
+                       compression="snappy")
+
+    def finish(self, other_charges: Iterable[Charge]) -> dict[str, str]:
+        """Write the GCP and Azure FOCUS files and any AWS rows left; return the vars."""
+        for period in sorted(self.aws_rows):
+            self.close_period(period)
+        wrote_csv = False
+        for (provider, period), rows in build_rows(
+                c for c in other_charges if c.provider != "aws").items():
+            if provider == "azure":
+                _azure_run(self.out_dir, period, _csv_bytes(rows, provider), self.rng_seed)
+            else:
+                folder = (self.out_dir / "focus" / "gcp" / GCP_VIEW
+                          / f"invoice_month={period.replace('-', '')}")
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / "focus-000000000000.csv.gz").write_bytes(
+                    gzip.compress(_csv_bytes(rows, provider), compresslevel=6, mtime=0))
+            wrote_csv = True
+        focus_dir = self.out_dir / "focus"
+        return {"mlcost_focus_csv": (focus_dir / "**" / "*.csv*").as_posix() if wrote_csv else "",
+                "mlcost_focus_parquet": ((focus_dir / "**" / "*.parquet").as_posix()
+                                         if self.aws_parts else "")}

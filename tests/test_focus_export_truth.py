@@ -1,0 +1,152 @@
+"""FOCUS staging on the generator's FOCUS exports recovers the ground truth.
+
+The generator writes the same simulated charges as FOCUS exports (AWS Data Exports parquet,
+an Azure FOCUS cost export run, GCP's FOCUS view saved as gzip CSV) with the quirks real
+files carry. Built with `mlcost_vars_focus.yml` alone, the unified table must hold each
+provider's invoice (BilledCost) and amortized (EffectiveCost) totals per billing period, as
+truth.json computes them from the simulation, with nothing quarantined and the quirks parsed.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from collections import defaultdict
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from build_support import BuiltProject, generate_sample, run_dbt
+
+CENT = 0.01
+
+
+@pytest.fixture(scope="module")
+def focus_build(tmp_path_factory: pytest.TempPathFactory) -> BuiltProject:
+    work_dir = tmp_path_factory.mktemp("focus_export")
+    data_dir = work_dir / "data"
+    generate_sample(data_dir)
+    vars_yaml = (data_dir / "mlcost_vars_focus.yml").read_text()
+    database = work_dir / "focus.duckdb"
+    result = run_dbt(["build", "--select", "+fct_cost_lines", "+fct_quarantined_cost_lines",
+                      "--vars", vars_yaml], database, work_dir)
+    if result.returncode != 0:
+        pytest.fail(f"dbt build failed on the FOCUS sample:\n{result.stdout[-8000:]}")
+    return BuiltProject(data_dir=data_dir, database=database,
+                        truth=json.loads((data_dir / "truth.json").read_text()),
+                        dbt_output=result.stdout)
+
+
+def read_focus_csv(path: Path) -> list[dict[str, str]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_default_vars_do_not_read_the_focus_files(focus_build: BuiltProject) -> None:
+    default_vars = (focus_build.data_dir / "mlcost_vars.yml").read_text()
+    focus_dir = (focus_build.data_dir / "focus").as_posix()
+    assert "mlcost_focus" not in default_vars and focus_dir not in default_vars
+    focus_vars = (focus_build.data_dir / "mlcost_vars_focus.yml").read_text()
+    assert set(line.split(":")[0] for line in focus_vars.splitlines()) == {
+        "mlcost_focus_csv", "mlcost_focus_parquet"}
+
+
+def test_every_provider_arrives_from_its_focus_file(focus_build: BuiltProject) -> None:
+    rows = dict(focus_build.query("""
+        select x_provider, string_agg(distinct x_source_format, ',')
+        from main_marts.fct_cost_lines group by 1"""))
+    assert rows == {"aws": "focus_parquet", "gcp": "focus_csv", "azure": "focus_csv"}
+
+
+@pytest.mark.parametrize("column", ["billed_cost", "effective_cost"])
+def test_costs_per_provider_and_period_equal_truth(focus_build: BuiltProject,
+                                                   column: str) -> None:
+    built = {(provider, period): float(cost) for provider, period, cost in focus_build.query(f"""
+        select x_provider, strftime(billing_period_start, '%Y-%m'), sum({column})
+        from main_marts.fct_cost_lines group by 1, 2""")}
+    truth = {(row["provider"], row["billing_period"]): row[column]
+             for row in focus_build.truth["billing_totals"]}
+    assert set(built) == set(truth)
+    assert len({period for _, period in truth}) >= 2
+    for key, expected in truth.items():
+        assert built[key] == pytest.approx(expected, abs=CENT), key
+
+
+def test_nothing_is_quarantined(focus_build: BuiltProject) -> None:
+    rows = focus_build.query("""
+        select x_source_file, x_quarantine_reason, count(*)
+        from main_marts.fct_quarantined_cost_lines group by all""")
+    assert rows == []
+
+
+def test_literal_null_strings_are_nulls(focus_build: BuiltProject) -> None:
+    gcp_files = sorted((focus_build.data_dir / "focus" / "gcp").rglob("*.csv.gz"))
+    raw = [row for path in gcp_files for row in read_focus_csv(path)]
+    assert sum(row["CommitmentDiscountId"] == "NULL" for row in raw) > 0, \
+        "the GCP FOCUS file should plant literal NULL strings"
+    columns = ["commitment_discount_id", "availability_zone", "resource_id", "tags",
+               "charge_class", "pricing_category", "region_id"]
+    leaked = focus_build.query(
+        "select count(*) from main_marts.fct_cost_lines where x_provider = 'gcp' and ("
+        + " or ".join(f"upper({column}) = 'NULL'" for column in columns) + ")")[0][0]
+    assert leaked == 0
+    nulls = focus_build.query("""
+        select count(*) from main_marts.fct_cost_lines
+        where x_provider = 'gcp' and commitment_discount_id is null""")[0][0]
+    assert nulls == sum(row["CommitmentDiscountId"] == "NULL" for row in raw)
+
+
+def test_timestamps_without_t_or_zone_land_on_their_utc_day(focus_build: BuiltProject) -> None:
+    """The GCP file writes `2026-10-20 13:00:00`: UTC, whatever the database's time zone."""
+    gcp_files = sorted((focus_build.data_dir / "focus" / "gcp").rglob("*.csv.gz"))
+    expected: dict[str, Decimal] = defaultdict(Decimal)
+    for path in gcp_files:
+        for row in read_focus_csv(path):
+            assert "T" not in row["ChargePeriodStart"] and "Z" not in row["ChargePeriodStart"]
+            hour = datetime.strptime(row["ChargePeriodStart"], "%Y-%m-%d %H:%M:%S")
+            expected[hour.strftime("%Y-%m-%d %H")] += Decimal(row["BilledCost"])
+    built = {hour: cost for hour, cost in focus_build.query("""
+        select strftime(charge_period_start, '%Y-%m-%d %H'), sum(billed_cost)
+        from main_marts.fct_cost_lines where x_provider = 'gcp' group by 1""")}
+    assert set(built) == set(expected)
+    for hour, cost in expected.items():
+        assert abs(built[hour] - cost) <= Decimal("0.000001"), hour
+    window = focus_build.truth["window"]
+    low, high = focus_build.query("""
+        select min(charge_period_start), max(charge_period_start)
+        from main_marts.fct_cost_lines where x_provider = 'gcp'
+            and charge_category = 'Usage'""")[0]
+    start = datetime.fromisoformat(window["start"].replace("Z", "+00:00"))
+    end = datetime.fromisoformat(window["end"].replace("Z", "+00:00"))
+    assert start <= low.replace(tzinfo=timezone.utc) and high.replace(tzinfo=timezone.utc) < end
+
+
+def test_tag_key_with_a_stray_space_is_normalized(focus_build: BuiltProject) -> None:
+    azure_files = sorted((focus_build.data_dir / "focus" / "azure").rglob("part_*.csv"))
+    raw = [row for path in azure_files for row in read_focus_csv(path)]
+    spaced = [row for row in raw if row["Tags"] and "team " in json.loads(row["Tags"])]
+    assert spaced, "the Azure FOCUS file should plant a tag key with a stray space"
+    resources = {row["ResourceId"] for row in spaced}
+    assert len(resources) == 1
+    resource = resources.pop()
+    teams = {json.loads(row["Tags"])["team "] for row in spaced}
+    rows = focus_build.query("""
+        select distinct x_tag_team, json_extract_string(tags, '$."team "') is not null
+        from main_marts.fct_cost_lines where resource_id = ?""", [resource])
+    assert rows == [(team, True) for team in teams]
+
+
+def test_commitments_and_spot_keep_their_focus_categories(focus_build: BuiltProject) -> None:
+    rows = dict(((provider, category), count) for provider, category, count in focus_build.query("""
+        select x_provider, pricing_category, count(*) from main_marts.fct_cost_lines
+        where charge_category = 'Usage' group by 1, 2"""))
+    for provider in ("aws", "gcp", "azure"):
+        assert rows.get((provider, "Committed"), 0) > 0, provider
+    assert rows.get(("aws", "Dynamic"), 0) > 0
+    categories = {row[0] for row in focus_build.query(
+        "select distinct charge_category from main_marts.fct_cost_lines")}
+    assert {"Usage", "Purchase", "Tax", "Credit"} <= categories
