@@ -160,7 +160,7 @@ def test_job_tables_are_consistent(tables: dict) -> None:
     assert {n["attempt_id"] for n in tables["attempt_nodes"]} <= attempt_ids
     checkpoints = {c["checkpoint_id"]: c for c in tables["checkpoints"]}
     for c in checkpoints.values():
-        assert c["attempt_id"] in attempt_ids and c["uri"].split("://")[0] in ("s3", "gs", "az")
+        assert c["attempt_id"] in attempt_ids and c["uri"].split("://")[0] in ("s3", "gs", "abfss")
     for a in tables["job_attempts"]:
         if a["resumed_from_checkpoint_id"]:
             ckpt = checkpoints[a["resumed_from_checkpoint_id"]]
