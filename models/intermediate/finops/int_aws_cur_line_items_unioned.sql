@@ -100,8 +100,27 @@ preferred as (
 
 ),
 
+{#- Only the few keys delivered twice are numbered: a window over every line would sort
+    all of them for nothing. #}
+duplicated_line_keys as (
+
+    select x_line_key
+    from preferred
+    group by 1
+    having count(*) > 1
+
+),
+
 numbered as (
 
+    select
+        preferred.*,
+        1 as x_line_occurrence
+    from preferred
+    left join duplicated_line_keys
+        on preferred.x_line_key = duplicated_line_keys.x_line_key
+    where duplicated_line_keys.x_line_key is null
+    union all
     select
         preferred.*,
         row_number() over (
@@ -113,6 +132,8 @@ numbered as (
                 preferred.tags
         ) as x_line_occurrence
     from preferred
+    inner join duplicated_line_keys
+        on preferred.x_line_key = duplicated_line_keys.x_line_key
 
 ),
 

@@ -41,11 +41,11 @@ currencies as (
 
 ),
 
-line_tags as (
+{#- Tags are normalized once per distinct tags text, not per line: the lines of one
+    resource repeat the same tags, so this is a small fraction of the lines. #}
+distinct_tags as (
 
-    select
-        x_line_key,
-        tags
+    select distinct tags
     from unioned
     where tags is not null
 
@@ -53,14 +53,14 @@ line_tags as (
 
 tag_entries as (
 
-    {{ mlcost.json_object_entries('line_tags', 'tags') }}
+    {{ mlcost.json_object_entries('distinct_tags', 'tags') }}
 
 ),
 
 tag_keys_normalized as (
 
     select
-        x_line_key,
+        tags,
         tag_key,
         tag_value,
         {{ mlcost.normalized_tag_key('tag_key') }} as normalized_key
@@ -71,16 +71,16 @@ tag_keys_normalized as (
 
 tag_keys_aliased as (
 
-    {#- Two spellings of one tag on a line (team and team_name): the one already
+    {#- Two spellings of one tag on a line (in one tags text) (team and team_name): the one already
         canonical wins, then the first key in sort order, so the choice is stable. #}
     select
-        tag_keys_normalized.x_line_key,
+        tag_keys_normalized.tags,
         tag_keys_normalized.tag_value,
         coalesce(tag_aliases.canonical_key, tag_keys_normalized.normalized_key)
             as canonical_key,
         row_number() over (
             partition by
-                tag_keys_normalized.x_line_key,
+                tag_keys_normalized.tags,
                 coalesce(tag_aliases.canonical_key, tag_keys_normalized.normalized_key)
             order by
                 case when tag_aliases.canonical_key is null then 0 else 1 end,
@@ -95,11 +95,11 @@ tag_keys_aliased as (
 tags_normalized as (
 
     select
-        x_line_key,
+        tags,
         {{ mlcost.json_object_agg('canonical_key', 'tag_value') }} as x_tags_normalized
     from tag_keys_aliased
     where spelling_rank = 1
-    group by x_line_key
+    group by tags
 
 ),
 
@@ -143,7 +143,7 @@ final as (
     -- noqa: enable=LT02
     from unioned
     left join tags_normalized
-        on unioned.x_line_key = tags_normalized.x_line_key
+        on unioned.tags = tags_normalized.tags
     left join regions
         on unioned.x_provider = regions.provider
         and lower(unioned.region_id) = regions.region_id
