@@ -13,3 +13,38 @@
         else {{ path_expression }}
     end
 {%- endmacro %}
+
+
+{#- Staging of an export-files source (read_blob over the export vars: file names and
+    modification times, content not read). Empty when none of the vars is set. -#}
+{% macro export_files_staging(source_relation, export_vars) %}
+{%- set ns = namespace(any=false) %}
+{%- for name in export_vars if mlcost.source_is_configured(name) %}
+    {%- set ns.any = true %}
+{%- endfor %}
+{%- if not ns.any %}
+
+select
+    cast(null as {{ dbt.type_string() }}) as x_source_file,
+    cast(null as {{ dbt.type_timestamp() }}) as file_modified_at
+where 1 = 0
+{%- else %}
+
+with source as (
+
+    select * from {{ source_relation }}
+
+),
+
+final as (
+
+    select
+        cast(filename as {{ dbt.type_string() }}) as x_source_file,
+        cast(last_modified as {{ dbt.type_timestamp() }}) as file_modified_at
+    from source
+
+)
+
+select * from final
+{%- endif %}
+{%- endmacro %}

@@ -1,12 +1,15 @@
 {#- Nothing lost, nothing doubled, for FOCUS exports as for the native ones: per format,
     billing account and billing period, the lines and billed cost FOCUS staging read all
-    arrive in fct_cost_lines + fct_quarantined_cost_lines. Returns the groups that do not
-    add up (either side missing included). -#}
+    arrive in fct_cost_lines + fct_quarantined_cost_lines, except those of a delivery a
+    newer one replaced (int_focus_deliveries_ranked). Returns the groups that do not add up
+    (either side missing included). -#}
 
 with staged_lines as (
 
     select
         x_source_format,
+        x_source_file,
+        provider_name,
         billing_account_id,
         billing_period_start,
         billed_cost
@@ -14,10 +17,37 @@ with staged_lines as (
     union all
     select
         x_source_format,
+        x_source_file,
+        provider_name,
         billing_account_id,
         billing_period_start,
         billed_cost
     from {{ ref('stg_focus__parquet_cost_lines') }}
+
+),
+
+superseded as (
+
+    select * from {{ ref('int_focus_deliveries_ranked') }}
+    where recency_rank > 1
+
+),
+
+current_lines as (
+
+    select
+        staged_lines.x_source_format,
+        staged_lines.billing_account_id,
+        staged_lines.billing_period_start,
+        staged_lines.billed_cost
+    from staged_lines
+    left join superseded
+        on {{ mlcost.path_dirname('staged_lines.x_source_file') }}
+        = superseded.x_delivery_folder
+        and staged_lines.provider_name = superseded.provider_name
+        and staged_lines.billing_account_id = superseded.billing_account_id
+        and staged_lines.billing_period_start = superseded.billing_period_start
+    where superseded.x_delivery_folder is null
 
 ),
 
@@ -49,7 +79,7 @@ staged as (
         coalesce(cast(billing_period_start as {{ dbt.type_string() }}), '') as billing_period,
         count(*) as line_count,
         coalesce(sum(billed_cost), 0) as billed_cost
-    from staged_lines
+    from current_lines
     group by 1, 2, 3
 
 ),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
 from collections import defaultdict
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -150,3 +151,55 @@ def test_commitments_and_spot_keep_their_focus_categories(focus_build: BuiltProj
     categories = {row[0] for row in focus_build.query(
         "select distinct charge_category from main_marts.fct_cost_lines")}
     assert {"Usage", "Purchase", "Tax", "Credit"} <= categories
+
+
+@pytest.fixture(scope="module")
+def redelivered_build(tmp_path_factory: pytest.TempPathFactory) -> BuiltProject:
+    """The Azure FOCUS export of each period delivered twice: the first run's figures are
+    stale (every cost doubled) and written earlier; the newer run is the generator's."""
+    work_dir = tmp_path_factory.mktemp("focus_redelivered")
+    data_dir = work_dir / "data"
+    generate_sample(data_dir)
+    runs = sorted(path.parent for path in (data_dir / "focus" / "azure").rglob("part_*.csv"))
+    assert runs, "the generator should write Azure FOCUS runs"
+    for run in runs:
+        stale = run.parent / f"00000000-stale-{run.name}"
+        stale.mkdir()
+        for part in sorted(run.glob("part_*.csv")):
+            rows = read_focus_csv(part)
+            for row in rows:
+                for column in ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost"):
+                    if row[column]:
+                        row[column] = str(Decimal(row[column]) * 2)
+            with open(stale / part.name, "w", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+                writer.writeheader()
+                writer.writerows(rows)
+            earlier = part.stat().st_mtime - 86_400
+            os.utime(stale / part.name, (earlier, earlier))
+    database = work_dir / "focus.duckdb"
+    result = run_dbt(["build", "--select", "+fct_cost_lines", "+fct_quarantined_cost_lines",
+                      "--vars", (data_dir / "mlcost_vars_focus.yml").read_text()],
+                     database, work_dir)
+    if result.returncode != 0:
+        pytest.fail(f"dbt build failed on the re-delivered FOCUS sample:\n"
+                    f"{result.stdout[-8000:]}")
+    return BuiltProject(data_dir=data_dir, database=database,
+                        truth=json.loads((data_dir / "truth.json").read_text()),
+                        dbt_output=result.stdout)
+
+
+def test_a_redelivered_period_counts_from_its_newest_run(redelivered_build: BuiltProject) -> None:
+    built = {period: (float(billed), float(effective), files)
+             for period, billed, effective, files in redelivered_build.query("""
+        select strftime(billing_period_start, '%Y-%m'), sum(billed_cost), sum(effective_cost),
+            count(distinct x_source_file) filter (where x_source_file like '%-stale-%')
+        from main_marts.fct_cost_lines where x_provider = 'azure' group by 1""")}
+    truth = {row["billing_period"]: row for row in redelivered_build.truth["billing_totals"]
+             if row["provider"] == "azure"}
+    assert set(built) == set(truth)
+    for period, row in truth.items():
+        billed, effective, stale_files = built[period]
+        assert stale_files == 0, period
+        assert billed == pytest.approx(row["billed_cost"], abs=CENT), period
+        assert effective == pytest.approx(row["effective_cost"], abs=CENT), period
