@@ -61,46 +61,11 @@ unioned as (
 
 ),
 
-ranked as (
+{{ mlcost.preferred_format_ctes(
+    'aws_', precedence, 'bill_payer_account_id', 'bill_billing_period_start_date',
+) }},
 
-    select
-        unioned.*,
-        case unioned.x_source_format
-            {%- for source_format in precedence %}
-            when 'aws_{{ source_format }}' then {{ loop.index }}
-            {%- endfor %}
-            else {{ precedence | length + 1 }}
-        end as x_format_rank,
-        {#- A key, not a join on the two columns: quarantined rows may lack either. #}
-        {{ dbt.concat([
-            "coalesce(unioned.bill_payer_account_id, '')", "'|'",
-            "coalesce(cast(unioned.bill_billing_period_start_date as " ~ dbt.type_string() ~ "), '')",
-        ]) }} as x_delivery_key
-    from unioned
-
-),
-
-preferred_formats as (
-
-    select
-        x_delivery_key,
-        min(x_format_rank) as x_format_rank
-    from ranked
-    group by 1
-
-),
-
-preferred as (
-
-    select ranked.*
-    from ranked
-    inner join preferred_formats
-        on ranked.x_delivery_key = preferred_formats.x_delivery_key
-        and ranked.x_format_rank = preferred_formats.x_format_rank
-
-),
-
-{#- Only the few keys delivered twice are numbered: a window over every line would sort
+{# Only the few keys delivered twice are numbered: a window over every line would sort
     all of them for nothing. #}
 duplicated_line_keys as (
 

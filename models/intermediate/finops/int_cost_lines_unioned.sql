@@ -41,7 +41,7 @@ currencies as (
 
 ),
 
-{#- Tags are normalized once per distinct tags text, not per line: the lines of one
+{# Tags are normalized once per distinct tags text, not per line: the lines of one
     resource repeat the same tags, so this is a small fraction of the lines. #}
 distinct_tags as (
 

@@ -48,7 +48,7 @@ superseded as (
 
 ),
 
-{#- A period a newer delivery holds again is read from that one only. #}
+{# A period a newer delivery holds again is read from that one only. #}
 unioned as (
 
     select delivered.*

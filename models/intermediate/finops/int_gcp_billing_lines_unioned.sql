@@ -33,42 +33,13 @@ unioned as (
 
 ),
 
-ranked as (
-
-    select
-        unioned.*,
-        case unioned.x_source_format
-            {%- for source_format in precedence %}
-            when 'gcp_{{ source_format }}' then {{ loop.index }}
-            {%- endfor %}
-            else {{ precedence | length + 1 }}
-        end as x_format_rank,
-        {#- A key, not a join on the two columns: quarantined rows may lack either. #}
-        {{ dbt.concat([
-            "coalesce(unioned.billing_account_id, '')", "'|'",
-            "coalesce(unioned.invoice_month, '')",
-        ]) }} as x_delivery_key
-    from unioned
-
-),
-
-preferred_formats as (
-
-    select
-        x_delivery_key,
-        min(x_format_rank) as x_format_rank
-    from ranked
-    group by 1
-
-),
+{{ mlcost.preferred_format_ctes(
+    'gcp_', precedence, 'billing_account_id', 'invoice_month',
+) }},
 
 final as (
 
-    select ranked.*
-    from ranked
-    inner join preferred_formats
-        on ranked.x_delivery_key = preferred_formats.x_delivery_key
-        and ranked.x_format_rank = preferred_formats.x_format_rank
+    select * from preferred
 
 )
 
