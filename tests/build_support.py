@@ -58,6 +58,19 @@ def build_project(work_dir: Path, vars_yaml: str) -> subprocess.CompletedProcess
     return run_dbt(["build", "--vars", vars_yaml], work_dir / "mlcost.duckdb", work_dir)
 
 
+def build_cost_lines(data_dir: Path, work_dir: Path, vars_yaml: str, what: str) -> BuiltProject:
+    """Build only the unified cost table and its quarantine (with their tests) over the
+    exports `vars_yaml` names, into a database of its own; fail the test naming `what`."""
+    database = work_dir / "mlcost.duckdb"
+    result = run_dbt(["build", "--select", "+fct_cost_lines", "+fct_quarantined_cost_lines",
+                      "--vars", vars_yaml], database, work_dir)
+    if result.returncode != 0:
+        pytest.fail(f"dbt build failed on {what}:\n{result.stdout[-8000:]}")
+    return BuiltProject(data_dir=data_dir, database=database,
+                        truth=json.loads((data_dir / "truth.json").read_text()),
+                        dbt_output=result.stdout)
+
+
 @pytest.fixture(scope="session")
 def built_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltProject:
     work_dir = tmp_path_factory.mktemp("built_sample")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from build_support import BuiltProject, generate_sample, run_dbt
+from build_support import BuiltProject, build_cost_lines, generate_sample
 
 CENT = 0.01
 PART_ROWS = 40
@@ -44,15 +44,8 @@ def runs_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuiltProject, 
     generate_sample(data_dir, ["--providers", "azure", "--no-focus",
                                "--azure-part-rows", str(PART_ROWS)])
     old_run, new_run = redeliver(data_dir)
-    vars_yaml = (data_dir / "mlcost_vars.yml").read_text()
-    database = work_dir / "runs.duckdb"
-    result = run_dbt(["build", "--select", "+fct_cost_lines", "+fct_quarantined_cost_lines",
-                      "--vars", vars_yaml], database, work_dir)
-    if result.returncode != 0:
-        pytest.fail(f"dbt build failed on partitioned Azure runs:\n{result.stdout[-8000:]}")
-    built = BuiltProject(data_dir=data_dir, database=database,
-                         truth=json.loads((data_dir / "truth.json").read_text()),
-                         dbt_output=result.stdout)
+    built = build_cost_lines(data_dir, work_dir, (data_dir / "mlcost_vars.yml").read_text(),
+                             "partitioned Azure runs")
     return built, old_run, new_run
 
 

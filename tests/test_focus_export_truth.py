@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from build_support import BuiltProject, generate_sample, run_dbt
+from build_support import BuiltProject, build_cost_lines, generate_sample
 
 CENT = 0.01
 
@@ -30,15 +30,8 @@ def focus_build(tmp_path_factory: pytest.TempPathFactory) -> BuiltProject:
     work_dir = tmp_path_factory.mktemp("focus_export")
     data_dir = work_dir / "data"
     generate_sample(data_dir)
-    vars_yaml = (data_dir / "mlcost_vars_focus.yml").read_text()
-    database = work_dir / "focus.duckdb"
-    result = run_dbt(["build", "--select", "+fct_cost_lines", "+fct_quarantined_cost_lines",
-                      "--vars", vars_yaml], database, work_dir)
-    if result.returncode != 0:
-        pytest.fail(f"dbt build failed on the FOCUS sample:\n{result.stdout[-8000:]}")
-    return BuiltProject(data_dir=data_dir, database=database,
-                        truth=json.loads((data_dir / "truth.json").read_text()),
-                        dbt_output=result.stdout)
+    return build_cost_lines(data_dir, work_dir, (data_dir / "mlcost_vars_focus.yml").read_text(),
+                            "the FOCUS sample")
 
 
 def read_focus_csv(path: Path) -> list[dict[str, str]]:
@@ -177,16 +170,8 @@ def redelivered_build(tmp_path_factory: pytest.TempPathFactory) -> BuiltProject:
                 writer.writerows(rows)
             earlier = part.stat().st_mtime - 86_400
             os.utime(stale / part.name, (earlier, earlier))
-    database = work_dir / "focus.duckdb"
-    result = run_dbt(["build", "--select", "+fct_cost_lines", "+fct_quarantined_cost_lines",
-                      "--vars", (data_dir / "mlcost_vars_focus.yml").read_text()],
-                     database, work_dir)
-    if result.returncode != 0:
-        pytest.fail(f"dbt build failed on the re-delivered FOCUS sample:\n"
-                    f"{result.stdout[-8000:]}")
-    return BuiltProject(data_dir=data_dir, database=database,
-                        truth=json.loads((data_dir / "truth.json").read_text()),
-                        dbt_output=result.stdout)
+    return build_cost_lines(data_dir, work_dir, (data_dir / "mlcost_vars_focus.yml").read_text(),
+                            "the re-delivered FOCUS sample")
 
 
 def test_a_redelivered_period_counts_from_its_newest_run(redelivered_build: BuiltProject) -> None:

@@ -16,13 +16,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from build_support import PROJECT_DIR, generate_sample, run_dbt
+from build_support import PROJECT_DIR, build_cost_lines, generate_sample
 
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 from sample_data.writers import gcp_billing  # noqa: E402
 
 CENT = 0.01
-SELECT = ["-s", "+fct_cost_lines", "+fct_quarantined_cost_lines"]
 
 
 def gcp_vars(data_dir: Path, *exports: str) -> str:
@@ -40,11 +39,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def build(data_dir: Path, work_dir: Path, vars_yaml: str) -> Path:
-    database = work_dir / "mlcost.duckdb"
-    result = run_dbt(["build", *SELECT, "--vars", vars_yaml], database, work_dir)
-    if result.returncode != 0:
-        pytest.fail(f"dbt build failed:\n{result.stdout[-6000:]}")
-    return database
+    return build_cost_lines(data_dir, work_dir, vars_yaml, "the GCP exports").database
 
 
 def query(database: Path, sql: str) -> list[tuple]:
