@@ -21,8 +21,11 @@
     (`gcp_billing_export_v1_<account>`, without: its resource columns are null). -#}
 {% macro gcp_billing_json_staging(var_name, source_format, source_relation, has_resource) %}
 {%- set spec = mlcost.gcp_billing_columns() %}
+{%- set read_error = mlcost.export_read_error(var_name, source_relation) %}
 {%- if not mlcost.source_is_configured(var_name) %}
 {{ mlcost.empty_staging_select(spec, mlcost.gcp_billing_staging_extra_columns()) }}
+{%- elif read_error %}
+{{ mlcost.unreadable_export_select(spec, mlcost.gcp_billing_staging_extra_columns(), var_name, source_format, read_error) }}
 {%- else %}
 
 with source as (

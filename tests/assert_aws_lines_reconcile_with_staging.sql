@@ -1,16 +1,26 @@
 {#- Nothing lost, nothing doubled. Per AWS payer account and billing period, the format
-    mlcost chose delivers exactly as many lines and as much billed cost into
+    mlcost chose (of legacy CSV: the assemblies the manifests name, see
+    assert_aws_superseded_assemblies_left_out) delivers exactly as many lines and as much billed cost into
     fct_cost_lines + fct_quarantined_cost_lines as its staging model read; and every
     period staging read is in the marts. Returns the periods that do not add up. -#}
 
-with staged_lines as (
+with legacy_csv_current as (
+
+    {{ mlcost.aws_current_assembly_lines(
+        ref('stg_aws_cur__legacy_csv_line_items'),
+        ref('stg_aws_cur__legacy_manifests'),
+    ) }}
+
+),
+
+staged_lines as (
 
     select
         x_source_format,
         bill_payer_account_id as billing_account_id,
         bill_billing_period_start_date as billing_period_start,
         line_item_unblended_cost as billed_cost
-    from {{ ref('stg_aws_cur__legacy_csv_line_items') }}
+    from legacy_csv_current
     union all
     select
         x_source_format,

@@ -7,8 +7,9 @@
     expected in the marts).
     Azure lines are compared by cost only: where an amortized export exists, covered usage
     arrives as its amortized rows (billed 0) instead of the actual rows (cost 0), so the
-    line count legitimately differs while the billed cost may not. Returns the accounts
-    that do not add up. -#}
+    line count legitimately differs while the billed cost may not. An Azure export without
+    a billing account column (pre-2020 usage details) bills to its subscription, as
+    int_azure_cost_lines_mapped does. Returns the accounts that do not add up. -#}
 
 with gcp_staged as (
 
@@ -24,7 +25,7 @@ azure_ea_staged as (
 
     select
         'azure' as x_provider,
-        staged.billing_account_id,
+        coalesce(staged.billing_account_id, staged.subscription_id) as billing_account_id,
         staged.cost_in_billing_currency as billed_cost
     from {{ ref('stg_azure_cost__ea_actual_cost_lines') }} as staged
     inner join {{ ref('int_azure_export_files_selected') }} as selected_files
@@ -36,7 +37,7 @@ azure_mca_staged as (
 
     select
         'azure' as x_provider,
-        staged.billing_account_id,
+        coalesce(staged.billing_account_id, staged.subscription_id) as billing_account_id,
         staged.cost_in_billing_currency as billed_cost
     from {{ ref('stg_azure_cost__mca_actual_cost_lines') }} as staged
     inner join {{ ref('int_azure_export_files_selected') }} as selected_files

@@ -1,34 +1,13 @@
 {#- A few unusable lines are normal; many mean a broken export. Fails when quarantined lines
     carry more than var mlcost_max_quarantined_share of all billed cost (absolute, so
     credits count), or are more than that share of all lines (their cost may not parse).
-    Returns one row per provider over the limit, saying by how much. -#}
+    Returns one row per provider over the limit, saying by how much. Reads the leaf
+    rpt_billing_export_health, so a failure fails the build without skipping any mart. -#}
 {%- set max_share = var('mlcost_max_quarantined_share', 0.01) %}
 
-with usable as (
+with export_health as (
 
-    select
-        x_provider,
-        billed_cost,
-        0 as is_quarantined
-    from {{ ref('fct_cost_lines') }}
-
-),
-
-quarantined as (
-
-    select
-        x_provider,
-        billed_cost,
-        1 as is_quarantined
-    from {{ ref('fct_quarantined_cost_lines') }}
-
-),
-
-all_lines as (
-
-    select * from usable
-    union all
-    select * from quarantined
+    select * from {{ ref('rpt_billing_export_health') }}
 
 ),
 
@@ -36,12 +15,11 @@ shares as (
 
     select
         x_provider,
-        sum(is_quarantined) as quarantined_lines,
-        count(*) as total_lines,
-        coalesce(sum(case when is_quarantined = 1 then abs(billed_cost) end), 0)
-            as quarantined_cost,
-        coalesce(sum(abs(billed_cost)), 0) as total_cost
-    from all_lines
+        sum(quarantined_line_count) as quarantined_lines,
+        sum(line_count) as total_lines,
+        sum(quarantined_absolute_billed_cost) as quarantined_cost,
+        sum(absolute_billed_cost) as total_cost
+    from export_health
     group by 1
 
 ),

@@ -23,19 +23,8 @@ manifests as (
 
 legacy_csv as (
 
-    {#- AWS rewrites an open month into a new assembly folder and points the period's
-        manifest at it; older assemblies stay in the bucket. A file in a period folder
-        with a manifest counts only if it is in the assembly the manifest names; files of
-        periods without a manifest (or no manifests configured) all count. #}
-    select legacy_csv_delivered.*
-    from legacy_csv_delivered
-    left join manifests as period_manifests
-        on {{ mlcost.path_dirname(mlcost.path_dirname('legacy_csv_delivered.x_source_file')) }}
-        = period_manifests.period_folder
-    where
-        period_manifests.period_folder is null
-        or {{ mlcost.path_dirname('legacy_csv_delivered.x_source_file') }}
-        = period_manifests.assembly_folder
+    {#- Only the assembly each period's manifest names (macros/export_runs.sql). #}
+    {{ mlcost.aws_current_assembly_lines('legacy_csv_delivered', 'manifests') }}
 
 ),
 
