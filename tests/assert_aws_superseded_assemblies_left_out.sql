@@ -56,10 +56,10 @@ legacy_csv_periods as (
 
 ),
 
-{#- A file may hold several periods; it counts where any of them is read from legacy
-    CSV (the format precedence may take a period from another format). #}
 staged_files as (
 
+    {#- A file may hold several periods; it counts where any of them is read from
+        legacy CSV (the format precedence may take a period from another format). #}
     select
         staged_lines.x_source_file,
         count(*) as line_count,

@@ -12,6 +12,8 @@ an export is read once per build however many models ask.
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 from dbt.adapters.duckdb.plugins import BasePlugin
 
@@ -41,5 +43,9 @@ def export_read_error(read_expression: str | None) -> str | None:
 
 class Plugin(BasePlugin):
     def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
+        # Lint compiles with no exports and never closes its connections, and DuckDB's
+        # bindings then report the function as leaked at exit: lint turns it off.
+        if os.environ.get("MLCOST_EXPORT_READ_CHECK", "on") == "off":
+            return
         conn.create_function(FUNCTION_NAME, export_read_error, ["VARCHAR"], "VARCHAR",
                              null_handling="special", side_effects=True)
