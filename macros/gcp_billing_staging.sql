@@ -17,8 +17,8 @@
 
 
 {#- A staging model over the BigQuery table extracted as NDJSON: the detailed export
-    (`gcp_billing_export_resource_v1_<account>`, with `resource`) or the standard one
-    (`gcp_billing_export_v1_<account>`, without: its resource columns are null). -#}
+    (`gcp_billing_export_resource_v1_<account>`, with `resource` and `price`) or the
+    standard one (`gcp_billing_export_v1_<account>`, without: those columns are null). -#}
 {% macro gcp_billing_json_staging(var_name, source_format, source_relation, has_resource) %}
 {%- set spec = mlcost.gcp_billing_columns() %}
 {%- set read_error = mlcost.export_read_error(var_name, source_relation) %}
@@ -67,6 +67,17 @@ raw as (
         usage.unit as usage_unit,
         usage.amount_in_pricing_units as usage_amount_in_pricing_units,
         usage.pricing_unit as usage_pricing_unit,
+        {%- if has_resource %}
+        price.effective_price as price_effective_price,
+        price.tier_start_amount as price_tier_start_amount,
+        price.unit as price_unit,
+        price.pricing_unit_quantity as price_pricing_unit_quantity,
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as price_effective_price,
+        cast(null as {{ dbt.type_string() }}) as price_tier_start_amount,
+        cast(null as {{ dbt.type_string() }}) as price_unit,
+        cast(null as {{ dbt.type_string() }}) as price_pricing_unit_quantity,
+        {%- endif %}
         invoice.month as invoice_month,
         cost_type,
         transaction_type,

@@ -4,7 +4,7 @@
 
 {% macro row_values_hash(spec, source_format, relation='raw', extra_values=[]) %}
     {%- set values = ["'" ~ source_format ~ "'"] %}
-    {%- for column_spec in spec %}
+    {%- for column_spec in spec if column_spec.get('hashed', true) %}
         {%- do values.extend(["'|'", "coalesce(cast(" ~ relation ~ "." ~ column_spec.name
                                      ~ " as " ~ dbt.type_string() ~ "), '')"]) %}
     {%- endfor %}

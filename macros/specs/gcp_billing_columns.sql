@@ -2,7 +2,9 @@
     service_description). Source: Google Cloud "Structure of Detailed data export" (the
     standard export is the same without `resource` and `price`). The NDJSON sources name
     the nested fields; this spec types them. Aliases are the dotted headers of the export
-    flattened to CSV (`service.description`), which the flat CSV staging model matches. -#}
+    flattened to CSV (`service.description`), which the flat CSV staging model matches.
+    `price` is in the detailed export only; its fields stay out of the row hash
+    (`hashed: false`), so adding them left the keys of existing lines as they were. -#}
 {% macro gcp_billing_columns() %}
 {{ return([
     {'name': 'billing_account_id', 'type': 'string', 'required': true},
@@ -30,6 +32,10 @@
     {'name': 'usage_unit', 'type': 'string', 'aliases': ['usage.unit']},
     {'name': 'usage_amount_in_pricing_units', 'type': 'number', 'aliases': ['usage.amount_in_pricing_units']},
     {'name': 'usage_pricing_unit', 'type': 'string', 'aliases': ['usage.pricing_unit']},
+    {'name': 'price_effective_price', 'type': 'number', 'aliases': ['price.effective_price'], 'hashed': false},
+    {'name': 'price_tier_start_amount', 'type': 'number', 'aliases': ['price.tier_start_amount'], 'hashed': false},
+    {'name': 'price_unit', 'type': 'string', 'aliases': ['price.unit'], 'hashed': false},
+    {'name': 'price_pricing_unit_quantity', 'type': 'number', 'aliases': ['price.pricing_unit_quantity'], 'hashed': false},
     {'name': 'invoice_month', 'type': 'string', 'required': true, 'aliases': ['invoice.month']},
     {'name': 'cost_type', 'type': 'string'},
     {'name': 'transaction_type', 'type': 'string'},

@@ -24,7 +24,7 @@ gpu_catalog as (
 
 ),
 
-classified as (
+categorized as (
 
     select
         line_items.*,
@@ -69,6 +69,70 @@ classified as (
             end
         ) as x_instance_type
     from line_items
+
+),
+
+{#- FOCUS prices every Usage and Purchase line: PricingQuantity x unit price = cost. The
+    CUR gives the metered quantity and its rates; a fee with no metered quantity (support,
+    one-off fees) is one unit of its charge. Tax lines have no quantity; other credits and
+    adjustments keep theirs only with a unit. -#}
+quantified as (
+
+    select
+        categorized.*,
+        case
+            when categorized.charge_category = 'Tax' then null
+            when categorized.charge_category = 'Purchase'
+                and coalesce(categorized.line_item_usage_amount, 0) = 0
+                then 1
+            when categorized.charge_category in ('Usage', 'Purchase')
+                or categorized.pricing_unit is not null
+                then categorized.line_item_usage_amount
+        end as x_pricing_quantity
+    from categorized
+
+),
+
+{#- Where a line has no rate (Savings Plan and support fees have no public on-demand rate,
+    some fees no unblended rate) the price is the line's cost over its quantity. The
+    SavingsPlanNegation line costs nothing at list or contract (its on-demand cost is on
+    the covered usage line), so its prices are 0, not the negated rates. -#}
+classified as (
+
+    select
+        quantified.*,
+        case
+            when quantified.charge_category = 'Tax' then null
+            when quantified.line_item_line_item_type = 'SavingsPlanNegation' then 0
+            when quantified.pricing_public_on_demand_rate is not null
+                then quantified.pricing_public_on_demand_rate
+            when quantified.x_pricing_quantity != 0
+                then coalesce(
+                        quantified.pricing_public_on_demand_cost,
+                        quantified.line_item_unblended_cost
+                    ) / quantified.x_pricing_quantity
+        end as x_list_unit_price,
+        case
+            when quantified.charge_category = 'Tax' then null
+            when quantified.line_item_line_item_type = 'SavingsPlanNegation' then 0
+            when quantified.line_item_unblended_rate is not null
+                then quantified.line_item_unblended_rate
+            when quantified.x_pricing_quantity != 0
+                then quantified.line_item_unblended_cost / quantified.x_pricing_quantity
+        end as x_contracted_unit_price,
+        {#- Savings Plan and support fees have no product/sku: the product code and usage
+            type name the offering (ComputeSP:1yrPartialUpfront), as AWS's price list
+            keys its SKUs. #}
+        case
+            when quantified.charge_category = 'Tax' then null
+            when quantified.product_sku is not null then quantified.product_sku
+            when quantified.charge_category in ('Usage', 'Purchase')
+                then {{ dbt.concat([
+                    'quantified.line_item_product_code', "':'",
+                    "coalesce(quantified.line_item_usage_type, '')",
+                ]) }}
+        end as x_sku_id
+    from quantified
 
 ),
 
@@ -133,9 +197,11 @@ final as (
             when classified.line_item_line_item_type = 'SavingsPlanNegation' then 0
             else classified.line_item_unblended_cost
         end as {{ mlcost.type_money() }}) as contracted_cost,
-        classified.pricing_public_on_demand_rate as list_unit_price,
+        classified.x_list_unit_price as list_unit_price,
         classified.line_item_currency_code as billing_currency,
+        {#- A commitment or support fee is bought at its agreed price: Standard. #}
         case
+            when classified.charge_category = 'Purchase' then 'Standard'
             when classified.charge_category != 'Usage' then null
             when classified.x_is_spot then 'Dynamic'
             when classified.commitment_discount_id is not null
@@ -143,8 +209,11 @@ final as (
                 then 'Committed'
             else 'Standard'
         end as pricing_category,
-        classified.line_item_usage_amount as pricing_quantity,
-        classified.pricing_unit,
+        classified.x_pricing_quantity as pricing_quantity,
+        case
+            when classified.x_pricing_quantity is not null
+                then coalesce(classified.pricing_unit, 'Units')
+        end as pricing_unit,
         case
             when classified.charge_category = 'Usage'
                 and classified.line_item_line_item_type != 'SavingsPlanNegation'
@@ -192,8 +261,16 @@ final as (
             classified.product_product_name, service_categories.service_name,
             classified.line_item_product_code
         ) as service_name,
-        classified.product_sku as sku_id,
-        classified.pricing_rate_id as sku_price_id,
+        classified.x_sku_id as sku_id,
+        {#- FOCUS allows the price id to equal the SKU id: used where the CUR has no rate. #}
+        case
+            when classified.x_sku_id is not null
+                then coalesce(
+                        classified.pricing_rate_id,
+                        classified.pricing_rate_code,
+                        classified.x_sku_id
+                    )
+        end as sku_price_id,
         classified.commitment_discount_id,
         case
             when classified.commitment_discount_id is null then null
@@ -205,21 +282,24 @@ final as (
             when classified.line_item_line_item_type like 'SavingsPlan%' then 'Savings Plan'
             else 'Reserved Instance'
         end as commitment_discount_type,
+        {#- The negation line is the covered usage's discount: the plan was used. #}
         case
-            when classified.line_item_line_item_type
-                in ('SavingsPlanCoveredUsage', 'DiscountedUsage') then 'Used'
+            when classified.line_item_line_item_type in (
+                    'SavingsPlanCoveredUsage', 'SavingsPlanNegation', 'DiscountedUsage'
+                ) then 'Used'
         end as commitment_discount_status,
         {#- FOCUS 1.2 columns CUR has no direct source for: account types are the
             provider's names for them; the pricing currency is the billing currency. #}
         'Management Account' as billing_account_type,
         'Member Account' as sub_account_type,
-        classified.line_item_unblended_rate as contracted_unit_price,
+        classified.x_contracted_unit_price as contracted_unit_price,
         classified.line_item_currency_code as pricing_currency,
-        classified.line_item_unblended_rate as pricing_currency_contracted_unit_price,
-        classified.pricing_public_on_demand_rate as pricing_currency_list_unit_price,
+        classified.x_contracted_unit_price as pricing_currency_contracted_unit_price,
+        classified.x_list_unit_price as pricing_currency_list_unit_price,
         'AWS' as service_provider_name,
         'AWS' as host_provider_name,
-        classified.line_item_usage_type as sku_meter,
+        case when classified.x_sku_id is not null then classified.line_item_usage_type end
+            as sku_meter,
         case
             when classified.line_item_line_item_type = 'DiscountedUsage'
                 then classified.line_item_usage_amount

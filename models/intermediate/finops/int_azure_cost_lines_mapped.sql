@@ -286,17 +286,25 @@ final as (
             classified.cost_in_billing_currency
         ) as list_cost,
         classified.cost_in_billing_currency as contracted_cost,
-        classified.payg_price as list_unit_price,
+        {#- FOCUS: tax lines have no quantity, price or SKU. #}
+        case when classified.charge_category != 'Tax' then classified.payg_price end
+            as list_unit_price,
         classified.billing_currency,
+        {#- A reservation or savings plan is bought at its agreed price: Standard. #}
         case
+            when classified.charge_category = 'Purchase' then 'Standard'
             when classified.charge_category != 'Usage' then null
             when lower(classified.pricing_model) = 'spot' then 'Dynamic'
             when lower(classified.pricing_model) in ('reservation', 'savingsplan', 'savings plan')
                 then 'Committed'
             else 'Standard'
         end as pricing_category,
-        classified.quantity as pricing_quantity,
-        classified.unit_of_measure as pricing_unit,
+        case when classified.charge_category != 'Tax' then classified.quantity end
+            as pricing_quantity,
+        case
+            when classified.charge_category != 'Tax' and classified.quantity is not null
+                then classified.unit_of_measure
+        end as pricing_unit,
         case when classified.charge_category = 'Usage' then classified.quantity end
             as consumed_quantity,
         case when classified.charge_category = 'Usage' then classified.unit_of_measure end
@@ -324,8 +332,13 @@ final as (
             else coalesce(service_categories.service_subcategory, 'Other (Other)')
         end as service_subcategory,
         classified.meter_category as service_name,
-        classified.meter_id as sku_id,
-        classified.part_number as sku_price_id,
+        case when classified.charge_category != 'Tax' then classified.meter_id end as sku_id,
+        {#- The price sheet's key of the line's price: EA's PartNumber, MCA's ProductId;
+            the meter where an older export has neither (FOCUS lets it equal the SKU). #}
+        case
+            when classified.charge_category != 'Tax'
+                then coalesce(classified.part_number, classified.product_id, classified.meter_id)
+        end as sku_price_id,
         coalesce(classified.benefit_id, classified.reservation_id) as commitment_discount_id,
         case
             when coalesce(classified.benefit_id, classified.reservation_id) is null then null
@@ -350,17 +363,23 @@ final as (
             else 'Billing Account'
         end as billing_account_type,
         'Subscription' as sub_account_type,
-        classified.effective_price as contracted_unit_price,
+        case when classified.charge_category != 'Tax' then classified.effective_price end
+            as contracted_unit_price,
         coalesce(classified.pricing_currency, classified.billing_currency) as pricing_currency,
-        classified.effective_price as pricing_currency_contracted_unit_price,
+        case when classified.charge_category != 'Tax' then classified.effective_price end
+            as pricing_currency_contracted_unit_price,
         case
             when classified.x_effective_cost = 0 then 0
             else coalesce(classified.cost_in_pricing_currency, classified.x_effective_cost)
         end as pricing_currency_effective_cost,
-        classified.payg_price as pricing_currency_list_unit_price,
+        case when classified.charge_category != 'Tax' then classified.payg_price end
+            as pricing_currency_list_unit_price,
         'Microsoft' as service_provider_name,
         'Microsoft' as host_provider_name,
-        classified.meter_name as sku_meter,
+        case
+            when classified.charge_category != 'Tax' and classified.meter_id is not null
+                then classified.meter_name
+        end as sku_meter,
         coalesce(classified.benefit_name, classified.reservation_name)
             as commitment_discount_name,
         classified.tags,

@@ -26,7 +26,7 @@ gpu_catalog as (
 
 ),
 
-classified as (
+categorized as (
 
     select
         cost_lines.*,
@@ -51,6 +51,39 @@ classified as (
             )
         ) as is_disk_sku
     from cost_lines
+
+),
+
+{#- Unit prices per pricing unit, so that PricingQuantity x price = cost as FOCUS asks. The
+    detailed export's price.effective_price (contract price, else list) is per
+    price.pricing_unit_quantity units; the standard export and its CSV carry no price, so
+    the contracted price is cost over the quantity there. No export carries a list unit
+    price: it is the list cost over the quantity. Tax lines have neither. -#}
+classified as (
+
+    select
+        categorized.*,
+        case
+            when categorized.charge_category != 'Tax'
+                then categorized.usage_amount_in_pricing_units
+        end as x_pricing_quantity,
+        case
+            when categorized.charge_category = 'Tax' then null
+            when categorized.price_effective_price is not null
+                then categorized.price_effective_price
+                    / coalesce(nullif(categorized.price_pricing_unit_quantity, 0), 1)
+            when categorized.usage_amount_in_pricing_units != 0
+                then categorized.cost / categorized.usage_amount_in_pricing_units
+            when categorized.cost = 0 then 0
+        end as x_contracted_unit_price,
+        case
+            when categorized.charge_category = 'Tax' then null
+            when categorized.usage_amount_in_pricing_units != 0
+                then coalesce(categorized.cost_at_list, categorized.cost)
+                    / categorized.usage_amount_in_pricing_units
+            when coalesce(categorized.cost_at_list, categorized.cost) = 0 then 0
+        end as x_list_unit_price
+    from categorized
 
 ),
 
@@ -91,14 +124,21 @@ final as (
         coalesce(classified.cost_at_list, classified.cost) as list_cost,
         classified.cost as contracted_cost,
         classified.currency as billing_currency,
+        {#- A commitment fee is bought at its agreed price: Standard, not Committed. #}
         case
+            when classified.charge_category = 'Purchase' then 'Standard'
             when classified.charge_category != 'Usage' then null
             when classified.x_is_spot then 'Dynamic'
             when classified.committed_use_credits_amount != 0 then 'Committed'
             else 'Standard'
         end as pricing_category,
-        classified.usage_amount_in_pricing_units as pricing_quantity,
-        classified.usage_pricing_unit as pricing_unit,
+        classified.x_pricing_quantity as pricing_quantity,
+        case
+            when classified.x_pricing_quantity is not null
+                then coalesce(classified.usage_pricing_unit, classified.price_unit)
+        end as pricing_unit,
+        classified.x_list_unit_price as list_unit_price,
+        classified.x_contracted_unit_price as contracted_unit_price,
         case when classified.charge_category = 'Usage' then classified.usage_amount end
             as consumed_quantity,
         case when classified.charge_category = 'Usage' then classified.usage_unit end
@@ -122,13 +162,20 @@ final as (
             else coalesce(service_categories.service_subcategory, 'Other (Other)')
         end as service_subcategory,
         classified.service_description as service_name,
-        classified.sku_id,
+        {#- FOCUS: no SKU on tax. Google prices per SKU (tiers aside), so the SKU id is
+            also the price id, as the FOCUS column's provider mappings list it (sku.id). #}
+        case when classified.charge_category != 'Tax' then classified.sku_id end as sku_id,
+        case when classified.charge_category != 'Tax' then classified.sku_id end
+            as sku_price_id,
         'Billing Account' as billing_account_type,
         'Project' as sub_account_type,
         classified.currency as pricing_currency,
+        classified.x_contracted_unit_price as pricing_currency_contracted_unit_price,
+        classified.x_list_unit_price as pricing_currency_list_unit_price,
         'Google Cloud' as service_provider_name,
         'Google Cloud' as host_provider_name,
-        classified.sku_description as sku_meter,
+        case when classified.charge_category != 'Tax' then classified.sku_description end
+            as sku_meter,
         classified.tags,
         classified.cost_type as x_line_type,
         classified.sku_description as x_usage_type,
