@@ -147,7 +147,10 @@ final as (
         classified.bill_payer_account_id as billing_account_id,
         classified.bill_payer_account_name as billing_account_name,
         classified.line_item_usage_account_id as sub_account_id,
-        classified.line_item_usage_account_name as sub_account_name,
+        {#- Only CUR 2.0 names accounts; elsewhere the id is the name AWS shows. #}
+        coalesce(
+            classified.line_item_usage_account_name, classified.line_item_usage_account_id
+        ) as sub_account_name,
         classified.bill_billing_period_start_date as billing_period_start,
         classified.bill_billing_period_end_date as billing_period_end,
         classified.line_item_usage_start_date as charge_period_start,
@@ -284,7 +287,8 @@ final as (
         end as commitment_discount_type,
         {#- The negation line is the covered usage's discount: the plan was used. #}
         case
-            when classified.line_item_line_item_type in (
+            when classified.commitment_discount_id is not null
+                and classified.line_item_line_item_type in (
                     'SavingsPlanCoveredUsage', 'SavingsPlanNegation', 'DiscountedUsage'
                 ) then 'Used'
         end as commitment_discount_status,

@@ -265,7 +265,8 @@ final as (
             as billing_account_id,
         classified.billing_account_name,
         classified.subscription_id as sub_account_id,
-        classified.subscription_name as sub_account_name,
+        {#- Pre-2020 usage exports do not name the subscription: its id stands in. #}
+        coalesce(classified.subscription_name, classified.subscription_id) as sub_account_name,
         classified.billing_period_start,
         {{ dbt.dateadd('month', 1, 'classified.billing_period_start') }} as billing_period_end,
         classified.charge_date as charge_period_start,
@@ -287,8 +288,15 @@ final as (
         ) as list_cost,
         classified.cost_in_billing_currency as contracted_cost,
         {#- FOCUS: tax lines have no quantity, price or SKU. #}
-        case when classified.charge_category != 'Tax' then classified.payg_price end
-            as list_unit_price,
+        {#- Pre-2020 pay-as-you-go exports (no ChargeType) have no PayGPrice: their rate
+            is the pay-as-you-go price. #}
+        case
+            when classified.charge_category != 'Tax'
+                then coalesce(
+                        classified.payg_price,
+                        case when classified.charge_type is null then classified.effective_price end
+                    )
+        end as list_unit_price,
         classified.billing_currency,
         {#- A reservation or savings plan is bought at its agreed price: Standard. #}
         case
@@ -301,14 +309,17 @@ final as (
         end as pricing_category,
         case when classified.charge_category != 'Tax' then classified.quantity end
             as pricing_quantity,
+        {#- An export that names no unit of measure counts the meter's units. #}
         case
             when classified.charge_category != 'Tax' and classified.quantity is not null
-                then classified.unit_of_measure
+                then coalesce(classified.unit_of_measure, 'Units')
         end as pricing_unit,
         case when classified.charge_category = 'Usage' then classified.quantity end
             as consumed_quantity,
-        case when classified.charge_category = 'Usage' then classified.unit_of_measure end
-            as consumed_unit,
+        case
+            when classified.charge_category = 'Usage' and classified.quantity is not null
+                then coalesce(classified.unit_of_measure, 'Units')
+        end as consumed_unit,
         'Microsoft' as provider_name,
         coalesce(classified.publisher_name, 'Microsoft') as publisher_name,
         'Microsoft' as invoice_issuer_name,
@@ -372,8 +383,13 @@ final as (
             when classified.x_effective_cost = 0 then 0
             else coalesce(classified.cost_in_pricing_currency, classified.x_effective_cost)
         end as pricing_currency_effective_cost,
-        case when classified.charge_category != 'Tax' then classified.payg_price end
-            as pricing_currency_list_unit_price,
+        case
+            when classified.charge_category != 'Tax'
+                then coalesce(
+                        classified.payg_price,
+                        case when classified.charge_type is null then classified.effective_price end
+                    )
+        end as pricing_currency_list_unit_price,
         'Microsoft' as service_provider_name,
         'Microsoft' as host_provider_name,
         case
