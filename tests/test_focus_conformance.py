@@ -87,3 +87,21 @@ def test_tag_aliases_fold_onto_canonical_keys(built_sample: BuiltProject, column
         from main_marts.fct_cost_lines""")}
     assert not keys & {"team_name", "created_by", "cost-center", "env", "user_team"}
     assert column in keys
+
+
+@pytest.mark.parametrize(("price", "cost"), [("list_unit_price", "list_cost"),
+                                             ("contracted_unit_price", "contracted_cost")])
+def test_unit_price_times_quantity_is_the_cost(built_sample: BuiltProject, price: str,
+                                               cost: str) -> None:
+    """FOCUS 1.2: the product of a unit price and PricingQuantity MUST match its cost when
+    the quantity is not null and the line is not a correction (a rule the seed cannot
+    express). Derived prices keep it by construction; delivered rates must agree too."""
+    rows = built_sample.query(f"""
+        select x_provider, x_line_type, count(*), min(x_line_key)
+        from main_marts.fct_cost_lines
+        where pricing_quantity is not null and {price} is not null
+            and coalesce(charge_class, '') != 'Correction'
+            and abs({price} * pricing_quantity - {cost}) > 0.005 + 1e-9 * abs({cost})
+        group by all""")
+    assert rows == []
+

@@ -94,9 +94,10 @@ quantified as (
 ),
 
 {#- Where a line has no rate (Savings Plan and support fees have no public on-demand rate,
-    some fees no unblended rate) the price is the line's cost over its quantity. The
-    SavingsPlanNegation line costs nothing at list or contract (its on-demand cost is on
-    the covered usage line), so its prices are 0, not the negated rates. -#}
+    some fees no unblended rate), or is a fee counted as one unit, the price is the line's
+    cost over its quantity. The SavingsPlanNegation line costs nothing at list or
+    contract (its on-demand cost is on the covered usage line), so its prices are 0, not
+    the negated rates. -#}
 classified as (
 
     select
@@ -105,6 +106,7 @@ classified as (
             when quantified.charge_category = 'Tax' then null
             when quantified.line_item_line_item_type = 'SavingsPlanNegation' then 0
             when quantified.pricing_public_on_demand_rate is not null
+                and quantified.x_pricing_quantity = quantified.line_item_usage_amount
                 then quantified.pricing_public_on_demand_rate
             when quantified.x_pricing_quantity != 0
                 then coalesce(
@@ -116,6 +118,7 @@ classified as (
             when quantified.charge_category = 'Tax' then null
             when quantified.line_item_line_item_type = 'SavingsPlanNegation' then 0
             when quantified.line_item_unblended_rate is not null
+                and quantified.x_pricing_quantity = quantified.line_item_usage_amount
                 then quantified.line_item_unblended_rate
             when quantified.x_pricing_quantity != 0
                 then quantified.line_item_unblended_cost / quantified.x_pricing_quantity
