@@ -72,10 +72,10 @@ categorized as (
 
 ),
 
-{#- FOCUS prices every Usage and Purchase line: PricingQuantity x unit price = cost. The
+{# FOCUS prices every Usage and Purchase line: PricingQuantity x unit price = cost. The
     CUR gives the metered quantity and its rates; a fee with no metered quantity (support,
     one-off fees) is one unit of its charge. Tax lines have no quantity; other credits and
-    adjustments keep theirs only with a unit. -#}
+    adjustments keep theirs only with a unit. #}
 quantified as (
 
     select
@@ -93,11 +93,11 @@ quantified as (
 
 ),
 
-{#- Where a line has no rate (Savings Plan and support fees have no public on-demand rate,
+{# Where a line has no rate (Savings Plan and support fees have no public on-demand rate,
     some fees no unblended rate), or is a fee counted as one unit, the price is the line's
     cost over its quantity. The SavingsPlanNegation line costs nothing at list or
     contract (its on-demand cost is on the covered usage line), so its prices are 0, not
-    the negated rates. -#}
+    the negated rates. #}
 classified as (
 
     select

@@ -54,11 +54,11 @@ categorized as (
 
 ),
 
-{#- Unit prices per pricing unit, so that PricingQuantity x price = cost as FOCUS asks. The
+{# Unit prices per pricing unit, so that PricingQuantity x price = cost as FOCUS asks. The
     detailed export's price.effective_price (contract price, else list) is per
     price.pricing_unit_quantity units; the standard export and its CSV carry no price, so
     the contracted price is cost over the quantity there. No export carries a list unit
-    price: it is the list cost over the quantity. Tax lines have neither. -#}
+    price: it is the list cost over the quantity. Tax lines have neither. #}
 classified as (
 
     select
