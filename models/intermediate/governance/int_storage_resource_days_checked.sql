@@ -28,7 +28,8 @@ checkpoints as (
 
 {#- Disks and snapshots bill under their compute service (EBS under EC2, persistent disks
     under Compute Engine), whose one FOCUS category is Compute: their resource type tells
-    them (EC2's Storage product family is EBS). -#}
+    them (EC2's Storage product family is EBS). A bucket's transfer lines are Storage like
+    the bucket, but what leaving data unused costs is its storage. -#}
 storage_lines as (
 
     select
@@ -41,12 +42,15 @@ storage_lines as (
             )
         ) as is_disk
     from cost_lines
-    where service_category = 'Storage'
-        or (
-            service_category = 'Compute'
-            and resource_type in (
-                'Storage', 'Storage Snapshot', 'compute.disks', 'compute.snapshots',
-                'microsoft.compute/disks', 'microsoft.compute/snapshots'
+    where not {{ mlcost.is_data_transfer_line() }}
+        and (
+            service_category = 'Storage'
+            or (
+                service_category = 'Compute'
+                and resource_type in (
+                    'Storage', 'Storage Snapshot', 'compute.disks', 'compute.snapshots',
+                    'microsoft.compute/disks', 'microsoft.compute/snapshots'
+                )
             )
         )
 
