@@ -74,7 +74,9 @@ classified as (
                     or line_item_usage_type like '%Host:%'
                     then {{ dbt.split_part('line_item_usage_type', "':'", -1) }}
             end
-        ) as x_instance_type
+        ) as x_instance_type,
+        {#- Older CURs name the location only, and write EU for Europe. #}
+        replace(product_location, 'EU (', 'Europe (') as x_location_name
     from line_items
 
 ),
@@ -266,10 +268,8 @@ final as (
         on classified.line_item_product_code = service_categories.service_code
     left join gpu_catalog
         on classified.x_instance_type = gpu_catalog.instance_type
-    {#- Older CURs name the location only (and write EU for Europe). #}
     left join regions as location_regions
-        on replace(classified.product_location, 'EU (', 'Europe (')
-            = location_regions.region_name
+        on classified.x_location_name = location_regions.region_name
     left join regions as id_regions
         on coalesce(
             classified.product_region_code, classified.product_region,

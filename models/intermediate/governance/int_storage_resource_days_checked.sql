@@ -26,7 +26,7 @@ checkpoints as (
 
 ),
 
-{#- Disks and snapshots bill under their compute service (EBS under EC2, persistent disks
+{# Disks and snapshots bill under their compute service (EBS under EC2, persistent disks
     under Compute Engine), whose one FOCUS category is Compute: their resource type tells
     them (EC2's Storage product family is EBS). A bucket's transfer lines are Storage like
     the bucket, but what leaving data unused costs is its storage. -#}
