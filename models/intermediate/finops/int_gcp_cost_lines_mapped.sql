@@ -4,7 +4,9 @@
     ListCost is cost at list. Commitment fees are Purchases; spot and preemptible SKUs are
     Dynamic, rows with committed use credits Committed. The invoice month is the billing
     period. EffectiveCost equals BilledCost until CUD fees are amortized (spend-based CUD
-    fees already land on the covered usage as credits). -#}
+    fees already land on the covered usage as credits). Quantities keep Google's units:
+    PricingQuantity is in the pricing unit (`gibibyte`, `gibibyte month`: GiB, not GB),
+    ConsumedQuantity in the usage unit (bytes, byte-seconds). -#}
 
 with cost_lines as (
 
