@@ -47,6 +47,13 @@ def test_focus_pairs_are_the_spec_s_82() -> None:
     assert ("Management and Governance", "Support") in FOCUS_PAIRS
 
 
+def test_every_seeded_service_has_a_focus_pair() -> None:
+    wrong = [(key, row["service_category"], row["service_subcategory"])
+             for key, row in SERVICES.items()
+             if (row["service_category"], row["service_subcategory"]) not in FOCUS_PAIRS]
+    assert wrong == []
+
+
 def test_seed_covers_the_services_the_issue_names() -> None:
     for provider, code in [("aws", "awskms"), ("aws", "AWSQueueService"), ("aws", "AmazonSNS"),
                            ("aws", "AWSGlue"), ("aws", "AWSCloudTrail"),
