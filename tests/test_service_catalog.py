@@ -9,7 +9,6 @@ AWS Marketplace lines, whose product codes are the sellers' and have no seed row
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
