@@ -46,7 +46,8 @@ transfer_lines as (
 ),
 
 {#- The product's from/to region codes, else its from/to location names looked up in the
-    regions seed (older CURs name locations only). #}
+    regions seed (older CURs name locations only, and the line's own region only as
+    product/location). #}
 product_ends as (
 
     select
@@ -56,7 +57,8 @@ product_ends as (
         ) as product_from_region,
         coalesce(
             nullif(transfer_lines.x_transfer_to_region, ''), to_regions.region_id
-        ) as product_to_region
+        ) as product_to_region,
+        coalesce(transfer_lines.region_id, line_regions.region_id) as line_region
     from transfer_lines
     left join region_names as from_regions
         on transfer_lines.x_provider = from_regions.provider
@@ -64,6 +66,9 @@ product_ends as (
     left join region_names as to_regions
         on transfer_lines.x_provider = to_regions.provider
         and transfer_lines.x_transfer_to_location = to_regions.region_name
+    left join region_names as line_regions
+        on transfer_lines.x_provider = line_regions.provider
+        and transfer_lines.region_name = line_regions.region_name
 
 ),
 
@@ -91,7 +96,7 @@ classified as (
             else transfer_lines.native_route
         end as egress_route,
         coalesce(
-            product_ends.product_from_region, transfer_lines.region_id
+            product_ends.product_from_region, product_ends.line_region
         ) as billed_region,
         product_ends.product_to_region
     from transfer_lines
