@@ -45,7 +45,7 @@ transfer_lines as (
 
 ),
 
-{#- The product's from/to region codes, else its from/to location names looked up in the
+{# The product's from/to region codes, else its from/to location names looked up in the
     regions seed (older CURs name locations only, and the line's own region only as
     product/location). #}
 product_ends as (
@@ -91,14 +91,14 @@ classified as (
     select
         transfer_lines.*,
         destination_matches.destination,
+        product_ends.product_to_region,
         case
             when destination_matches.destination is not null then 'inter_cloud'
             else transfer_lines.native_route
         end as egress_route,
         coalesce(
             product_ends.product_from_region, product_ends.line_region
-        ) as billed_region,
-        product_ends.product_to_region
+        ) as billed_region
     from transfer_lines
     left join destination_matches
         on transfer_lines.x_line_key = destination_matches.x_line_key
