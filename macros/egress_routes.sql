@@ -10,18 +10,6 @@
     `USE1-DataTransfer-xAZ-In-Bytes`, `NatGateway-Bytes`, `Intra Continent Data Transfer
     Out`) are the fallback for lines without them. Plain SQL (lower, like): no dispatch. -#}
 
-{#- Every route value, outbound first; a route ending in `_inbound` carries data into the
-    line's region. Listed once so YAML, docs and tests agree. -#}
-{% macro egress_route_values() %}
-    {{ return([
-        'same_az', 'inter_az', 'inter_region', 'internet', 'inter_cloud', 'cdn', 'nat',
-        'peering', 'private_link',
-        'inter_az_inbound', 'inter_region_inbound', 'internet_inbound', 'peering_inbound',
-        'private_link_inbound',
-        'unclassified',
-    ]) }}
-{% endmacro %}
-
 
 {#- True for a line that meters data moved over the network (GB). -#}
 {% macro is_data_transfer_line(
@@ -49,9 +37,11 @@
 {% endmacro %}
 
 
-{#- The route of a data-transfer line (egress_route_values). Inter-cloud and on-premises
-    destinations bill as internet egress; the egress_destinations seed names the resources
-    whose internet egress goes to them. -#}
+{#- The route of a data-transfer line: same_az, inter_az, inter_region, internet, cdn, nat,
+    peering, private_link; inter_az_inbound, inter_region_inbound, internet_inbound,
+    peering_inbound, private_link_inbound for data into the line's region; unclassified.
+    Inter-cloud and on-premises destinations bill as internet egress; the
+    egress_destinations seed names the resources whose internet egress goes to them. -#}
 {% macro egress_route(
     provider='x_provider',
     usage_type='x_usage_type',
