@@ -72,7 +72,8 @@ KOKU_DATA = "koku/masu/test/data"
 KOKU_BUCKET = f"{KOKU_DATA}/test_local_bucket.tar.gz"
 KOKU_PERIOD = "koku-local/20180801-20180901"
 DELIVERY = "aws/cur_legacy_delivery__koku_local_bucket_SYNTHETIC"
-FOCUS_DATA = "specification/data"
+FOCUS_SCENARIOS = "specification/data/commitment_discount_scenarios"
+FOCUS_FLEXIBILITY = "specification/data/commitment_discount_flexibility"
 TOOLKIT_DATA = "src/open-data"
 CONVERTER_MAPPINGS = "focus_converter_base/focus_converter/conversion_configs"
 
@@ -119,44 +120,44 @@ MANIFEST: tuple[Fixture, ...] = (
             f"{KOKU_DATA}/azure/costreport_a243c6f2-199f-4074-9a2c-40e671cf1584.csv",
             "5301fe87513f98d06748e5c8a912675e40176c9b30e69c03f9fcff656e5cd212"),
     Fixture("focus/spec_examples/commitment_discount_purchase_scenario_1.csv", "focus_spec",
-            f"{FOCUS_DATA}/commitment_discount_scenarios/commitment_discount_purchase_scenario_1.csv",
+            f"{FOCUS_SCENARIOS}/commitment_discount_purchase_scenario_1.csv",
             "b91946c346269905aaff9797489f53f34f4f4b3bfa6a595542121a5495e7ad80"),
     Fixture("focus/spec_examples/commitment_discount_purchase_scenario_2.csv", "focus_spec",
-            f"{FOCUS_DATA}/commitment_discount_scenarios/commitment_discount_purchase_scenario_2.csv",
+            f"{FOCUS_SCENARIOS}/commitment_discount_purchase_scenario_2.csv",
             "50e70a20539cdac09baeba260b955644dc6775d31da1986ed8166c955aab0421"),
     Fixture("focus/spec_examples/commitment_discount_purchase_scenario_3.csv", "focus_spec",
-            f"{FOCUS_DATA}/commitment_discount_scenarios/commitment_discount_purchase_scenario_3.csv",
+            f"{FOCUS_SCENARIOS}/commitment_discount_purchase_scenario_3.csv",
             "99cd43e3f47d0feb778ae1577d1cb7f6f1bb39d4d24b1d28e2442f89c8e23284"),
     Fixture("focus/spec_examples/commitment_discount_usage_scenario_1.csv", "focus_spec",
-            f"{FOCUS_DATA}/commitment_discount_scenarios/commitment_discount_usage_scenario_1.csv",
+            f"{FOCUS_SCENARIOS}/commitment_discount_usage_scenario_1.csv",
             "daca660164970cc43197d5529feab19d9d29af59624ffa3926f87444b3b2fd1e"),
     Fixture("focus/spec_examples/commitment_discount_usage_scenario_2.csv", "focus_spec",
-            f"{FOCUS_DATA}/commitment_discount_scenarios/commitment_discount_usage_scenario_2.csv",
+            f"{FOCUS_SCENARIOS}/commitment_discount_usage_scenario_2.csv",
             "22476ac63f890647af637ea86aaa3a5bbbb28765faa64d4e4a097b882539ca64"),
     Fixture("focus/spec_examples/commitment_discount_usage_scenario_3.csv", "focus_spec",
-            f"{FOCUS_DATA}/commitment_discount_scenarios/commitment_discount_usage_scenario_3.csv",
+            f"{FOCUS_SCENARIOS}/commitment_discount_usage_scenario_3.csv",
             "c564907f1b8235ca7c4cac96314fb0054ebacd4cfa874ec40dbbeaece97e006c"),
     Fixture("focus/spec_examples/commitment_discount_usage_scenario_4.csv", "focus_spec",
-            f"{FOCUS_DATA}/commitment_discount_scenarios/commitment_discount_usage_scenario_4.csv",
+            f"{FOCUS_SCENARIOS}/commitment_discount_usage_scenario_4.csv",
             "75070e2b1a3e244b72d3c227f0ca1f3a5f83167224927a2eb5fa46f9357032db"),
     Fixture("focus/spec_examples/one_hundred_percent_utilization_with_commitment_discount"
             "_flexibility_with_1_resource.csv", "focus_spec",
-            f"{FOCUS_DATA}/commitment_discount_flexibility/one_hundred_percent_utilization"
+            f"{FOCUS_FLEXIBILITY}/one_hundred_percent_utilization"
             "_with_commitment_discount_flexibility_with_1_resource.csv",
             "405810f784decec022985c8ddc727fdd63a68a4a32f0d4918dcde747054e48fe"),
     Fixture("focus/spec_examples/one_hundred_percent_utilization_with_commitment_discount"
             "_flexibility_with_2_resources.csv", "focus_spec",
-            f"{FOCUS_DATA}/commitment_discount_flexibility/one_hundred_percent_utilization"
+            f"{FOCUS_FLEXIBILITY}/one_hundred_percent_utilization"
             "_with_commitment_discount_flexibility_with_2_resources.csv",
             "6a436ad905944326516994222c132d7cd5044f58341818a4ff6b3636cbe0770d"),
     Fixture("focus/spec_examples/one_hundred_percent_utilization_without_commitment_discount"
             "_flexibility.csv", "focus_spec",
-            f"{FOCUS_DATA}/commitment_discount_flexibility/one_hundred_percent_utilization"
+            f"{FOCUS_FLEXIBILITY}/one_hundred_percent_utilization"
             "_without_commitment_discount_flexibility.csv",
             "30498dfbc4250e895f3d0c856c807ad144e2ebe20f71fe8c86982bf565bd9fad"),
     Fixture("focus/spec_examples/zero_percent_utilization_without_commitment_discount"
             "_flexibility.csv", "focus_spec",
-            f"{FOCUS_DATA}/commitment_discount_flexibility/zero_percent_utilization"
+            f"{FOCUS_FLEXIBILITY}/zero_percent_utilization"
             "_without_commitment_discount_flexibility.csv",
             "e8f1949a4d1bcca750563046b6e0babc92a04a3084c5989d406e750ba6414f1b"),
     Fixture("focus/ms_focuscost_1.0_schema_metadata.json", "finops_toolkit",
@@ -207,7 +208,8 @@ def sha256(data: bytes) -> str:
 def source_url(base_url: str, fixture: Fixture) -> str:
     origin = ORIGINS[fixture.origin]
     # Quote the path: one koku file name holds a colon.
-    return f"{base_url.rstrip('/')}/{origin.repo}/{origin.commit}/{urllib.parse.quote(fixture.path)}"
+    path = urllib.parse.quote(fixture.path)
+    return f"{base_url.rstrip('/')}/{origin.repo}/{origin.commit}/{path}"
 
 
 def download(url: str, dest: str) -> bytes:

@@ -177,7 +177,8 @@ def test_small_download_verifies_then_reruns_without_requests(
 
     assert fetcher.main(["--out", str(out), "--base-url", base_url]) == 0
     assert {dest: (out / dest).read_bytes() for dest in SMALL_FILES} == SMALL_FILES
-    assert "/owner-two/repo.two/0123456789abcdef0123456789abcdef01234567/gcp/2020-11-08%3A2020-11-11.csv" in requests
+    commit = SMALL_ORIGINS["two"].commit
+    assert f"/owner-two/repo.two/{commit}/gcp/2020-11-08%3A2020-11-11.csv" in requests
     assert len(requests) == 3  # the archive once for its two members
 
     requests.clear()
