@@ -6,7 +6,8 @@
     FOCUS 1.0 to 1.3 are read alike: a column a version lacks is a typed null (the
     mapping applies the spec's defaults), enumerations are spelled as the spec spells them
     whatever the case (macro focus_enumerations), a value no rule maps quarantines the line
-    with its reason, and x_focus_version says which version the file is. -#}
+    with its reason, x_focus_version says which version the file is, and a 1.3 file without
+    the deprecated ProviderName / PublisherName has them from ServiceProviderName. -#}
 {% macro focus_export_staging(var_name, source_format, source_relation) %}
 {%- set spec = mlcost.focus_export_columns() %}
 {%- set enumerations = mlcost.focus_enumerations() %}
@@ -56,7 +57,11 @@ raw as (
 
     select
         {%- for column_spec in spec %}
-        {%- if column_spec.name in enumerations %}
+        {%- if column_spec.name in ['provider_name', 'publisher_name'] %}
+        {#- Deprecated in FOCUS 1.3, which names the provider in ServiceProviderName. #}
+        coalesce(nulled.{{ column_spec.name }}, nulled.service_provider_name)
+            as {{ column_spec.name }},
+        {%- elif column_spec.name in enumerations %}
         {{ mlcost.focus_enumeration_value('nulled.' ~ column_spec.name,
                                           enumerations[column_spec.name]) }}
             as {{ column_spec.name }},

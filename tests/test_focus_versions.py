@@ -13,6 +13,7 @@ Expected values are computed here from the rows written, not read back from the 
 from __future__ import annotations
 
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -210,6 +211,14 @@ def versions_build(tmp_path_factory: pytest.TempPathFactory) -> BuiltProject:
     (data_dir / "focus_1_3").mkdir(parents=True)
     write_focus_1_0(data_dir / "focus_1_0" / "focus_sample.csv", ROWS_1_0 + [UNMAPPABLE])
     write_focus_1_3(data_dir / "focus_1_3" / "focus_export.csv", ROWS_1_3)
+    # An older delivery of the same 1.3 period with other figures: only the newer counts,
+    # which needs the provider from ServiceProviderName.
+    stale = data_dir / "focus_1_3_stale" / "focus_export.csv"
+    stale.parent.mkdir()
+    write_focus_1_3(stale, [{**row, "BilledCost": str(Decimal(row["BilledCost"]) * 2)}
+                            for row in ROWS_1_3])
+    newer = (data_dir / "focus_1_3" / "focus_export.csv").stat().st_mtime
+    os.utime(stale, (newer - 86_400, newer - 86_400))
     (data_dir / "truth.json").write_text("{}")
     # One quarantined line of seven is over the default share a nightly run tolerates.
     vars_yaml = (f'mlcost_focus_csv: "{(data_dir / "*" / "*.csv").as_posix()}"\n'
@@ -243,6 +252,9 @@ def test_the_version_is_detected_per_file(versions_build: BuiltProject) -> None:
         select regexp_extract(x_source_file, 'focus_1_[0-9]'), x_focus_version, count(*)
         from main_marts.fct_cost_lines group by 1, 2 order by 1""")
     assert rows == [("focus_1_0", "1.0", len(ROWS_1_0)), ("focus_1_3", "1.3", len(ROWS_1_3))]
+    stale = versions_build.query(
+        "select count(*) from main_marts.fct_cost_lines where x_source_file like '%stale%'")
+    assert stale == [(0,)]
 
 
 def test_enumeration_spellings_are_the_specs(versions_build: BuiltProject) -> None:

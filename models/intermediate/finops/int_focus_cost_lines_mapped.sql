@@ -2,27 +2,24 @@
     cloud the ProviderName names (aws, gcp, azure; else other), the line type is the
     ChargeCategory, and a ServiceCategory the export left empty is Other. FOCUS 1.2
     exports have no ServiceProviderName / HostProviderName (1.3): a cloud's own export
-    is both, so they default to ProviderName; a 1.3 export may leave the deprecated
-    ProviderName / PublisherName out, so they default to ServiceProviderName. PricingCurrency
+    is both, so they default to ProviderName (a 1.3 export without the deprecated
+    ProviderName / PublisherName has them from ServiceProviderName in staging). PricingCurrency
     is present only where it differs from BillingCurrency (FOCUS 1.2; 1.0/1.1 have no
     pricing-currency columns): absent, it is the billing currency and the PricingCurrency
     unit prices are the billing-currency ones. BillingAccountType / SubAccountType have no
     default and stay null when absent. A period delivered again counts from its newest
     delivery (int_focus_deliveries_ranked). -#}
-{%- set provider = 'coalesce(unioned.provider_name, unioned.service_provider_name)' %}
 {%- set overrides = {
     'x_provider': "case
-            when lower(" ~ provider ~ ") like '%amazon%'
-                or lower(" ~ provider ~ ") like 'aws%' then 'aws'
-            when lower(" ~ provider ~ ") like '%google%'
-                or lower(" ~ provider ~ ") like 'gcp%' then 'gcp'
-            when lower(" ~ provider ~ ") like '%microsoft%'
-                or lower(" ~ provider ~ ") like '%azure%' then 'azure'
+            when lower(unioned.provider_name) like '%amazon%'
+                or lower(unioned.provider_name) like 'aws%' then 'aws'
+            when lower(unioned.provider_name) like '%google%'
+                or lower(unioned.provider_name) like 'gcp%' then 'gcp'
+            when lower(unioned.provider_name) like '%microsoft%'
+                or lower(unioned.provider_name) like '%azure%' then 'azure'
             else 'other'
         end",
     'service_category': "coalesce(unioned.service_category, 'Other')",
-    'provider_name': provider,
-    'publisher_name': 'coalesce(unioned.publisher_name, unioned.service_provider_name)',
     'pricing_currency': 'coalesce(unioned.pricing_currency, unioned.billing_currency)',
     'pricing_currency_list_unit_price': "coalesce(
             unioned.pricing_currency_list_unit_price,
