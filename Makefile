@@ -1,5 +1,6 @@
 # mlcost: `make run` (install, sample data, raw validation, dbt build, mart validation,
-# summary), `make validate`, `make test` (lint, then pytest), `make lint` / `make fix`.
+# summary), `make validate`, `make test` (lint, then pytest), `make lint` / `make fix`,
+# `make fixtures` (download the real-format test fixtures; needs internet).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -16,7 +17,7 @@ LINT_ENV = MLCOST_DUCKDB_PATH=:memory: MLCOST_EXPORT_READ_CHECK=off \
 	DBT_SEND_ANONYMOUS_USAGE_STATS=false
 
 .PHONY: run test lint fix install sample build summary docs bench clean validate \
-	validate-raw validate-marts
+	validate-raw validate-marts fixtures
 
 # Raw exports are checked before dbt reads them and the marts after: a failed expectation
 # stops the run with the file, column and example rows (GX data docs under gx/uncommitted/).
@@ -51,6 +52,11 @@ docs: install
 
 test: install lint
 	$(BIN)/python -m pytest tests
+
+# Public exports in the clouds' own formats, at pinned commits and checked by SHA-256, into
+# $$MLCOST_REAL_FIXTURES (default ../shared/fixtures/real); tests skip without them.
+fixtures: install
+	$(BIN)/python scripts/fetch_real_fixtures.py
 
 # SQL layout (.sqlfluff), then the project rules over the manifest (dbt-bouncer.yml):
 # each violation is printed with its file, model and rule.

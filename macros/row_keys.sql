@@ -27,8 +27,9 @@
 {#- The tail of a staging model over an export without line ids, given a `raw` CTE of the
     spec's columns plus x_source_file: hash and key each line, type the spec's columns
     (a `tags` column as a JSON object, Azure's brace-less form included) and say why a
-    line cannot be used. Shared by the Azure and FOCUS staging bodies. -#}
-{% macro keyed_lines_from_raw(spec, source_format) %}
+    line cannot be used. Shared by the Azure and FOCUS staging bodies. `extra_columns` of
+    raw are kept as they are; `extra_reason` is a reason the spec's checks do not give. -#}
+{% macro keyed_lines_from_raw(spec, source_format, extra_columns=[], extra_reason=none) %}
 hashed as (
 
     select
@@ -50,8 +51,18 @@ final as (
         {%- endfor %}
         '{{ source_format }}' as x_source_format,
         hashed.x_source_file,
+        {%- for column in extra_columns %}
+        hashed.{{ column }},
+        {%- endfor %}
         {{ mlcost.occurrence_line_key('hashed') }} as x_line_key,
+        {%- if extra_reason is none %}
         {{ mlcost.quarantine_reason(spec, 'hashed') }} as x_quarantine_reason
+        {%- else %}
+        coalesce(
+            {{ mlcost.quarantine_reason(spec, 'hashed') }},
+            {{ extra_reason }}
+        ) as x_quarantine_reason
+        {%- endif %}
     from hashed
 
 )

@@ -82,6 +82,9 @@
         ) as {{ column_spec.name }}
         {%- elif delivered is not none %}
         {{ adapter.quote(delivered) }} as {{ column_spec.name }}
+        {%- elif column_spec.get('map') and column_spec.map[0] | lower in source_columns | map('lower') | list %}
+        {#- CUR 2.0 keeps most product attributes as keys of its `product` map. #}
+        {{ mlcost.map_value(adapter.quote(column_spec.map[0]), column_spec.map[1]) }} as {{ column_spec.name }}
         {%- elif column_spec.get('required') and execute and source_columns | length > 0 %}
             {{ exceptions.raise_compiler_error(
                 "mlcost: " ~ source_label ~ " has no column '" ~ column_spec.name ~ "'"
@@ -133,4 +136,18 @@
     {%- endfor %}
         cast(null as {{ dbt.type_string() }})
     )
+{% endmacro %}
+
+
+{#- The value of one key of a map column, or null. Map access differs per engine. -#}
+{% macro map_value(map_column, key) %}
+    {{ return(adapter.dispatch('map_value', 'mlcost')(map_column, key)) }}
+{% endmacro %}
+
+{% macro default__map_value(map_column, key) %}
+    {{ map_column }}['{{ key }}']
+{% endmacro %}
+
+{% macro duckdb__map_value(map_column, key) %}
+    map_extract_value({{ map_column }}, '{{ key }}')
 {% endmacro %}

@@ -87,7 +87,7 @@ def rules_of(page: str, skipped: list[str]) -> list[dict[str, str]]:
         sentence = line.strip()
         if line.startswith("    ") or not sentence.startswith(f"* {column_id} MUST"):
             continue
-        sentence = sentence[2:]
+        sentence = LINK.sub(r"\1", sentence[2:])
         if sentence == f"{column_id} MUST NOT be null.":
             add("not_null", text=sentence)
             continue

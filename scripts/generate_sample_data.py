@@ -9,8 +9,9 @@ are tested against) and `mlcost_vars.yml` (the dbt vars pointing at all of it):
     dbt build --vars "$(cat data/sample/mlcost_vars.yml)"
 
 It also writes the same charges as FOCUS exports under `focus/` (unless --no-focus), with
-their own vars file `mlcost_vars_focus.yml`: they describe the same spend as the native
-exports, so the default vars file does not read them (that would count it twice).
+their own vars file `mlcost_vars_focus.yml`, and as FOCUS 1.0 / 1.1 CSV under
+`focus_older_versions/` with `mlcost_vars_focus_older.yml`: they describe the same spend as
+the native exports, so the default vars file does not read them (that would count it twice).
 
 The same arguments always produce the same bytes.
 """
@@ -37,8 +38,9 @@ from sample_data.world import MIN_DAYS, build_world  # noqa: E402
 from sample_data.writers import aws_cur, focus, ml_jobs  # noqa: E402
 
 # What this generator owns under --out; deleted before each run so no stale file survives.
-OWNED = ["aws", "gcp", "azure", "focus", "ml_jobs", "mlflow", "sagemaker", "truth.json",
-         "mlcost_vars.yml", "mlcost_vars_focus.yml"]
+OWNED = ["aws", "gcp", "azure", "focus", "focus_older_versions", "ml_jobs", "mlflow",
+         "sagemaker", "truth.json", "mlcost_vars.yml", "mlcost_vars_focus.yml",
+         "mlcost_vars_focus_older.yml"]
 OTHER_WRITERS = ["gcp_billing", "azure_cost"]
 OPTIONAL_WRITERS = ["mlflow", "sagemaker"]
 
@@ -213,13 +215,15 @@ def main(argv: list[str] | None = None) -> int:
             counts.update(written_counts)
 
     result = truth.result()
-    (out_dir / "truth.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     write_vars(out_dir, out_vars)
     if focus_writer is not None:
         # Only the FOCUS vars: every native var stays unset, so nothing is counted twice.
         written = [c for provider, charges in other.items() if provider in args.providers
                    for c in charges]
         write_vars(out_dir, focus_writer.finish(written), "mlcost_vars_focus.yml")
+        write_vars(out_dir, focus_writer.older_vars(), "mlcost_vars_focus_older.yml")
+        result["focus_older_versions"] = focus_writer.older.truth()
+    (out_dir / "truth.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
     if not args.quiet:
         print(f"mlcost sample data v{VERSION}: seed {args.seed}, {args.start} + {args.days} "

@@ -92,6 +92,16 @@ def main() -> int:
             group by 1, 2 order by 3 desc limit 10
         """).fetchall(),
     )
+    print_table(
+        "FOCUS 1.2 rules broken (see rpt_focus_conformance; none is the goal)",
+        ["rule", "provider", "lines", "specification"],
+        con.execute(f"""
+            select rule_id, x_provider, violating_line_count, spec_text
+            from {MARTS_SCHEMA}.rpt_focus_conformance
+            where violating_line_count > 0
+            order by 3 desc, 1, 2 limit 10
+        """).fetchall(),
+    )
     return 0
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
+import duckdb
 import pytest
 
 from build_support import SHARED_FIXTURES, BuiltProject
@@ -89,6 +91,69 @@ def test_tag_aliases_fold_onto_canonical_keys(built_sample: BuiltProject, column
     assert column in keys
 
 
+def _conformance_on(built: BuiltProject, tmp_path, change_sql: str) -> dict[str, int]:
+    """rpt_focus_conformance's compiled SQL run over a copy of fct_cost_lines changed by
+    `change_sql` (an update on table `changed_lines`): violations per rule."""
+    compiled = (built.database.parent / "target" / "compiled" / "mlcost" / "models" / "marts"
+                / "finops" / "rpt_focus_conformance.sql").read_text()
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(built.database.read_bytes())
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("create table changed_lines as select * from main_marts.fct_cost_lines")
+        con.execute(change_sql)
+        sql = re.sub(r'"[^"]+"\."main_marts"\."fct_cost_lines"', "changed_lines", compiled)
+        assert "changed_lines" in sql
+        return {rule_id: count for rule_id, count in con.execute(
+            f"select rule_id, sum(violating_line_count) from ({sql}) group by 1").fetchall()}
+    finally:
+        con.close()
+
+
+def test_conformance_check_finds_planted_violations(built_sample: BuiltProject,
+                                                    tmp_path) -> None:
+    rules = {(focus_column, requirement, applies_when): rule_id
+             for rule_id, focus_column, requirement, applies_when in built_sample.query(
+                 "select rule_id, focus_column_id, requirement, applies_when "
+                 "from main_reference.focus_column_rules")}
+    resource_type_needs_id = rules[("ResourceType", "null", "resource_id is null")]
+    storage_subcategory = rules[("ServiceSubcategory", "allowed_values",
+                                 "service_category = 'Compute'")]
+    frequency_values = rules[("ChargeFrequency", "allowed_values",
+                              "charge_frequency is not null")]
+    violations = _conformance_on(built_sample, tmp_path, """
+        update changed_lines set
+            resource_type = case when x_line_key = (select min(x_line_key) from changed_lines
+                where resource_id is null) then 'Virtual Machine' else resource_type end,
+            service_subcategory = case when x_line_key in (select x_line_key from changed_lines
+                where service_category = 'Compute' order by x_line_key limit 2)
+                then 'Block Storage' else service_subcategory end,
+            charge_frequency = case when x_line_key in (select x_line_key from changed_lines
+                order by x_line_key limit 3) then 'Usage-based' else charge_frequency end""")
+    assert violations[resource_type_needs_id] == 1
+    assert violations[storage_subcategory] == 2
+    assert violations[frequency_values] == 3
+    untouched = {rule for rule, count in violations.items() if count
+                 and rule not in (resource_type_needs_id, storage_subcategory, frequency_values)}
+    assert untouched == set(), "the sample itself must conform"
+
+
+def test_rule_conditions_translate_the_spec_sentences() -> None:
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "focus_rules_from_spec",
+        Path(__file__).resolve().parents[1] / "scripts" / "focus_rules_from_spec.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.condition_sql("[ResourceId](#resourceid) is null") == "resource_id is null"
+    assert module.condition_sql('ChargeCategory is "Usage" or "Purchase" and '
+                                '[ChargeClass](#chargeclass) is not "Correction"') == (
+        "charge_category in ('Usage', 'Purchase') and "
+        "coalesce(charge_class, '') not in ('Correction')")
+    # A condition about the world, not about columns, is left out rather than guessed.
+    assert module.condition_sql("a *charge* is related to a *resource*") is None
+
+
 @pytest.mark.parametrize(("price", "cost"), [("list_unit_price", "list_cost"),
                                              ("contracted_unit_price", "contracted_cost")])
 def test_unit_price_times_quantity_is_the_cost(built_sample: BuiltProject, price: str,
@@ -104,4 +169,3 @@ def test_unit_price_times_quantity_is_the_cost(built_sample: BuiltProject, price
             and abs({price} * pricing_quantity - {cost}) > 0.005 + 1e-9 * abs({cost})
         group by all""")
     assert rows == []
-

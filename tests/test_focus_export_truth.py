@@ -5,6 +5,8 @@ an Azure FOCUS cost export run, GCP's FOCUS view saved as gzip CSV) with the qui
 files carry. Built with `mlcost_vars_focus.yml` alone, the unified table must hold each
 provider's invoice (BilledCost) and amortized (EffectiveCost) totals per billing period, as
 truth.json computes them from the simulation, with nothing quarantined and the quirks parsed.
+The same holds for the FOCUS 1.0 and 1.1 CSV exports (`mlcost_vars_focus_older.yml`), built
+with every data test, their spellings normalized and their one planted bad value quarantined.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import csv
 import gzip
 import json
 import os
+import re
 from collections import defaultdict
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -20,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from build_support import BuiltProject, build_cost_lines, generate_sample
+from build_support import BuiltProject, build_cost_lines, build_project, generate_sample
 
 CENT = 0.01
 
@@ -188,3 +191,140 @@ def test_a_redelivered_period_counts_from_its_newest_run(redelivered_build: Buil
         assert stale_files == 0, period
         assert billed == pytest.approx(row["billed_cost"], abs=CENT), period
         assert effective == pytest.approx(row["effective_cost"], abs=CENT), period
+
+
+# FOCUS 1.0 and 1.1 exports: the same charges as CSV in the FOCUS sample data's shape
+# (scripts/sample_data/SCHEMAS_focus.md), built with every model and every data test.
+SPEC_VALUES = {
+    "ChargeCategory": ["Usage", "Purchase", "Tax", "Credit", "Adjustment"],
+    "ChargeFrequency": ["One-Time", "Recurring", "Usage-Based"],
+    "CommitmentDiscountStatus": ["Used", "Unused"],
+}
+PROVIDER_OF = {"AWS": "aws", "Microsoft": "azure", "Google Cloud": "gcp"}
+
+
+def spec_spelling(column: str, value: str) -> str | None:
+    """The spec's spelling of a delivered value, by case-insensitive match (else None)."""
+    folded = value.lower().replace("-", "").replace(" ", "").replace("_", "")
+    return next((spelled for spelled in SPEC_VALUES[column]
+                 if spelled.lower().replace("-", "") == folded), None)
+
+
+@pytest.fixture(scope="module")
+def older_build(tmp_path_factory: pytest.TempPathFactory) -> BuiltProject:
+    work_dir = tmp_path_factory.mktemp("focus_older")
+    data_dir = work_dir / "data"
+    generate_sample(data_dir)
+    result = build_project(work_dir, (data_dir / "mlcost_vars_focus_older.yml").read_text())
+    if result.returncode != 0:
+        pytest.fail(f"dbt build failed on the FOCUS 1.0/1.1 sample:\n{result.stdout[-8000:]}")
+    return BuiltProject(data_dir=data_dir, database=work_dir / "mlcost.duckdb",
+                        truth=json.loads((data_dir / "truth.json").read_text()),
+                        dbt_output=result.stdout)
+
+
+def older_rows(built: BuiltProject) -> list[dict[str, str]]:
+    return [row for name in built.truth["focus_older_versions"]["files"]
+            for row in read_focus_csv(built.data_dir / name)]
+
+
+def test_older_versions_build_with_their_data_tests(older_build: BuiltProject) -> None:
+    tests_run = re.search(r"(\d+) data tests", older_build.dbt_output)
+    assert tests_run and int(tests_run.group(1)) > 100
+    assert re.search(r"\bERROR=0\b", older_build.dbt_output)
+    files = older_build.truth["focus_older_versions"]["files"]
+    assert {name.split("/")[1] for name in files} == {"focus-1.0", "focus-1.1"}
+    raw = (older_build.data_dir / files[0]).read_text(encoding="utf-8")
+    assert ',NULL,' in raw and '""' in raw and "T00:" not in raw and '"Id"' in raw
+
+
+@pytest.mark.parametrize("column", ["billed_cost", "effective_cost"])
+def test_older_versions_recover_costs_per_provider_and_period(older_build: BuiltProject,
+                                                              column: str) -> None:
+    built = {(provider, period): float(cost) for provider, period, cost in older_build.query(f"""
+        select x_provider, strftime(billing_period_start, '%Y-%m'), sum({column})
+        from main_marts.fct_cost_lines group by 1, 2""")}
+    truth = {(row["provider"], row["billing_period"]): row[column]
+             for row in older_build.truth["billing_totals"]}
+    assert set(built) == set(truth)
+    for key, expected in truth.items():
+        assert built[key] == pytest.approx(expected, abs=CENT), key
+
+
+def test_older_versions_are_detected_per_file(older_build: BuiltProject) -> None:
+    built = dict(older_build.query("""
+        select x_provider, string_agg(distinct x_focus_version, ',')
+        from main_marts.fct_cost_lines group by 1"""))
+    assert built == older_build.truth["focus_older_versions"]["versions"]
+    lacking = older_build.query("""
+        select count(*) filter (where billing_account_type is not null),
+            count(*) filter (where pricing_currency is distinct from billing_currency),
+            count(*) filter (where pricing_currency_effective_cost != effective_cost)
+        from main_marts.fct_cost_lines""")[0]
+    assert lacking == (0, 0, 0)
+
+
+def test_older_enumeration_spellings_are_normalized(older_build: BuiltProject) -> None:
+    """Counts per provider and spec spelling equal the files' rows matched ignoring case;
+    the files do use other spellings."""
+    planted = older_build.truth["focus_older_versions"]["unmappable"]
+    expected: dict[tuple, int] = defaultdict(int)
+    respelled = 0
+    for row in older_rows(older_build):
+        if row["ChargeCategory"] == "Refund":
+            continue
+        values = []
+        for column in SPEC_VALUES:
+            value = row[column]
+            if value == "NULL":
+                values.append(None)
+                continue
+            spelled = spec_spelling(column, value)
+            assert spelled is not None, (column, value)
+            respelled += spelled != value
+            values.append(spelled)
+        expected[(PROVIDER_OF[row["ProviderName"]], *values)] += 1
+    assert respelled > 1000
+    built = {tuple(key): count for *key, count in older_build.query("""
+        select x_provider, charge_category, charge_frequency, commitment_discount_status,
+            count(*)
+        from main_marts.fct_cost_lines group by 1, 2, 3, 4""")}
+    assert built == dict(expected)
+    assert planted["reason"] == "unknown charge_category: Refund"
+
+
+def test_an_unmappable_value_is_quarantined_not_a_failed_build(
+        older_build: BuiltProject) -> None:
+    planted = older_build.truth["focus_older_versions"]["unmappable"]
+    rows = older_build.query("""
+        select x_provider, x_quarantine_reason, x_source_file, billed_cost
+        from main_marts.fct_quarantined_cost_lines""")
+    assert len(rows) == 1
+    provider, reason, source_file, billed = rows[0]
+    assert (provider, reason) == (planted["provider"], planted["reason"])
+    assert source_file.endswith(planted["file"])
+    assert float(billed) == pytest.approx(planted["billed_cost"], abs=1e-9)
+
+
+def test_older_spaced_tag_keys_are_normalized(older_build: BuiltProject) -> None:
+    resource = older_build.truth["focus_older_versions"]["spaced_tag_resource"]
+    spaced = {json.loads(row["Tags"])[" team"] for row in older_rows(older_build)
+              if row["ResourceId"] == resource and row["Tags"] != "NULL"}
+    assert spaced, "the 1.0 file should plant the ` team` tag key"
+    built = {team for (team,) in older_build.query("""
+        select distinct x_tag_team from main_marts.fct_cost_lines
+        where resource_id = ? and tags is not null""", [resource])}
+    assert built == spaced
+    centers = defaultdict(set)
+    for row in older_rows(older_build):
+        if row["ProviderName"] == "Microsoft" and row["Tags"] != "NULL":
+            tags = json.loads(row["Tags"])
+            if "Cost Center" in tags:
+                centers[row["ResourceId"]].add(tags["Cost Center"])
+    assert centers, "the 1.0 file should plant the `Cost Center` tag key"
+    built_centers = defaultdict(set)
+    for resource_id, center in older_build.query("""
+            select resource_id, x_tag_cost_center from main_marts.fct_cost_lines
+            where x_provider = 'azure' and tags like '%Cost Center%'"""):
+        built_centers[resource_id].add(center)
+    assert built_centers == centers

@@ -241,7 +241,12 @@ def test_truth_untagged_share_and_egress_are_well_formed(truth: dict) -> None:
     assert any(0 < row["share"] < 1 for row in truth["untagged_share"])
     routes = {(r["provider"], r["transfer_type"]) for r in truth["egress_routes"]}
     assert {("aws", "inter_region"), ("aws", "inter_az"), ("aws", "internet"), ("aws", "nat"),
-            ("aws", "inter_cloud"), ("gcp", "inter_cloud")} <= routes
+            ("aws", "inter_cloud"), ("gcp", "inter_cloud"), ("aws", "internet_inbound"),
+            ("aws", "inter_az_inbound"), ("aws", "inter_region_inbound"),
+            ("azure", "peering"), ("azure", "peering_inbound"), ("azure", "private_link"),
+            ("azure", "private_link_inbound")} <= routes
+    inbound = [r for r in truth["egress_routes"] if r["transfer_type"] == "internet_inbound"]
+    assert all(r["from"] is None for r in inbound), "bytes from the internet have no region"
 
 
 def test_money_is_rounded_to_micro_dollars(truth: dict) -> None:

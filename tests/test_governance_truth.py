@@ -2,8 +2,10 @@
 shares, the budget overrun, idle machines, unowned resources and storage left behind.
 
 Only what a bill carries can be recovered. Egress is compared per provider, route and source
-region, and per destination region where the bill names it (AWS region pairs): GCP names only
-the destination continent and Azure not at all.
+region, and per destination region where the bill names it (AWS region pairs, in-region
+routes): GCP names only the destination continent and Azure not at all across regions.
+Inbound lines (AWS In lines, Azure peering and Private Link ingress) are routes of their own,
+never added to the outbound bytes they mirror. GB are 10^9 bytes (GCP bills gibibytes).
 """
 
 from __future__ import annotations
@@ -15,6 +17,12 @@ import pytest
 from build_support import BuiltProject
 
 CENT = 0.01
+# Routes whose destination region the bill names (to_region), per provider.
+NAMED_DESTINATION = {
+    "aws": ("inter_region", "inter_az", "inter_region_inbound", "inter_az_inbound",
+            "internet_inbound"),
+    "azure": ("peering", "peering_inbound", "private_link", "private_link_inbound"),
+}
 
 
 def _truth_routes(built: BuiltProject) -> dict[tuple[str, str, str], list[float]]:
@@ -46,7 +54,7 @@ def test_egress_destinations_named_where_the_bill_names_them(built_sample: Built
     for route in built_sample.truth["egress_routes"]:
         matches = [r for r in rows if r[:3] == (route["provider"], route["transfer_type"],
                                                  route["from"])]
-        if route["provider"] == "aws" and route["transfer_type"] in ("inter_region", "inter_az"):
+        if route["transfer_type"] in NAMED_DESTINATION.get(route["provider"], ()):
             matches = [r for r in matches if r[3] == route["to"]]
         elif route["transfer_type"] == "inter_cloud":
             matches = [r for r in matches if r[4] == route["to"]]
@@ -54,6 +62,22 @@ def test_egress_destinations_named_where_the_bill_names_them(built_sample: Built
             assert {r[4] for r in matches} == {"EMEA"}  # europe-west4, as GCP bills it
         assert sum(float(r[5]) for r in matches) == pytest.approx(route["usage_gb"], abs=CENT)
         assert sum(float(r[6]) for r in matches) == pytest.approx(route["billed_cost"], abs=CENT)
+
+
+def test_aws_in_lines_run_from_the_sending_region(built_sample: BuiltProject) -> None:
+    """USW2-USE1-AWS-In-Bytes is data that came into us-west-2 from us-east-1: the CUR names
+    the receiving region first on In lines, and so do fromLocation / fromRegionCode."""
+    planted = [r for r in built_sample.truth["egress_routes"]
+               if (r["provider"], r["transfer_type"]) == ("aws", "inter_region_inbound")]
+    assert planted, "the generator plants the In side of the dataset pulls"
+    rows = built_sample.query("""
+        select from_region, to_region, to_location, sum(usage_gb), sum(billed_cost)
+        from main_marts.fct_egress_routes_daily
+        where x_provider = 'aws' and egress_route = 'inter_region_inbound'
+        group by 1, 2, 3""")
+    assert {r[:3] for r in rows} == {(p["from"], p["to"], p["to"]) for p in planted}
+    assert sum(float(r[3]) for r in rows) == pytest.approx(
+        sum(p["usage_gb"] for p in planted), abs=CENT)
 
 
 def test_top_route_crossed_regions_to_remote_compute(built_sample: BuiltProject) -> None:

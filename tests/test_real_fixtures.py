@@ -340,3 +340,108 @@ def test_reexported_azure_period_counts_from_latest_file(usable_build: FixtureBu
     files = lines_by_file(usable_build)
     assert STALE_AZURE_EXPORT not in files
     assert USABLE["azure_mca_actual"][0].name in files
+
+
+# --- transfer routes on real exports -------------------------------------------------------
+
+KOKU_TRANSFER_CUR = AWS / "cur_legacy_csv__koku_test_cur_2018-06.csv"
+TRANSFER_FILES = {
+    "aws_cur_legacy_csv": [DELIVERY / "koku-local-1.csv.gz"],
+    # The amortized export is read as an actual one: its Bandwidth meters are the tenant's
+    # real ones, and the actual subset has none.
+    "azure_ea_actual": [AZURE / "azure_ea_amortized__finops_toolkit_EA_AmortizedCost_Small.csv",
+                        AZURE / "azure_legacy_usage__koku_costreport_bandwidth.csv"],
+}
+# AWS product/transferType -> route, as the AWS price list defines the types.
+AWS_TRANSFER_TYPE_ROUTES = {
+    "InterRegion Inbound": "inter_region_inbound", "InterRegion Outbound": "inter_region",
+    "AWS Inbound": "internet_inbound", "AWS Outbound": "internet", "IntraRegion": "inter_az",
+}
+
+
+def region_codes() -> dict[tuple[str, str], str]:
+    """(provider, location name) -> region id, from the regions seed."""
+    with (Path(__file__).resolve().parents[1] / "seeds" / "regions.csv").open() as seed:
+        return {(row["provider"], row["region_name"]): row["region_id"]
+                for row in csv.DictReader(seed)}
+
+
+def pad_to_header(source: Path, target: Path) -> None:
+    """The 2018-06 koku CUR's rows stop one column short of its header (the trailing
+    costCategory/CostCenter, empty): the same rows with that empty cell written out."""
+    with source.open(newline="") as src, target.open("w", newline="") as dst:
+        reader = csv.reader(src)
+        writer = csv.writer(dst)
+        header = next(reader)
+        writer.writerow(header)
+        for row in reader:
+            writer.writerow(row + [""] * (len(header) - len(row)))
+
+
+@pytest.fixture(scope="module")
+def transfer_build(tmp_path_factory: pytest.TempPathFactory) -> FixtureBuild:
+    work_dir = tmp_path_factory.mktemp("real_transfer")
+    vars_lines = [f'mlcost_{name}: "{link(files, work_dir / name)}"'
+                  for name, files in TRANSFER_FILES.items()]
+    pad_to_header(KOKU_TRANSFER_CUR, work_dir / "aws_cur_legacy_csv" / KOKU_TRANSFER_CUR.name)
+    result = run_dbt(["build", "--select", "+int_transfer_lines_classified",
+                      "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
+                      "--vars", "\n".join(vars_lines)], work_dir / "transfer.duckdb", work_dir)
+    if result.returncode != 0:
+        pytest.fail(f"dbt build failed on the real transfer lines:\n{result.stdout[-6000:]}")
+    return FixtureBuild(work_dir / "transfer.duckdb", result.stdout)
+
+
+def built_routes(build: FixtureBuild, file_name: str) -> list[tuple]:
+    return build.query("""
+        select lines.x_transfer_type, routes.egress_route, routes.from_region,
+            routes.to_region, routes.usage_gb
+        from main_intermediate.int_transfer_lines_classified as routes
+        inner join main_intermediate.int_cost_lines_unioned as lines
+            on routes.x_line_key = lines.x_line_key
+        where regexp_extract(lines.x_source_file, '[^/]*$') = ?""", [file_name])
+
+
+@pytest.mark.parametrize("path", [KOKU_TRANSFER_CUR, DELIVERY / "koku-local-1.csv.gz"],
+                         ids=lambda path: path.name)
+def test_aws_transfer_types_give_their_route_and_direction(
+        transfer_build: FixtureBuild, path: Path) -> None:
+    """Every CUR line with a product/transferType gets the route of that type, never
+    unclassified; an InterRegion Inbound line runs from its toLocation (the region that
+    sent the bytes) and its GB stay on the inbound route."""
+    codes = region_codes()
+    typed = [row for row in read_rows(path) if row["product/transferType"]]
+    assert typed, f"{path.name} has transfer lines"
+    expected = []
+    for row in typed:
+        transfer_type = row["product/transferType"]
+        # The billed region: fromLocation, else the line's product/location.
+        billed = (codes.get(("aws", row["product/fromLocation"]))
+                  or codes.get(("aws", row["product/location"])))
+        other = codes.get(("aws", row["product/toLocation"]))
+        inbound = transfer_type == "InterRegion Inbound"
+        expected.append((transfer_type, AWS_TRANSFER_TYPE_ROUTES[transfer_type],
+                         other if inbound else billed, billed if inbound else other))
+    expected.sort(key=str)
+    built = built_routes(transfer_build, path.name)
+    assert sorted((row[:4] for row in built), key=str) == expected
+    inbound_gb = sum(float(row["lineItem/UsageAmount"]) for row in typed
+                     if "Inbound" in row["product/transferType"])
+    assert inbound_gb > 0
+    assert sum(row[4] for row in built if row[1].endswith("_inbound")) == pytest.approx(
+        inbound_gb, abs=1e-6)
+
+
+def test_azure_bandwidth_meters_are_classified(transfer_build: FixtureBuild) -> None:
+    """The EA exports' Bandwidth meters (Microsoft's demo tenant and koku's legacy usage
+    file) each land on a route: Intra/Inter Continent between regions, the rest internet."""
+    for path in TRANSFER_FILES["azure_ea_actual"]:
+        rows = read_rows(path)
+        meters = sorted(
+            "inter_region" if "Continent" in row.get("MeterName", row.get("Meter Name", ""))
+            else "internet"
+            for row in rows
+            if row.get("MeterCategory", row.get("Meter Category")) == "Bandwidth")
+        assert meters, f"{path.name} has Bandwidth meters"
+        built = built_routes(transfer_build, path.name)
+        assert sorted(row[1] for row in built) == meters

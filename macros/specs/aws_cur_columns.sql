@@ -2,8 +2,10 @@
     names), with the legacy CSV spelling (`lineItem/UnblendedCost`) and known variants as
     aliases. Source: AWS "Cost and Usage Reports data dictionary" and the CUR 2.0 table
     dictionary. CUR sends a column only once a service uses it, so only the few columns no
-    cost line can lack are required. Tags are not listed: each format carries them its own way
-    (`resourceTags/user:x` columns, `resource_tags_user_x` columns, a `resource_tags` map). -#}
+    cost line can lack are required. `map` names the CUR 2.0 map column and key an attribute
+    sits in when it is not a column of its own (CUR 2.0 keeps `transfer_type` in `product`).
+    Tags are not listed: each format carries them its own way (`resourceTags/user:x`
+    columns, `resource_tags_user_x` columns, a `resource_tags` map). -#}
 {% macro aws_cur_columns() %}
 {{ return([
     {'name': 'identity_line_item_id', 'type': 'string', 'aliases': ['identity/LineItemId'], 'required': true},
@@ -49,7 +51,7 @@
     {'name': 'product_to_location', 'type': 'string', 'aliases': ['product/toLocation']},
     {'name': 'product_from_region_code', 'type': 'string', 'aliases': ['product/fromRegionCode']},
     {'name': 'product_to_region_code', 'type': 'string', 'aliases': ['product/toRegionCode']},
-    {'name': 'product_transfer_type', 'type': 'string', 'aliases': ['product/transferType']},
+    {'name': 'product_transfer_type', 'type': 'string', 'aliases': ['product/transferType'], 'map': ['product', 'transfer_type']},
     {'name': 'product_sku', 'type': 'string', 'aliases': ['product/sku']},
     {'name': 'product_usagetype', 'type': 'string', 'aliases': ['product/usagetype']},
     {'name': 'product_operation', 'type': 'string', 'aliases': ['product/operation']},

@@ -7,6 +7,7 @@
     {'name': 'x_provider', 'type': 'string'},
     {'name': 'x_source_format', 'type': 'string'},
     {'name': 'x_source_file', 'type': 'string'},
+    {'name': 'x_focus_version', 'type': 'string'},
     {'name': 'x_quarantine_reason', 'type': 'string'},
     {'name': 'billing_account_id', 'type': 'string'},
     {'name': 'billing_account_name', 'type': 'string'},

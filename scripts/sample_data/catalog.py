@@ -439,8 +439,10 @@ AWS_S3_STANDARD_GB_MONTH = 0.023
 AWS_S3_TIER1_PER_1000 = 0.005
 AWS_S3_TIER2_PER_1000 = 0.0004
 AWS_INTER_REGION_GB = 0.02
-AWS_INTER_AZ_GB = 0.01
+AWS_INTER_REGION_IN_GB = 0.0  # the receiving region's In line is free
+AWS_INTER_AZ_GB = 0.01  # each way: Regional-Bytes and the xAZ-In / xAZ-Out meters
 AWS_INTERNET_OUT_GB = 0.09
+AWS_INTERNET_IN_GB = 0.0
 AWS_NAT_GB = 0.045
 AWS_NAT_HOUR = 0.045
 AWS_TAX_RATE = 0.06
@@ -457,6 +459,8 @@ AZURE_P15_MONTH = 38.01  # 256 GiB premium SSD
 AZURE_BLOB_HOT_GB_MONTH = 0.0184
 AZURE_INTERNET_OUT_GB = 0.087
 AZURE_INTER_REGION_GB = 0.02
+AZURE_VNET_PEERING_GB = 0.01  # intra-region, charged on ingress and on egress
+AZURE_PRIVATE_LINK_GB = 0.01  # data processed, each way
 
 
 def gcp_pd_sku(region_code: str) -> Sku:
@@ -496,6 +500,19 @@ def azure_disk_meter(tier: str, region_code: str) -> Sku:
 def azure_blob_meter(region_code: str) -> Sku:
     return register_azure_meter("Hot LRS Data Stored", "Storage", "Blob Storage",
                                 "1 GB/Month", AZURE_BLOB_HOT_GB_MONTH, region_code)
+
+
+def azure_virtual_network_meter(transfer_type: str, region_code: str) -> Sku:
+    """VNet peering and Private Link meters: meter category Virtual Network, the kind in the
+    sub-category, the direction in the meter name (Microsoft's price sheet spellings)."""
+    names = {"peering": ("VNet Peering", "Intra-Region Egress", AZURE_VNET_PEERING_GB),
+             "peering_inbound": ("VNet Peering", "Intra-Region Ingress", AZURE_VNET_PEERING_GB),
+             "private_link": ("Private Link", "Standard Data Processed - Egress",
+                              AZURE_PRIVATE_LINK_GB),
+             "private_link_inbound": ("Private Link", "Standard Data Processed - Ingress",
+                                      AZURE_PRIVATE_LINK_GB)}
+    subcategory, name, price = names[transfer_type]
+    return register_azure_meter(name, "Virtual Network", subcategory, "1 GB", price, region_code)
 
 
 def azure_bandwidth_meter(transfer_type: str, region_code: str) -> Sku:

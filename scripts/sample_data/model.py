@@ -55,9 +55,13 @@ class Charge:
     currency: str = "USD"
     commitment_id: str = ""  # SP/RI ARN, CUD name, Azure reservation id
     commitment_type: str = ""  # "savings_plan" | "reserved_instance" | "cud" | "azure_reservation"
-    transfer_from: str = ""  # region code or "internet" / "gcp" / "azure" / "on_prem"
+    # where the bytes came from and went to: a region code, "internet", "gcp", "aws"...;
+    # "" for the internet on an inbound line
+    transfer_from: str = ""
     transfer_to: str = ""
-    transfer_type: str = ""  # "inter_az" | "inter_region" | "internet" | "inter_cloud" | "nat"
+    # the route: "inter_az" | "inter_region" | "internet" | "inter_cloud" | "nat" | "peering"
+    # | "private_link", or one of them with "_inbound" (data into the line's region)
+    transfer_type: str = ""
     tags: dict[str, str] = field(default_factory=dict)  # raw keys as the user spelled them
     owner_team: str = ""  # truth: which team owns this resource, whatever the tags say
     # Rates per usage_unit, as the price list states them (added for the writers: a rate

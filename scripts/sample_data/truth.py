@@ -32,6 +32,7 @@ from .world import World, dt_of, iso, ts_of
 
 COMPUTE_KINDS = ("usage", "commitment_usage", "commitment_negation")
 UNIT = 10**10
+GIB_IN_GB = 2**30 / 10**9  # bytes of a gibibyte in GB of 10^9 bytes
 # The default of the mart's var mlcost_stale_storage_days.
 STALE_STORAGE_DAYS = 7
 
@@ -165,7 +166,8 @@ class TruthAccumulator:
             if c.transfer_type:
                 e = self.egress.setdefault((c.provider, c.transfer_type, c.transfer_from,
                                             c.transfer_to), [0.0, 0])
-                e[0] += c.usage_amount
+                # GB of 10^9 bytes: GCP meters transfer in gibibytes.
+                e[0] += c.usage_amount * (GIB_IN_GB if c.usage_unit == "gibibyte" else 1.0)
                 e[1] += to_units(c.billed_cost)
             if c.owner_team:
                 g = self.tagged.setdefault((c.provider, c.owner_team), [0, 0])
@@ -284,7 +286,8 @@ class TruthAccumulator:
                    for (p, period), t in sorted(self.totals.items(),
                                                 key=lambda kv: (providers.index(kv[0][0]),
                                                                 kv[0][1]))]
-        egress = [{"provider": p, "transfer_type": tt, "from": f, "to": to,
+        # "from" is None where the bytes came from the internet (inbound lines).
+        egress = [{"provider": p, "transfer_type": tt, "from": f or None, "to": to,
                    "usage_gb": r6(v[0]), "billed_cost": from_units(v[1])}
                   for (p, tt, f, to), v in sorted(self.egress.items())]
         untagged = []

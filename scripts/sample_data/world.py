@@ -252,7 +252,9 @@ class Transfer:
     tags: dict[str, str]
     hour: int
     gb: float
-    transfer_type: str  # inter_az | inter_region | internet | inter_cloud | nat
+    # inter_az | inter_region | internet | inter_cloud | nat | peering | private_link, or
+    # one of those with "_inbound": then ``region`` receives and ``to`` is the other end
+    transfer_type: str
     to: str  # region code, "internet", "gcp", "aws", "azure"
     service: str  # AmazonS3 / AmazonEC2, Cloud Storage / Networking, Bandwidth
 
@@ -950,6 +952,12 @@ class Builder:
         self.w.transfers.append(Transfer(provider, b.resource_id, b.name, b.sub_account,
                                          home, b.owner_team, b.tags, hour_floor(start),
                                          round(gb, 3), "inter_region", to_region, service))
+        if provider == "aws":
+            # AWS meters the same bytes again in the receiving region, on a free In line.
+            self.w.transfers.append(Transfer(provider, b.resource_id, b.name, b.sub_account,
+                                             to_region, b.owner_team, b.tags,
+                                             hour_floor(start), round(gb, 3),
+                                             "inter_region_inbound", home, service))
 
     # ---------------------------------------------------------------- background jobs
 
@@ -1095,6 +1103,9 @@ class Builder:
         aws_ds = self.bucket("aws", "datasets", "platform", "us-east-1")
         gcp_ds = self.bucket("gcp", "datasets", "platform", "us-central1")
         az_ds = self.bucket("azure", "datasets", "speech", "eastus")
+        network = az_ds.resource_id.split("/providers/")[0] + "/providers/Microsoft.Network"
+        vnet = f"{network}/virtualNetworks/vnet-speech-eastus"
+        endpoint = f"{network}/privateEndpoints/pe-speech-datasets"
         for d in range(w.days):
             day0 = w.start + d * DAY
             # S3 -> GCS dataset sync (appears in the CUR as internet egress)
@@ -1115,6 +1126,16 @@ class Builder:
                                         az_ds.tags, day0 + 4 * HOUR,
                                         round(rng.uniform(30, 200) * self.scale, 3),
                                         "inter_region", "southcentralus", "Bandwidth"))
+            # The speech VNet peers with the platform hub in the same region (billed on
+            # both ends), and reads the datasets account through a Private Link endpoint.
+            for kind, resource in (("peering", vnet), ("private_link", endpoint)):
+                for way in ("", "_inbound"):
+                    gb = round((10 + 90 * noise(kind + way, d)) * self.scale, 3)
+                    w.transfers.append(Transfer("azure", resource, resource.rsplit("/", 1)[1],
+                                                az_ds.sub_account, "eastus",
+                                                az_ds.owner_team, az_ds.tags,
+                                                day0 + 5 * HOUR, gb, kind + way, "eastus",
+                                                "Virtual Network"))
         # runs in a region away from their datasets pull them at every attempt start
         for inst in list(w.instances):
             if inst.role != "job":
@@ -1601,9 +1622,19 @@ class ChargeGenerator:
 
     def transfer_charge(self, provider: str, rid: str, name: str, sub: str, region: str, h: int,
                         gb: float, transfer_type: str, to: str, service: str, owner: str,
-                        tags: dict[str, str]) -> Charge:
+                        tags: dict[str, str], xaz: bool = False) -> Charge:
         """One metered transfer line. Inter-cloud transfers bill as internet egress: only
-        the truth knows the other end is a cloud."""
+        the truth knows the other end is a cloud. ``xaz``: an AWS inter-AZ line on the
+        xAZ-In / xAZ-Out meters instead of DataTransfer-Regional-Bytes."""
+        # Inbound lines bill in the receiving region (``region``); ``to`` names the other
+        # end. The charge keeps the direction of the bytes: from the sender to the receiver.
+        sender, receiver = region, to
+        if transfer_type == "internet_inbound":
+            sender, receiver = "", region
+        elif transfer_type == "inter_region_inbound":
+            sender, receiver = to, region
+        elif transfer_type.endswith("_inbound"):
+            sender, receiver = region, region
         if provider == "aws":
             src = catalog.region("aws", region).transfer_prefix
             if transfer_type == "inter_region":
@@ -1611,6 +1642,21 @@ class ChargeGenerator:
                 rate, op = catalog.AWS_INTER_REGION_GB, "GetObject"
                 desc = (f"${rate} per GB - {catalog.region('aws', region).location} data "
                         f"transfer to {catalog.region('aws', to).location}")
+            elif transfer_type == "inter_region_inbound":
+                # The receiving region comes first on In lines.
+                usage_type = f"{src}-{catalog.region('aws', to).transfer_prefix}-AWS-In-Bytes"
+                rate, op = catalog.AWS_INTER_REGION_IN_GB, "GetObject"
+                desc = (f"${rate:.2f} per GB - {catalog.region('aws', region).location} data "
+                        f"transfer from {catalog.region('aws', to).location}")
+            elif transfer_type == "internet_inbound":
+                usage_type = f"{src}-DataTransfer-In-Bytes"
+                rate, op = catalog.AWS_INTERNET_IN_GB, "RunInstances"
+                desc = f"${rate:.2f} per GB - data transfer in per month"
+            elif transfer_type in ("inter_az", "inter_az_inbound") and xaz:
+                way = "In" if transfer_type == "inter_az_inbound" else "Out"
+                usage_type = f"{src}-DataTransfer-xAZ-{way}-Bytes"
+                rate, op = catalog.AWS_INTER_AZ_GB, f"InterZone-{way}"
+                desc = f"${rate} per GB - data transfer {way.lower()} between availability zones"
             elif transfer_type == "inter_az":
                 usage_type = f"{src}-DataTransfer-Regional-Bytes"
                 rate, op = catalog.AWS_INTER_AZ_GB, "InterZone-Out"
@@ -1630,8 +1676,8 @@ class ChargeGenerator:
             return self._charge(
                 "aws", f"aws|usage|{rid}|{usage_type}|{op}|{h}", sub, "usage", h, h + HOUR,
                 service, usage_type, desc, op, region, "", rid, name, "", gb, "GB", 0,
-                "on_demand", cost, cost, cost, owner, tags, transfer_from=region,
-                transfer_to=to, transfer_type=transfer_type, unit_price=rate,
+                "on_demand", cost, cost, cost, owner, tags, transfer_from=sender,
+                transfer_to=receiver, transfer_type=transfer_type, unit_price=rate,
                 list_unit_price=rate, effective_unit_price=rate)
         if provider == "gcp":
             sku = catalog.gcp_network_sku(
@@ -1643,14 +1689,17 @@ class ChargeGenerator:
                 sku.unit, 0, "on_demand", cost, cost, cost, owner, tags, transfer_from=region,
                 transfer_to=to, transfer_type=transfer_type, unit_price=sku.unit_price,
                 list_unit_price=sku.unit_price, effective_unit_price=sku.unit_price)
-        meter = catalog.azure_bandwidth_meter(
-            "inter_region" if transfer_type == "inter_region" else "internet", region)
+        if transfer_type.startswith(("peering", "private_link")):
+            meter = catalog.azure_virtual_network_meter(transfer_type, region)
+        else:
+            meter = catalog.azure_bandwidth_meter(
+                "inter_region" if transfer_type == "inter_region" else "internet", region)
         cost = meter.unit_price * gb
         return self._charge(
             "azure", f"azure|usage|{rid}|{meter.sku_id}|{h}", sub, "usage", h, h + HOUR,
-            "Bandwidth", meter.sku_id, meter.description, "", region, "", rid, name, "", gb,
-            meter.unit, 0, "on_demand", cost, cost, cost, owner, tags, transfer_from=region,
-            transfer_to=to, transfer_type=transfer_type, unit_price=meter.unit_price,
+            meter.service, meter.sku_id, meter.description, "", region, "", rid, name, "", gb,
+            meter.unit, 0, "on_demand", cost, cost, cost, owner, tags, transfer_from=sender,
+            transfer_to=receiver, transfer_type=transfer_type, unit_price=meter.unit_price,
             list_unit_price=meter.unit_price, effective_unit_price=meter.unit_price)
 
     def serving_egress(self, s: Slice) -> list[Charge]:
@@ -1663,6 +1712,19 @@ class ChargeGenerator:
             out.append(self.transfer_charge("aws", i.resource_id, i.resource_name, i.sub_account,
                                             i.region, s.hour, internet_gb, "internet",
                                             "internet", "AmazonEC2", i.owner_team, i.tags))
+            # Requests arrive from the internet (free In line); some hours call a database
+            # in another zone, metered on the xAZ-In / xAZ-Out meters.
+            in_gb = round((0.5 + 2.0 * noise("ingress", i.resource_id, s.hour)) * frac, 6)
+            out.append(self.transfer_charge("aws", i.resource_id, i.resource_name, i.sub_account,
+                                            i.region, s.hour, in_gb, "internet_inbound",
+                                            "internet", "AmazonEC2", i.owner_team, i.tags))
+            if noise("xaz-hour", i.resource_id, s.hour) < 0.25:
+                for way in ("inter_az", "inter_az_inbound"):
+                    xaz_gb = round((0.2 + noise(way, i.resource_id, s.hour)) * frac, 6)
+                    out.append(self.transfer_charge(
+                        "aws", i.resource_id, i.resource_name, i.sub_account, i.region,
+                        s.hour, xaz_gb, way, i.region, "AmazonEC2", i.owner_team, i.tags,
+                        xaz=True))
             az_gb = round((2.0 + 8.0 * noise("interaz", i.resource_id, s.hour)) * frac, 6)
             out.append(self.transfer_charge("aws", i.resource_id, i.resource_name, i.sub_account,
                                             i.region, s.hour, az_gb, "inter_az", i.region,

@@ -24,6 +24,13 @@ gpu_catalog as (
 
 ),
 
+regions as (
+
+    select * from {{ ref('regions') }}
+    where provider = 'aws'
+
+),
+
 categorized as (
 
     select
@@ -67,7 +74,9 @@ categorized as (
                     or line_item_usage_type like '%Host:%'
                     then {{ dbt.split_part('line_item_usage_type', "':'", -1) }}
             end
-        ) as x_instance_type
+        ) as x_instance_type,
+        {#- Older CURs name the location only, and write EU for Europe. #}
+        replace(product_location, 'EU (', 'Europe (') as x_location_name
     from line_items
 
 ),
@@ -239,30 +248,26 @@ final as (
             'Amazon Web Services, Inc.'
         ) as invoice_issuer_name,
         classified.bill_invoice_id as invoice_id,
-        coalesce(classified.product_region_code, classified.product_region) as region_id,
-        classified.product_location as region_name,
+        coalesce(
+            classified.product_region_code, classified.product_region,
+            location_regions.region_id
+        ) as region_id,
+        coalesce(id_regions.region_name, classified.product_location) as region_name,
         classified.line_item_availability_zone as availability_zone,
         nullif(classified.line_item_resource_id, '') as resource_id,
         cast(null as {{ dbt.type_string() }}) as resource_name,
-        classified.product_product_family as resource_type,
+        {#- FOCUS: a resource type only where there is a resource. #}
         case
-            when classified.product_product_family = 'Data Transfer' then 'Networking'
-            when classified.product_product_family in ('Storage', 'Storage Snapshot')
-                then 'Storage'
-            when classified.charge_category = 'Tax' then 'Other'
-            else coalesce(service_categories.service_category, 'Other')
-        end as service_category,
-        {#- EC2's Storage family is EBS (block); S3's is object storage, whose
-            subcategory the service seed gives. #}
-        case
-            when classified.product_product_family = 'Data Transfer'
-                then 'Network Connectivity'
-            when classified.product_product_family = 'Storage Snapshot' then 'Backup'
-            when classified.product_product_family = 'Storage'
-                and classified.line_item_product_code = 'AmazonEC2'
-                then 'Block Storage'
-            else coalesce(service_categories.service_subcategory, 'Other (Other)')
-        end as service_subcategory,
+            when nullif(classified.line_item_resource_id, '') is not null
+                then coalesce(
+                        classified.product_product_family, classified.line_item_product_code
+                    )
+        end as resource_type,
+        {#- One category per service, whatever the line: S3's transfer and tax lines are
+            Storage like its storage lines, EBS volumes Compute like EC2. #}
+        coalesce(service_categories.service_category, 'Other') as service_category,
+        coalesce(service_categories.service_subcategory, 'Other (Other)')
+            as service_subcategory,
         coalesce(
             classified.product_product_name, service_categories.service_name,
             classified.line_item_product_code
@@ -350,6 +355,13 @@ final as (
         on classified.line_item_product_code = service_categories.service_code
     left join gpu_catalog
         on classified.x_instance_type = gpu_catalog.instance_type
+    left join regions as location_regions
+        on classified.x_location_name = location_regions.region_name
+    left join regions as id_regions
+        on coalesce(
+            classified.product_region_code, classified.product_region,
+            location_regions.region_id
+        ) = id_regions.region_id
 
 )
 

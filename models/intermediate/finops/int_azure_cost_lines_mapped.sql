@@ -57,6 +57,19 @@ gpu_catalog as (
 
 ),
 
+regions as (
+
+    select * from {{ ref('regions') }}
+    where provider = 'azure'
+
+),
+
+region_aliases as (
+
+    select * from {{ ref('azure_region_aliases') }}
+
+),
+
 actual_lines_delivered as (
 
     select
@@ -233,10 +246,20 @@ classified as (
             when charge_type = 'Credit' then 'Credit'
             else 'Adjustment'
         end as charge_category,
-        coalesce(
-            {{ mlcost.json_text('additional_info', 'ServiceType') }},
-            {{ mlcost.json_text('additional_info', 'VMSize') }}
-        ) as x_instance_type,
+        {#- The VM size: AdditionalInfo's ServiceType (or VMSize in older exports), else
+            the meter's first size (`D2 v3/D2s v3` -> Standard_D2_v3, `NC6 Spot` ->
+            Standard_NC6). Other services write ServiceType too (SQLThreatDetection). #}
+        case
+            when meter_category = 'Virtual Machines'
+                and coalesce(charge_type, 'Usage') != 'Purchase'
+                then coalesce(
+                        {{ mlcost.json_text('additional_info', 'ServiceType') }},
+                        {{ mlcost.json_text('additional_info', 'VMSize') }},
+                        {{ dbt.concat(["'Standard_'", "replace(trim(replace(replace("
+                            ~ dbt.split_part('meter_name', "'/'", 1)
+                            ~ ", ' Low Priority', ''), ' Spot', '')), ' ', '_')"]) }}
+                    )
+        end as x_instance_type,
         {#- unitOfMeasure carries a multiplier: quantity 2.4 of "10 Hours" is 24 hours. #}
         case
             when lower(unit_of_measure) like '%hour%'
@@ -324,19 +347,37 @@ final as (
         coalesce(classified.publisher_name, 'Microsoft') as publisher_name,
         'Microsoft' as invoice_issuer_name,
         classified.invoice_id,
-        lower(classified.resource_location) as region_id,
-        classified.meter_region as region_name,
+        coalesce(
+            region_aliases.region_id, lower(classified.resource_location)
+        ) as region_id,
+        regions.region_name,
         classified.availability_zone,
         classified.resource_id,
         classified.resource_name,
-        classified.consumed_service as resource_type,
+        {#- The resource's ARM type (microsoft.compute/virtualmachines), null without a
+            resource as FOCUS requires. #}
+        case
+            when classified.resource_id is not null
+                then coalesce(
+                        nullif({{ dbt.concat([
+                            dbt.split_part(dbt.split_part(
+                                'lower(classified.resource_id)', "'/providers/'", 2
+                            ), "'/'", 1),
+                            "'/'",
+                            dbt.split_part(dbt.split_part(
+                                'lower(classified.resource_id)', "'/providers/'", 2
+                            ), "'/'", 2),
+                        ]) }}, '/'),
+                        lower(classified.consumed_service)
+                    )
+        end as resource_type,
         coalesce(service_categories.service_category, 'Other') as service_category,
         {#- The Storage meter category holds managed disks and their snapshots as well as
-            blobs: the subcategory tells them apart. #}
+            blobs: the subcategory tells them apart, under Storage. #}
         case
             when classified.meter_category = 'Storage'
                 and classified.meter_name like '%Snapshot%'
-                then 'Backup'
+                then 'Backup Storage'
             when classified.meter_category = 'Storage'
                 and classified.meter_sub_category like '%Managed Disks%'
                 then 'Block Storage'
@@ -413,6 +454,12 @@ final as (
         on classified.meter_category = service_categories.service_code
     left join gpu_catalog
         on lower(classified.x_instance_type) = lower(gpu_catalog.instance_type)
+    left join region_aliases
+        on lower(classified.resource_location) = region_aliases.location
+    left join regions
+        on coalesce(
+            region_aliases.region_id, lower(classified.resource_location)
+        ) = regions.region_id
 
 )
 

@@ -2,8 +2,13 @@
     cloud the ProviderName names (aws, gcp, azure; else other), the line type is the
     ChargeCategory, and a ServiceCategory the export left empty is Other. FOCUS 1.2
     exports have no ServiceProviderName / HostProviderName (1.3): a cloud's own export
-    is both, so they default to ProviderName. A period delivered again counts from its
-    newest delivery (int_focus_deliveries_ranked). -#}
+    is both, so they default to ProviderName (a 1.3 export without the deprecated
+    ProviderName / PublisherName has them from ServiceProviderName in staging). PricingCurrency
+    is present only where it differs from BillingCurrency (FOCUS 1.2; 1.0/1.1 have no
+    pricing-currency columns): absent, it is the billing currency and the PricingCurrency
+    unit prices are the billing-currency ones. BillingAccountType / SubAccountType have no
+    default and stay null when absent. A period delivered again counts from its newest
+    delivery (int_focus_deliveries_ranked). -#}
 {%- set overrides = {
     'x_provider': "case
             when lower(unioned.provider_name) like '%amazon%'
@@ -15,6 +20,15 @@
             else 'other'
         end",
     'service_category': "coalesce(unioned.service_category, 'Other')",
+    'pricing_currency': 'coalesce(unioned.pricing_currency, unioned.billing_currency)',
+    'pricing_currency_list_unit_price': "coalesce(
+            unioned.pricing_currency_list_unit_price,
+            case when unioned.pricing_currency is null then unioned.list_unit_price end
+        )",
+    'pricing_currency_contracted_unit_price': "coalesce(
+            unioned.pricing_currency_contracted_unit_price,
+            case when unioned.pricing_currency is null then unioned.contracted_unit_price end
+        )",
     'service_provider_name':
         'coalesce(unioned.service_provider_name, unioned.provider_name)',
     'host_provider_name': 'coalesce(unioned.host_provider_name, unioned.provider_name)',

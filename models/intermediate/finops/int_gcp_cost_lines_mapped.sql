@@ -4,7 +4,9 @@
     ListCost is cost at list. Commitment fees are Purchases; spot and preemptible SKUs are
     Dynamic, rows with committed use credits Committed. The invoice month is the billing
     period. EffectiveCost equals BilledCost until CUD fees are amortized (spend-based CUD
-    fees already land on the covered usage as credits). -#}
+    fees already land on the covered usage as credits). Quantities keep Google's units:
+    PricingQuantity is in the pricing unit (`gibibyte`, `gibibyte month`: GiB, not GB),
+    ConsumedQuantity in the usage unit (bytes, byte-seconds). -#}
 
 with cost_lines as (
 
@@ -26,6 +28,13 @@ gpu_catalog as (
 
 ),
 
+regions as (
+
+    select * from {{ ref('regions') }}
+    where provider = 'gcp'
+
+),
+
 categorized as (
 
     select
@@ -40,16 +49,20 @@ categorized as (
             lower(sku_description) like '%spot%'
             or lower(sku_description) like '%preemptible%'
         ) as x_is_spot,
-        {#- Persistent disks and their snapshots are billed under Compute Engine; FOCUS
-            files them under Storage. #}
-        (
-            service_description = 'Compute Engine'
-            and (
-                sku_description like '%PD Capacity%'
-                or sku_description like '%PD Snapshot%'
-                or sku_description like 'Hyperdisk%'
-            )
-        ) as is_disk_sku
+        {#- A multi-region (us, eu), dual-region or global location has no region: its
+            location is where the service is provided. #}
+        coalesce(location_region, location_location) as x_region_id,
+        {#- As Google's FOCUS view: service and collection of the resource's full name,
+            //compute.googleapis.com/projects/p/zones/z/disks/d is compute.disks. #}
+        case
+            when resource_global_name like '//%/%/%'
+                then {{ dbt.concat([
+                    dbt.split_part(dbt.split_part('resource_global_name', "'/'", 3), "'.'", 1),
+                    "'.'",
+                    dbt.split_part('resource_global_name', "'/'", -2),
+                ]) }}
+            when resource_global_name is not null then service_description
+        end as resource_type
     from cost_lines
 
 ),
@@ -146,21 +159,16 @@ final as (
         'Google Cloud' as provider_name,
         coalesce(classified.seller_name, 'Google Cloud') as publisher_name,
         'Google Cloud' as invoice_issuer_name,
-        classified.location_region as region_id,
-        classified.location_location as region_name,
+        classified.x_region_id as region_id,
+        regions.region_name,
         classified.location_zone as availability_zone,
         classified.resource_global_name as resource_id,
         classified.resource_name,
-        case
-            when classified.is_disk_sku then 'Storage'
-            else coalesce(service_categories.service_category, 'Other')
-        end as service_category,
-        case
-            when classified.is_disk_sku and classified.sku_description like '%Snapshot%'
-                then 'Backup'
-            when classified.is_disk_sku then 'Block Storage'
-            else coalesce(service_categories.service_subcategory, 'Other (Other)')
-        end as service_subcategory,
+        classified.resource_type,
+        {#- One category per service: persistent disks are Compute Engine, so Compute. #}
+        coalesce(service_categories.service_category, 'Other') as service_category,
+        coalesce(service_categories.service_subcategory, 'Other (Other)')
+            as service_subcategory,
         classified.service_description as service_name,
         {#- FOCUS: no SKU on tax. Google prices per SKU (tiers aside), so the SKU id is
             also the price id, as the FOCUS column's provider mappings list it (sku.id). #}
@@ -198,6 +206,8 @@ final as (
         on classified.service_description = service_categories.service_code
     left join gpu_catalog
         on classified.x_machine_type = gpu_catalog.instance_type
+    left join regions
+        on classified.x_region_id = regions.region_id
 
 )
 

@@ -26,6 +26,36 @@ checkpoints as (
 
 ),
 
+{# Disks and snapshots bill under their compute service (EBS under EC2, persistent disks
+    under Compute Engine), whose one FOCUS category is Compute: their resource type tells
+    them (EC2's Storage product family is EBS). A bucket's transfer lines are Storage like
+    the bucket, but what leaving data unused costs is its storage. -#}
+storage_lines as (
+
+    select
+        cost_lines.*,
+        (
+            service_subcategory = 'Block Storage'
+            or (
+                service_category = 'Compute'
+                and resource_type in ('Storage', 'compute.disks', 'microsoft.compute/disks')
+            )
+        ) as is_disk
+    from cost_lines
+    where not {{ mlcost.is_data_transfer_line() }}
+        and (
+            service_category = 'Storage'
+            or (
+                service_category = 'Compute'
+                and resource_type in (
+                    'Storage', 'Storage Snapshot', 'compute.disks', 'compute.snapshots',
+                    'microsoft.compute/disks', 'microsoft.compute/snapshots'
+                )
+            )
+        )
+
+),
+
 storage_days as (
 
     select
@@ -37,10 +67,10 @@ storage_days as (
         min(sub_account_id) as sub_account_id,
         min(service_name) as service_name,
         max(service_subcategory) as service_subcategory,
+        max(case when is_disk then 1 else 0 end) as is_disk,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost
-    from cost_lines
-    where service_category = 'Storage'
+    from storage_lines
     group by 1, 2, 3
 
 ),
@@ -111,7 +141,7 @@ attached_days as (
             or storage_named.storage_name
             like {{ dbt.concat(['machine_days.machine_name', "'_osdisk_%'"]) }}
         )
-    where storage_named.service_subcategory = 'Block Storage'
+    where storage_named.is_disk = 1
 
 ),
 

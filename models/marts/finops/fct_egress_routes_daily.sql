@@ -1,6 +1,8 @@
 {#- Data transfer per day, provider, account, route and region pair: GB and cost, next to
-    the compute the transfer served, in any account of the provider (the source region's compute for internet, zone and NAT
-    traffic; the destination region's for data pulled across regions). -#}
+    the compute the transfer served, in any account of the provider (the source region's
+    compute for internet, zone and NAT traffic; the destination region's for data pulled
+    across regions and for inbound routes). Compute served leaves out the transfer lines
+    themselves: AWS and GCP bill transfer under their compute services. -#}
 with transfer_lines as (
 
     select * from {{ ref('int_transfer_lines_classified') }}
@@ -16,13 +18,18 @@ cost_lines as (
 compute_daily as (
 
     select
-        x_provider,
-        region_id,
-        cast({{ dbt.date_trunc('day', 'charge_period_start') }} as date) as charge_date,
-        sum(billed_cost) as compute_billed_cost
+        cost_lines.x_provider,
+        cost_lines.region_id,
+        cast(
+            {{ dbt.date_trunc('day', 'cost_lines.charge_period_start') }} as date
+        ) as charge_date,
+        sum(cost_lines.billed_cost) as compute_billed_cost
     from cost_lines
-    where service_category = 'Compute'
-        and charge_category = 'Usage'
+    left join transfer_lines
+        on cost_lines.x_line_key = transfer_lines.x_line_key
+    where cost_lines.service_category = 'Compute'
+        and cost_lines.charge_category = 'Usage'
+        and transfer_lines.x_line_key is null
     group by 1, 2, 3
 
 ),
@@ -41,6 +48,7 @@ routes_daily as (
         to_location,
         case
             when egress_route = 'inter_region' then to_region
+            when egress_route like '%_inbound' then to_region
             when egress_route = 'inter_cloud' then null
             else from_region
         end as served_region,
@@ -76,7 +84,9 @@ final as (
         routes_daily.from_region,
         routes_daily.to_region,
         routes_daily.to_location,
-        routes_daily.egress_route in ('inter_region', 'inter_cloud') as is_cross_region,
+        routes_daily.egress_route in (
+            'inter_region', 'inter_region_inbound', 'inter_cloud'
+        ) as is_cross_region,
         routes_daily.served_region,
         cast(routes_daily.usage_gb as {{ mlcost.type_double() }}) as usage_gb,
         cast(routes_daily.billed_cost as {{ mlcost.type_money() }}) as billed_cost,

@@ -298,14 +298,22 @@ def product_attributes(c: Charge) -> dict[str, str]:
         frm = location_of(c.transfer_from)
         to = location_of(c.transfer_to if c.transfer_type not in ("internet", "inter_cloud", "nat")
                          else "external")
-        if c.transfer_type == "inter_az":
+        if c.transfer_type in ("inter_az", "inter_az_inbound"):
             to = frm
+        if c.transfer_type == "inter_region_inbound":
+            # The price list states In lines from the receiving region: "US West (Oregon)
+            # data transfer from US East (N. Virginia)" has fromLocation US West (Oregon).
+            frm, to = to, frm
         attrs.update(productFamily="NAT Gateway" if c.transfer_type == "nat" else "Data Transfer",
                      fromLocation=frm[0], fromLocationType=frm[1], fromRegionCode=frm[2],
                      toLocation=to[0], toLocationType=to[1], toRegionCode=to[2])
-        attrs["transferType"] = {"inter_region": "InterRegion Outbound",
-                                 "inter_az": "IntraRegion", "internet": "AWS Outbound",
-                                 "inter_cloud": "AWS Outbound", "nat": ""}[c.transfer_type]
+        # The xAZ-In / xAZ-Out meters are written without a transfer type, so the sample
+        # also exercises classification by usage type.
+        attrs["transferType"] = "" if "-xAZ-" in c.sku else {
+            "inter_region": "InterRegion Outbound", "inter_region_inbound": "InterRegion Inbound",
+            "inter_az": "IntraRegion", "internet": "AWS Outbound",
+            "internet_inbound": "AWS Inbound", "inter_cloud": "AWS Outbound",
+            "nat": ""}[c.transfer_type]
         if c.transfer_type == "nat":
             attrs.update(group="NGW:NatGateway",
                          groupDescription="Charge for per GB data processed by NatGateways")

@@ -23,6 +23,22 @@ Planted quirks (what real FOCUS files carry and FOCUS staging tolerates):
 
 Not read by the default `mlcost_vars.yml` (they describe the same spend as the native
 exports); `mlcost_vars_focus.yml` points the FOCUS vars at them.
+
+The same charges once more in older FOCUS versions, as CSV in the shape of the FinOps
+Foundation's FOCUS sample data (FOCUS-Sample-Data, FOCUS-1.0/focus_sample.csv), read by
+`mlcost_vars_focus_older.yml` alone:
+
+    focus_older_versions/focus-1.0/focus_YYYY-MM.csv   AWS and Microsoft rows, FOCUS 1.0
+    focus_older_versions/focus-1.1/focus_YYYY-MM.csv   Google Cloud rows, FOCUS 1.1
+
+with the sample's quirks: header and text values quoted, numbers and the literal `NULL`
+bare, JSON Tags (`{"k": "v"}`, quotes doubled in the cell), timestamps without `T`/`Z`,
+an extra `Id` column; Microsoft rows spell ChargeFrequency `Usage-based` (as the sample's
+Oracle rows do) and carry spaced tag keys (` team` on one resource, `Cost Center`); the
+Google Cloud rows spell ChargeCategory, ChargeFrequency and CommitmentDiscountStatus in
+lowercase. One extra Microsoft row, a copy of a usage row whose ChargeCategory is
+`Refund` (no FOCUS value), is not part of the simulation: it must be quarantined, never
+counted. truth.json's `focus_older_versions` names the files, versions and planted rows.
 """
 
 from __future__ import annotations
@@ -80,6 +96,38 @@ EXTRA_COLUMNS = {
     "gcp": ("x_Credits", "x_ExportTime", "x_ProjectId", "ExportTime"),
 }
 PROVIDER_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Microsoft"}
+OLDER_DIR = "focus_older_versions"
+# Column order of the FOCUS sample data's 1.0 file (its extra Id column included).
+FOCUS_1_0_COLUMNS = (
+    "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName",
+    "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart", "ChargeCategory",
+    "ChargeClass", "ChargeDescription", "ChargeFrequency", "ChargePeriodEnd",
+    "ChargePeriodStart", "CommitmentDiscountCategory", "CommitmentDiscountId",
+    "CommitmentDiscountName", "CommitmentDiscountStatus", "CommitmentDiscountType",
+    "ConsumedQuantity", "ConsumedUnit", "ContractedCost", "ContractedUnitPrice",
+    "EffectiveCost", "InvoiceIssuerName", "ListCost", "ListUnitPrice", "PricingCategory",
+    "PricingQuantity", "PricingUnit", "ProviderName", "PublisherName", "RegionId",
+    "RegionName", "ResourceId", "ResourceName", "ResourceType", "ServiceCategory", "Id",
+    "ServiceName", "SkuId", "SkuPriceId", "SubAccountId", "SubAccountName", "Tags",
+)
+# FOCUS 1.1 added these to 1.0 (FOCUS_Spec tags v1.0 and v1.1, specification/columns).
+FOCUS_1_1_COLUMNS = tuple(sorted(
+    [column for column in FOCUS_1_0_COLUMNS if column != "Id"]
+    + ["CapacityReservationId", "CapacityReservationStatus", "CommitmentDiscountQuantity",
+       "CommitmentDiscountUnit", "ServiceSubcategory", "SkuMeter", "SkuPriceDetails"]))
+OLDER_VERSIONS = {"aws": "1.0", "azure": "1.0", "gcp": "1.1"}
+# Spellings the older files use instead of the spec's, per provider and column.
+RESPELLED = {
+    "azure": {"ChargeFrequency": {"Usage-Based": "Usage-based"}},
+    "gcp": {"ChargeCategory": {value: value.lower() for value in
+                               ("Usage", "Purchase", "Tax", "Credit", "Adjustment")},
+            "ChargeFrequency": {"Usage-Based": "usage-based", "One-Time": "one-time"},
+            "CommitmentDiscountStatus": {"Used": "used", "Unused": "unused"}},
+}
+# The planted row no rule can map, and the reason it must be quarantined with.
+UNMAPPABLE_CATEGORY = "Refund"
+SPACED_TAG_KEY_OLDER = " team"
+COST_CENTER_KEY_OLDER = "Cost Center"
 COMMITMENT_TYPES = {
     "savings_plan": ("Spend", "Savings Plan"),
     "reserved_instance": ("Usage", "Reserved Instance"),
@@ -350,6 +398,91 @@ def write_run(out_dir: Path, run_dir: Path, export: str, dataset: str, period: s
     return written + [manifest_path]
 
 
+def older_row(row: dict[str, object], provider: str, spaced_resource: str) -> dict[str, object]:
+    """A FOCUS 1.2 row as the older file of its provider writes it: the provider's
+    spellings, and Microsoft's spaced tag keys."""
+    older = dict(row)
+    for column, spellings in RESPELLED.get(provider, {}).items():
+        value = older.get(column)
+        older[column] = spellings.get(value, value)  # type: ignore[arg-type]
+    if provider == "azure" and older.get("Tags"):
+        tags = json.loads(str(older["Tags"]))
+        spaced = spaced_resource and older.get("ResourceId") == spaced_resource
+        older["Tags"] = json.dumps({
+            (SPACED_TAG_KEY_OLDER if spaced and key in ("team", SPACED_TAG_KEY) else
+             COST_CENTER_KEY_OLDER if key == "cost-center" else key): value
+            for key, value in tags.items()})
+    elif older.get("Tags"):
+        older["Tags"] = json.dumps(json.loads(str(older["Tags"])))  # `{"k": "v"}` spacing
+    return older
+
+
+def _older_cell(value: object, column: str) -> str:
+    """A cell as the FOCUS sample data writes it: text quoted (quotes doubled), numbers and
+    NULL bare, timestamps `2024-09-01 00:00:00`."""
+    if value is None:
+        return "NULL"
+    if column in TIMESTAMPS:
+        stamp = value.astimezone(timezone.utc).replace(tzinfo=None)  # type: ignore[union-attr]
+        return '"' + stamp.strftime("%Y-%m-%d %H:%M:%S") + '"'
+    if column in NUMBERS or column == "Id":
+        return azure_cost.decimal_text(float(value))  # type: ignore[arg-type]
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+class OlderVersionsWriter:
+    """Appends rows to the FOCUS 1.0 / 1.1 CSV of their version and billing period."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.next_id = 1
+        self.files: dict[tuple[str, str], Path] = {}
+        self.spaced_resource = ""
+        self.planted: dict[str, object] = {}
+
+    def path(self, version: str, period: str) -> Path:
+        return self.out_dir / OLDER_DIR / f"focus-{version}" / f"focus_{period}.csv"
+
+    def write(self, rows: list[dict[str, object]], provider: str, period: str) -> None:
+        version = OLDER_VERSIONS[provider]
+        columns = FOCUS_1_0_COLUMNS if version == "1.0" else FOCUS_1_1_COLUMNS
+        path = self.path(version, period)
+        lines = []
+        if (version, period) not in self.files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("", encoding="utf-8")
+            self.files[(version, period)] = path
+            lines.append(",".join(f'"{column}"' for column in columns))
+        for row in rows:
+            older = {**older_row(row, provider, self.spaced_resource), "Id": self.next_id}
+            self.next_id += 1
+            lines.append(",".join(_older_cell(older.get(column), column) for column in columns))
+        with path.open("a", encoding="utf-8", newline="") as handle:
+            handle.write("".join(line + "\n" for line in lines))
+
+    def plant_unmappable(self, rows: list[dict[str, object]], period: str) -> None:
+        """A copy of the first Microsoft usage row with a ChargeCategory FOCUS does not have."""
+        usage = next(row for row in rows if row["ChargeCategory"] == "Usage"
+                     and row["BilledCost"])
+        planted = {**usage, "ChargeCategory": UNMAPPABLE_CATEGORY}
+        self.write([planted], "azure", period)
+        self.planted = {
+            "provider": "azure", "billing_period": period,
+            "file": self.path("1.0", period).relative_to(self.out_dir).as_posix(),
+            "reason": f"unknown charge_category: {UNMAPPABLE_CATEGORY}",
+            "billed_cost": usage["BilledCost"], "resource_id": usage["ResourceId"],
+        }
+
+    def truth(self) -> dict[str, object]:
+        return {
+            "files": sorted(path.relative_to(self.out_dir).as_posix()
+                            for path in self.files.values()),
+            "versions": OLDER_VERSIONS,
+            "spaced_tag_resource": self.spaced_resource,
+            "unmappable": self.planted,
+        }
+
+
 class FocusWriter:
     """Streams AWS charges to parquet parts as they come (AWS is most of the lines; memory
     stays bounded by ``chunk_rows`` as in the CUR writer); GCP and Azure charges, which the
@@ -364,6 +497,7 @@ class FocusWriter:
         self.services = service_seed()
         self.aws_rows: dict[str, list[dict[str, object]]] = defaultdict(list)
         self.aws_parts: dict[str, int] = defaultdict(int)
+        self.older = OlderVersionsWriter(out_dir)
 
     def add(self, charges: Iterable[Charge]) -> None:
         """Take a batch of AWS charges (others are ignored here)."""
@@ -386,16 +520,21 @@ class FocusWriter:
         folder = self.out_dir / "focus" / "aws" / AWS_EXPORT / "data" / f"BILLING_PERIOD={period}"
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{AWS_EXPORT}-{self.aws_parts[period]:05d}.snappy.parquet"
-        pq.write_table(_parquet_table(self.aws_rows.pop(period)), folder / name,
-                       compression="snappy")
+        rows = self.aws_rows.pop(period)
+        pq.write_table(_parquet_table(rows), folder / name, compression="snappy")
+        self.older.write(rows, "aws", period)
 
     def finish(self, other_charges: Iterable[Charge]) -> dict[str, str]:
         """Write the GCP and Azure FOCUS files and any AWS rows left; return the vars."""
         for period in sorted(self.aws_rows):
             self.close_period(period)
         wrote_csv = False
-        for (provider, period), rows in build_rows(
-                c for c in other_charges if c.provider != "aws").items():
+        other_charges = [c for c in other_charges if c.provider != "aws"]
+        self.older.spaced_resource = tagged_space_resource(other_charges)
+        for (provider, period), rows in build_rows(other_charges).items():
+            self.older.write(rows, provider, period)
+            if provider == "azure" and not self.older.planted:
+                self.older.plant_unmappable(rows, period)
             if provider == "azure":
                 _azure_run(self.out_dir, period, _csv_bytes(rows, provider), self.rng_seed)
             else:
@@ -409,3 +548,9 @@ class FocusWriter:
         return {"mlcost_focus_csv": (focus_dir / "**" / "*.csv*").as_posix() if wrote_csv else "",
                 "mlcost_focus_parquet": ((focus_dir / "**" / "*.parquet").as_posix()
                                          if self.aws_parts else "")}
+
+    def older_vars(self) -> dict[str, str]:
+        """The vars of the FOCUS 1.0 / 1.1 files (call after ``finish``)."""
+        files = self.out_dir / OLDER_DIR / "*" / "*.csv"
+        return {"mlcost_focus_csv": files.as_posix() if self.older.files else "",
+                "mlcost_focus_parquet": ""}
