@@ -13,7 +13,7 @@ import csv
 import pytest
 
 from build_support import PROJECT_DIR
-from test_real_fixtures import usable_build  # noqa: F401  (module fixture: the real build)
+from real_fixtures_support import requires_real_fixtures
 
 SEEDS = PROJECT_DIR / "seeds"
 NATIVE = "x_source_format not like 'focus%'"
@@ -32,7 +32,7 @@ FOCUS_PAIRS = {(row["service_category"], row["service_subcategory"])
                for row in seed_rows("focus_service_subcategories")}
 
 
-@pytest.fixture(params=["sample", "real_fixtures"])
+@pytest.fixture(params=["sample", pytest.param("real_fixtures", marks=requires_real_fixtures)])
 def built(request: pytest.FixtureRequest):
     return request.getfixturevalue("built_sample" if request.param == "sample" else "usable_build")
 
