@@ -9,6 +9,7 @@ AWS Marketplace lines, whose product codes are the sellers' and have no seed row
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 
@@ -28,8 +29,12 @@ def seed_rows(name: str) -> list[dict[str, str]]:
 
 SERVICES = {(row["provider"], row["service_code"]): row for row in seed_rows("service_categories")}
 REGIONS = {(row["provider"], row["region_id"]): row for row in seed_rows("regions")}
-FOCUS_PAIRS = {(row["service_category"], row["service_subcategory"])
-               for row in seed_rows("focus_service_subcategories")}
+# The spec's pairs, as the conformance rules hold them: one allowed_values rule per category.
+FOCUS_PAIRS = {(re.fullmatch(r"service_category = '(.+)'", row["applies_when"])[1], value)
+               for row in seed_rows("focus_column_rules")
+               if row["focus_column_id"] == "ServiceSubcategory"
+               and row["requirement"] == "allowed_values"
+               for value in row["allowed_values"].split("|")}
 
 
 @pytest.fixture(params=["sample", pytest.param("real_fixtures", marks=requires_real_fixtures)])
