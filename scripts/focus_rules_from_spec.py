@@ -24,8 +24,8 @@ import sys
 from pathlib import Path
 
 COLUMN_PAGES = "specification/columns"
-FIELDS = ["rule_id", "focus_column_id", "column_name", "requirement", "applies_when",
-          "allowed_values", "spec_text"]
+FIELDS = ["rule_id", "focus_column_id", "column_name", "introduced_in", "requirement",
+          "applies_when", "allowed_values", "spec_text"]
 LINK = re.compile(r"\[\*?([^\]*]+)\*?\]\(#[^)]*\)")
 TERM = re.compile(
     r'^(?P<column>[A-Z][A-Za-z]+) is (?P<negated>not )?'
@@ -74,11 +74,14 @@ def table_rows(page: str, header: str) -> list[list[str]]:
 def rules_of(page: str, skipped: list[str]) -> list[dict[str, str]]:
     column_id = re.search(r"## Column ID\s+(\w+)", page)[1]
     column = snake(column_id)
+    # "1.0-preview" and "0.5" columns are in every released version: 1.0.
+    introduced = re.search(r"## Introduced \(version\)\s+([\d.]+)", page)[1]
+    introduced = max(introduced, "1.0")
     rules = []
 
     def add(requirement: str, applies_when: str = "", allowed: str = "", text: str = "") -> None:
         rules.append({"focus_column_id": column_id, "column_name": column,
-                      "requirement": requirement, "applies_when": applies_when,
+                      "introduced_in": introduced, "requirement": requirement, "applies_when": applies_when,
                       "allowed_values": allowed, "spec_text": text})
 
     for line in page.splitlines():

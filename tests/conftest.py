@@ -10,11 +10,12 @@ import pytest
 
 # One built sample per session, shared by every test module: a fixture imported into
 # several modules is a separate fixture (and a separate dbt build) in each.
-from build_support import built_sample  # noqa: F401  (session fixture)
+from build_support import SHARED_FIXTURES, built_sample  # noqa: F401  (session fixture)
+from real_fixtures_support import usable_build  # noqa: F401  (session fixture)
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 GENERATOR = PROJECT_DIR / "scripts" / "generate_sample_data.py"
-REAL_FIXTURES = PROJECT_DIR.parent / "shared" / "fixtures" / "real"
+REAL_FIXTURES = SHARED_FIXTURES
 
 # Small but complete: 35 days from Oct 10 give two billing periods and every scenario.
 GENERATOR_ARGS = ["--seed", "42", "--start", "2026-10-10", "--days", "35", "--scale", "0.2"]
@@ -36,3 +37,8 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if result.returncode != 0:
         pytest.fail(f"generate_sample_data.py failed:\n{result.stdout}\n{result.stderr}")
     return work_dir / "sample"
+
+
+def pytest_report_header() -> str:
+    state = "present" if SHARED_FIXTURES.is_dir() else "absent: tests that read them skip"
+    return f"real fixtures: {SHARED_FIXTURES} ({state})"

@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from build_support import SHARED_FIXTURES, BuiltProject
+from real_fixtures_support import requires_real_fixtures
 
 FOCUS_1_2_COLUMNS = [
     "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName",
@@ -47,6 +48,7 @@ def test_spec_list_has_57_columns() -> None:
     assert len(FOCUS_1_2_COLUMNS) == len(set(FOCUS_1_2_COLUMNS)) == 57
 
 
+@requires_real_fixtures
 def test_spec_list_agrees_with_microsoft_focus_export_metadata() -> None:
     metadata = json.loads(
         (SHARED_FIXTURES / "focus" / "ms_focuscost_1.2-preview_schema_metadata.json").read_text())

@@ -18,6 +18,7 @@ import pytest
 from conftest import REAL_FIXTURES
 
 from sample_data.writers.aws_cur import athena_name
+from real_fixtures_support import requires_real_fixtures
 
 AWS_FIXTURES = REAL_FIXTURES / "aws"
 LEGACY_FIXTURES = ["cur_legacy_csv__koku_test_cur_2018-06.csv",
@@ -154,6 +155,7 @@ def test_delivery_layout_is_cur_s(aws_dir: Path) -> None:
         ["BILLING_PERIOD=2026-10", "BILLING_PERIOD=2026-11"]
 
 
+@requires_real_fixtures
 def test_manifest_has_the_real_shape(aws_dir: Path, csv_header: list[str]) -> None:
     real = json.loads((AWS_FIXTURES / "cur_legacy_delivery__koku_local_bucket_SYNTHETIC" /
                        "koku-local-Manifest.json").read_text())
@@ -181,6 +183,7 @@ def test_gzip_is_reproducible(csv_files: list[Path]) -> None:
 # ------------------------------------------------------------------------------- legacy CSV
 
 
+@requires_real_fixtures
 @pytest.mark.parametrize("fixture", LEGACY_FIXTURES)
 def test_legacy_csv_has_the_real_columns(csv_header: list[str], fixture: str) -> None:
     missing = missing_unexempted(fixture_header(fixture), csv_header)
@@ -253,6 +256,7 @@ def test_savings_plan_lines_cancel_and_ids_are_unique(con, aws_dir: Path) -> Non
 # ------------------------------------------------------------------------------- Athena parquet
 
 
+@requires_real_fixtures
 def test_athena_names_follow_aws_rule() -> None:
     assert athena_name("savingsPlan/SavingsPlanARN") == "savings_plan_savings_plan_a_r_n"
     assert athena_name("reservation/ReservationARN") == "reservation_reservation_a_r_n"
@@ -269,6 +273,7 @@ def test_athena_names_follow_aws_rule() -> None:
     assert len(real & known) > 80
 
 
+@requires_real_fixtures
 def test_athena_parquet_has_the_real_columns_and_types(con, aws_dir: Path) -> None:
     types = describe(con, athena(aws_dir))
     missing = missing_unexempted(fixture_header(ATHENA_FIXTURE), list(types))
@@ -303,6 +308,7 @@ def test_athena_merges_team_spellings(con, aws_dir: Path, csv_files: list[Path])
 # ------------------------------------------------------------------------------- CUR 2.0
 
 
+@requires_real_fixtures
 def test_cur2_has_the_real_columns_and_maps(con, aws_dir: Path) -> None:
     types = describe(con, cur2(aws_dir))
     missing = missing_unexempted(fixture_header(CUR2_FIXTURE), list(types))

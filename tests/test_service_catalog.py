@@ -9,11 +9,12 @@ AWS Marketplace lines, whose product codes are the sellers' and have no seed row
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 
 from build_support import PROJECT_DIR
-from test_real_fixtures import usable_build  # noqa: F401  (module fixture: the real build)
+from real_fixtures_support import requires_real_fixtures
 
 SEEDS = PROJECT_DIR / "seeds"
 NATIVE = "x_source_format not like 'focus%'"
@@ -28,11 +29,15 @@ def seed_rows(name: str) -> list[dict[str, str]]:
 
 SERVICES = {(row["provider"], row["service_code"]): row for row in seed_rows("service_categories")}
 REGIONS = {(row["provider"], row["region_id"]): row for row in seed_rows("regions")}
-FOCUS_PAIRS = {(row["service_category"], row["service_subcategory"])
-               for row in seed_rows("focus_service_subcategories")}
+# The spec's pairs, as the conformance rules hold them: one allowed_values rule per category.
+FOCUS_PAIRS = {(re.fullmatch(r"service_category = '(.+)'", row["applies_when"])[1], value)
+               for row in seed_rows("focus_column_rules")
+               if row["focus_column_id"] == "ServiceSubcategory"
+               and row["requirement"] == "allowed_values"
+               for value in row["allowed_values"].split("|")}
 
 
-@pytest.fixture(params=["sample", "real_fixtures"])
+@pytest.fixture(params=["sample", pytest.param("real_fixtures", marks=requires_real_fixtures)])
 def built(request: pytest.FixtureRequest):
     return request.getfixturevalue("built_sample" if request.param == "sample" else "usable_build")
 

@@ -1,13 +1,15 @@
 {#- FOCUS 1.2 conformance of the unified cost table: every rule of the seed
     focus_column_rules (the spec's own sentences, scripts/focus_rules_from_spec.py) run on
     fct_cost_lines, per provider, with the lines checked, the lines that break it and one
-    of them. One scan of the table whatever the number of rules. A leaf: its test
+    of them. Lines of an older FOCUS export (x_focus_version) are held to the rules of the
+    columns their version has. One scan of the table whatever the number of rules. A leaf: its test
     (assert_cost_lines_conform_to_focus) fails the build without skipping other marts. -#}
 {#- Rules are read when the seed is loaded: parsing and lint compile without it. #}
 {%- set rules = [] %}
 {%- if execute and load_relation(ref('focus_column_rules')) is not none %}
 {%- set rules = run_query(
-    "select rule_id, column_name, requirement, applies_when, allowed_values from "
+    "select rule_id, column_name, introduced_in, requirement, applies_when, allowed_values"
+    ~ " from "
     ~ ref('focus_column_rules') ~ " order by rule_id"
 ).rows %}
 {%- endif %}
@@ -32,8 +34,12 @@ checked as (
     select
         x_provider,
         count(*) as checked_line_count
-        {%- for rule_id, column_name, requirement, applies_when, allowed_values in rules %}
-        {%- set applies = '(' ~ applies_when ~ ')' if applies_when else 'true' %}
+        {%- for rule_id, column_name, introduced_in, requirement, applies_when, allowed_values
+            in rules %}
+        {#- A line of an older FOCUS export is held to the columns its version has
+            (versions compare as text: 1.0 to 1.3). #}
+        {%- set applies = "(x_focus_version is null or x_focus_version >= '"
+            ~ introduced_in ~ "')" ~ (' and (' ~ applies_when ~ ')' if applies_when else '') %}
         {%- if requirement == 'not_null' %}
         {%- set broken = column_name ~ ' is null' %}
         {%- elif requirement == 'null' %}
@@ -90,6 +96,7 @@ final as (
         violations.x_provider,
         rules.focus_column_id,
         rules.column_name,
+        rules.introduced_in,
         rules.requirement,
         rules.applies_when,
         rules.allowed_values,
