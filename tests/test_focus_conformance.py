@@ -98,7 +98,8 @@ def _conformance_on(built: BuiltProject, tmp_path, change_sql: str) -> dict[str,
     `change_sql` (an update on table `changed_lines`): violations per rule."""
     compiled = (built.database.parent / "target" / "compiled" / "mlcost" / "models" / "marts"
                 / "finops" / "rpt_focus_conformance.sql").read_text()
-    copy = tmp_path / "copy.duckdb"
+    # Same file name: the compiled SQL names the database (its catalog) in every ref.
+    copy = tmp_path / built.database.name
     copy.write_bytes(built.database.read_bytes())
     con = duckdb.connect(str(copy))
     try:
