@@ -108,15 +108,27 @@ def deliver_cur_twice(folder: Path) -> str:
 
 
 def write_quirky_focus_parquet(path: Path) -> None:
-    """What real FOCUS exports carry: NULL strings, timestamps without T/Z, spaced tag keys."""
+    """A FOCUS 1.0 usage line with every column the spec requires of it, carrying what real
+    exports do: NULL strings (a line with no commitment, no resource), timestamps with and
+    without T/Z, spaced and dashed tag keys, columns FOCUS does not define."""
     con = duckdb.connect()
     con.execute(f"""
         copy (select
-            'ba-1' as BillingAccountId, 'Microsoft' as ProviderName,
+            'ba-1' as BillingAccountId, 'Contoso EA' as BillingAccountName,
+            'sub-1' as SubAccountId, 'research' as SubAccountName,
+            'Microsoft' as ProviderName, 'Microsoft' as PublisherName,
+            'Microsoft' as InvoiceIssuerName,
             '2024-01-01 00:00:00' as BillingPeriodStart, '2024-02-01 00:00:00' as BillingPeriodEnd,
             '2024-01-05 00:00:00' as ChargePeriodStart, '2024-01-06T00:00:00Z' as ChargePeriodEnd,
-            'Usage' as ChargeCategory, 'Compute' as ServiceCategory,
-            '1.50' as BilledCost, '1.20' as EffectiveCost, 'NULL' as ListCost, 'USD' as BillingCurrency,
+            'Usage' as ChargeCategory, 'Usage-Based' as ChargeFrequency,
+            'Standard' as PricingCategory, 'Compute' as ServiceCategory,
+            'Virtual Machines' as ServiceName, 'eastus' as RegionId, 'East US' as RegionName,
+            'NULL' as ResourceId, 'NULL' as CommitmentDiscountId,
+            'sku-1' as SkuId, 'sku-1-price' as SkuPriceId,
+            '10' as PricingQuantity, '1 Hour' as PricingUnit,
+            '0.18' as ListUnitPrice, '0.15' as ContractedUnitPrice,
+            '1.80' as ListCost, '1.50' as ContractedCost,
+            '1.50' as BilledCost, '1.20' as EffectiveCost, 'USD' as BillingCurrency,
             '{{" team ": "nlp", "Cost-Center": "cc1"}}' as Tags,
             'kept out' as ExtraColumn, 'kept out' as x_ProviderOnly
         ) to '{path}' (format parquet)""")

@@ -158,14 +158,14 @@ def test_only_expected_lines_are_quarantined(usable_build: FixtureBuild) -> None
 
 def test_focus_export_quirks(usable_build: FixtureBuild) -> None:
     rows = usable_build.query("""
-        select x_provider, charge_period_start, charge_period_end, list_cost, billed_cost,
-            effective_cost, x_tag_team, x_tag_cost_center
+        select x_provider, charge_period_start, charge_period_end, resource_id,
+            commitment_discount_id, billed_cost, effective_cost, x_tag_team, x_tag_cost_center
         from main_marts.fct_cost_lines where x_source_format = 'focus_parquet'""")
     assert len(rows) == 1
-    provider, start, end, list_cost, billed, effective, team, cost_center = rows[0]
+    provider, start, end, resource_id, commitment, billed, effective, team, cost_center = rows[0]
     assert provider == "azure"
     assert (str(start), str(end)) == ("2024-01-05 00:00:00", "2024-01-06 00:00:00")
-    assert list_cost is None
+    assert (resource_id, commitment) == (None, None)  # the literal NULL strings
     assert (billed, effective) == (Decimal("1.5"), Decimal("1.2"))
     assert (team, cost_center) == ("nlp", "cc1")
 
