@@ -345,7 +345,8 @@ def test_generated_focus_exports_conform_to_their_focus_version(
     lines = dict(built.query("""
         select x_provider, count(*) from main_marts.fct_cost_lines group by 1"""))
     assert set(lines) == {"aws", "azure", "gcp"}
-    rules = {rule_id for (rule_id,) in built.query("select rule_id from main_reference.focus_column_rules")}
+    rules = {rule_id for (rule_id,) in built.query(
+        "select rule_id from main_reference.focus_column_rules")}
     report = built.query("""
         select rule_id, x_provider, checked_line_count, violating_line_count, example_line_key
         from main_marts.rpt_focus_conformance""")

@@ -192,7 +192,7 @@ def purchase_pricing(charge: Charge) -> tuple[float, str, float] | None:
     exports bill it at (list and contracted: a purchase has no other price); None when the
     line is no purchase."""
     if charge.kind == "commitment_fee":
-        if charge.commitment_type == "azure_reservation":
+        if charge.commitment_type == "azure_reservation" and charge.unit_price:
             # The monthly payment is reservations x hours at the hourly rate: its quantity
             # is reservation-hours, as the native export's unused quantity is.
             return (round(charge.billed_cost / charge.unit_price, 6), charge.usage_unit,
