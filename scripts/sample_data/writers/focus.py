@@ -135,6 +135,22 @@ COMMITMENT_TYPES = {
     "azure_reservation": ("Usage", "Reservation"),
 }
 PRICING_CATEGORIES = {"on_demand": "Standard", "spot": "Dynamic", "committed": "Committed"}
+# ResourceType as each cloud's FOCUS export names the kind of resource, read off the id.
+# AWS: the id prefix (i-, vol-) or the ARN's resource-type segment, in AWS's own spelling.
+AWS_RESOURCE_TYPES = {
+    "i": "Instance", "vol": "Volume", "natgateway": "NatGateway", "savingsplan": "SavingsPlan",
+    "reserved-instances": "ReservedInstance", "training-job": "TrainingJob",
+}
+# Microsoft's FocusCost writes the resource type's display name (the ARM type, read from the
+# resource id, is its x_ResourceType).
+AZURE_RESOURCE_TYPES = {
+    "microsoft.compute/virtualmachines": "Virtual machine",
+    "microsoft.compute/disks": "Disk",
+    "microsoft.storage/storageaccounts": "Storage account",
+    "microsoft.network/privateendpoints": "Private endpoint",
+    "microsoft.network/virtualnetworks": "Virtual network",
+    "microsoft.capacity/reservationorders/reservations": "Reservation",
+}
 USAGE_KINDS = ("usage", "commitment_usage", "commitment_negation")
 
 
@@ -142,6 +158,50 @@ def service_seed() -> dict[tuple[str, str], dict[str, str]]:
     """The project's service seed: FOCUS ServiceName/Category/Subcategory per service code."""
     with (SEEDS / "service_categories.csv").open(encoding="utf-8", newline="") as handle:
         return {(row["provider"], row["service_code"]): row for row in csv.DictReader(handle)}
+
+
+def resource_type(charge: Charge) -> str | None:
+    """ResourceType of a line with a resource, named as the provider's FOCUS export names it,
+    from the resource id: AWS's id prefix or ARN resource type (an S3 resource is a bucket
+    name), Microsoft's display name of the ARM type in the id, Google's Cloud Asset type
+    (`compute.googleapis.com/Instance`) of the full resource name."""
+    rid = charge.resource_id
+    if not rid:
+        return None
+    if charge.provider == "aws":
+        if rid.startswith("arn:"):
+            kind = rid.split(":", 5)[5].split("/", 1)[0]
+        elif charge.service == "AmazonS3":
+            return "Bucket"
+        else:
+            kind = rid.split("-", 1)[0]
+        return AWS_RESOURCE_TYPES.get(kind, kind)
+    if charge.provider == "azure":
+        namespace, _, path = rid.lower().rsplit("/providers/", 1)[-1].partition("/")
+        arm_type = "/".join([namespace] + path.split("/")[0::2])
+        return AZURE_RESOURCE_TYPES.get(arm_type, arm_type)
+    # //compute.googleapis.com/projects/p/zones/z/instances/name; a commitment is named
+    # projects/p/regions/r/commitments/name (Compute Engine's).
+    host = rid[2:].split("/", 1)[0] if rid.startswith("//") else "compute.googleapis.com"
+    collection = rid.rstrip("/").split("/")[-2]
+    return f"{host}/{collection[:1].upper()}{collection[1:].removesuffix('s')}"
+
+
+def purchase_pricing(charge: Charge) -> tuple[float, str, float] | None:
+    """(PricingQuantity, PricingUnit, unit price) of a Purchase line, at the rate the native
+    exports bill it at (list and contracted: a purchase has no other price); None when the
+    line is no purchase."""
+    if charge.kind == "commitment_fee":
+        if charge.commitment_type == "azure_reservation" and charge.unit_price:
+            # The monthly payment is reservations x hours at the hourly rate: its quantity
+            # is reservation-hours, as the native export's unused quantity is.
+            return (round(charge.billed_cost / charge.unit_price, 6), charge.usage_unit,
+                    charge.unit_price)
+        return charge.usage_amount, charge.usage_unit, charge.unit_price
+    if charge.kind == "fee":
+        # AWS Support's usage type is `Dollar`: the fee is a quantity of dollars at 1 each.
+        return charge.billed_cost, charge.sku, 1.0
+    return None
 
 
 def billing_period(charge: Charge) -> str:
@@ -186,6 +246,12 @@ def focus_rows(charge: Charge, services: dict, last_period: str,
         account_type = {"aws": "Management Account", "gcp": "Billing Account",
                         "azure": "Billing Account"}[charge.provider]
     contracted = charge.list_cost if is_usage and charge.pricing != "spot" else charge.billed_cost
+    purchase = purchase_pricing(charge)
+    if is_usage:
+        quantity, unit, price = charge.usage_amount, charge.usage_unit or None, \
+            charge.list_unit_price
+    else:
+        quantity, unit, price = purchase or (None, None, None)
     row: dict[str, object] = {
         "AvailabilityZone": charge.availability_zone or None,
         "BilledCost": charge.billed_cost,
@@ -217,34 +283,37 @@ def focus_rows(charge: Charge, services: dict, last_period: str,
         "ConsumedQuantity": charge.usage_amount if is_usage else None,
         "ConsumedUnit": (charge.usage_unit or None) if is_usage else None,
         "ContractedCost": contracted,
-        "ContractedUnitPrice": charge.list_unit_price if is_usage else None,
+        "ContractedUnitPrice": price,
         "EffectiveCost": charge.effective_cost,
         "InvoiceId": (f"{charge.provider.upper()}-{charge.billing_account_id[-6:]}-"
                       f"{period.replace('-', '')}" if period < last_period else None),
         "InvoiceIssuerName": PROVIDER_NAMES[charge.provider],
         "ListCost": charge.list_cost,
-        "ListUnitPrice": charge.list_unit_price if is_usage else None,
+        "ListUnitPrice": price,
+        # A purchase is priced at its agreed rate: Standard ("Committed" is for charges
+        # covered by a commitment, never its purchase).
         "PricingCategory": (PRICING_CATEGORIES.get(charge.pricing, "Committed"
                                                    if charge.commitment_id else "Standard")
-                            if is_usage else None),
+                            if is_usage else "Standard" if purchase else None),
         "PricingCurrency": charge.currency,
-        "PricingCurrencyContractedUnitPrice": charge.list_unit_price if is_usage else None,
+        "PricingCurrencyContractedUnitPrice": price,
         "PricingCurrencyEffectiveCost": charge.effective_cost,
-        "PricingCurrencyListUnitPrice": charge.list_unit_price if is_usage else None,
-        "PricingQuantity": charge.usage_amount if is_usage else None,
-        "PricingUnit": (charge.usage_unit or None) if is_usage else None,
+        "PricingCurrencyListUnitPrice": price,
+        "PricingQuantity": quantity,
+        "PricingUnit": unit,
         "ProviderName": PROVIDER_NAMES[charge.provider],
         "PublisherName": PROVIDER_NAMES[charge.provider],
         "RegionId": charge.region or None,
         "RegionName": charge.region or None,
         "ResourceId": charge.resource_id or None,
         "ResourceName": charge.resource_name or None,
-        "ResourceType": ("Virtual Machine" if charge.instance_type else None),
+        "ResourceType": resource_type(charge),
         "ServiceCategory": service.get("service_category", "Other"),
         "ServiceName": service.get("service_name", charge.service) or None,
         "ServiceSubcategory": service.get("service_subcategory") or None,
         "SkuId": charge.sku or None,
-        "SkuMeter": charge.sku_description or None,
+        # No SKU, no meter (credits, tax, the refund): FOCUS 1.1+ ties SkuMeter to SkuId.
+        "SkuMeter": (charge.sku_description or None) if charge.sku else None,
         "SkuPriceDetails": None,
         "SkuPriceId": f"{charge.sku}:{charge.pricing}" if charge.sku else None,
         "SubAccountId": charge.sub_account_id,
