@@ -41,11 +41,16 @@ class BuiltProject:
     dbt_output: str
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        con = duckdb.connect(str(self.database), read_only=True)
-        try:
-            return con.execute(sql, params or []).fetchall()
-        finally:
-            con.close()
+        return query_database(self.database, sql, params)
+
+
+def query_database(database: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of `sql` on a built database, opened read-only and closed again."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
 
 
 def run_dbt(args: list[str], database: Path, work_dir: Path) -> subprocess.CompletedProcess:

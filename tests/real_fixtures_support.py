@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from build_support import SHARED_FIXTURES, run_dbt
+from build_support import SHARED_FIXTURES, query_database, run_dbt
 
 requires_real_fixtures = pytest.mark.skipif(
     not SHARED_FIXTURES.is_dir(),
@@ -62,11 +62,7 @@ class FixtureBuild:
     output: str
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        con = duckdb.connect(str(self.database), read_only=True)
-        try:
-            return con.execute(sql, params or []).fetchall()
-        finally:
-            con.close()
+        return query_database(self.database, sql, params)
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

@@ -20,19 +20,10 @@ from pathlib import Path
 import pytest
 
 from build_support import BuiltProject, build_cost_lines
+from sample_data.writers.focus import FOCUS_1_0_COLUMNS
 
-FOCUS_1_0_HEADER = [
-    "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName",
-    "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart", "ChargeCategory",
-    "ChargeClass", "ChargeDescription", "ChargeFrequency", "ChargePeriodEnd",
-    "ChargePeriodStart", "CommitmentDiscountCategory", "CommitmentDiscountId",
-    "CommitmentDiscountName", "CommitmentDiscountStatus", "CommitmentDiscountType",
-    "ConsumedQuantity", "ConsumedUnit", "ContractedCost", "ContractedUnitPrice",
-    "EffectiveCost", "InvoiceIssuerName", "ListCost", "ListUnitPrice", "PricingCategory",
-    "PricingQuantity", "PricingUnit", "ProviderName", "PublisherName", "RegionId",
-    "RegionName", "ResourceId", "ResourceName", "ResourceType", "ServiceCategory", "Id",
-    "ServiceName", "SkuId", "SkuPriceId", "SubAccountId", "SubAccountName", "Tags",
-]
+# The FOCUS sample data repository's 1.0 column order, extra Id column included.
+FOCUS_1_0_HEADER = list(FOCUS_1_0_COLUMNS)
 NUMERIC = {"BilledCost", "ConsumedQuantity", "ContractedCost", "EffectiveCost", "ListCost",
            "PricingQuantity", "Id", "ContractedUnitPrice", "CommitmentDiscountQuantity"}
 NULL = object()  # written as the bare literal NULL

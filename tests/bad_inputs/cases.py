@@ -39,8 +39,9 @@ AWS_HEADER = [
 ]
 AZURE_HEADER = [
     "BillingAccountId", "BillingPeriodStartDate", "BillingPeriodEndDate", "SubscriptionId",
-    "Date", "MeterCategory", "Quantity", "UnitOfMeasure", "Cost", "BillingCurrency",
-    "ResourceId", "Tags", "ChargeType",
+    "Date", "MeterId", "MeterCategory", "PartNumber", "Quantity", "UnitOfMeasure",
+    "UnitPrice", "EffectivePrice", "PayGPrice", "Cost", "BillingCurrency", "ResourceId",
+    "Tags", "ChargeType",
 ]
 JOB_HEADER = ["job_id", "job_type", "provider", "instance_type", "status", "submitted_at"]
 ATTEMPT_HEADER = ["attempt_id", "job_id", "attempt_number", "status", "started_at",
@@ -123,11 +124,16 @@ def gcp_row(account: str, number: int, **values: object) -> dict[str, object]:
         "sku": {"id": f"SKU-{number}", "description": "N1 Predefined Instance Core"},
         "usage_start_time": "2026-10-05 00:00:00 UTC",
         "usage_end_time": "2026-10-05 01:00:00 UTC",
-        "project": {"id": "tl-ml-research", "labels": [{"key": "env", "value": "research"}]},
+        "project": {"id": "tl-ml-research", "name": "ML research",
+                    "labels": [{"key": "env", "value": "research"}]},
         "labels": [{"key": "team", "value": "vision"}],
         "cost": 2.5 + number,
         "currency": "USD",
-        "usage": {"amount": 3600, "unit": "seconds"},
+        # As the export writes every row: the usage in its pricing unit, and the price.
+        "usage": {"amount": 3600, "unit": "seconds", "amount_in_pricing_units": 1.0,
+                  "pricing_unit": "hour"},
+        "price": {"effective_price": 2.5 + number, "tier_start_amount": 0, "unit": "hour",
+                  "pricing_unit_quantity": 1},
         "credits": [],
         "invoice": {"month": "202610"},
         "cost_type": "regular",
@@ -150,7 +156,9 @@ def azure_line(account: str, number: int, **values: str) -> dict[str, str]:
         "BillingAccountId": account, "BillingPeriodStartDate": "10/01/2026",
         "BillingPeriodEndDate": "10/31/2026",
         "SubscriptionId": "7c2e9a41-58d3-4b1f-a6e0-2d9c8b7f1e35", "Date": "10/05/2026",
-        "MeterCategory": "Virtual Machines", "Quantity": "24", "UnitOfMeasure": "1 Hour",
+        "MeterId": "3a8a4a6e-8e3f-4c5b-9a41-0c0d7e8b2f10", "MeterCategory": "Virtual Machines",
+        "PartNumber": "AAD-12345", "Quantity": "24", "UnitOfMeasure": "1 Hour",
+        "UnitPrice": "0.5", "EffectivePrice": "0.45", "PayGPrice": "0.5",
         "Cost": f"{10 + number}.25", "BillingCurrency": "USD",
         "ResourceId": f"/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/"
                       f"virtualMachines/vm-{account}-{number}",
