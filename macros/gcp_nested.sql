@@ -2,19 +2,29 @@
     functions, so dispatched. -#}
 
 {#- Resource labels over project labels, as one JSON object: a resource without a label
-    inherits its project's. -#}
+    inherits its project's. Labels with an empty value are dropped; a key repeated within
+    one array (a merged or hand-edited extract) keeps its last value rather than crash
+    the build. -#}
 {% macro gcp_labels_json(project_labels, labels) %}
     {{ return(adapter.dispatch('gcp_labels_json', 'mlcost')(project_labels, labels)) }}
 {% endmacro %}
 
 {% macro duckdb__gcp_labels_json(project_labels, labels) %}
     cast(to_json(map_concat(
-        map_from_entries(coalesce(list_filter({{ project_labels }},
-            lambda label: label.key is not null and coalesce(label.value, '') != ''), [])),
-        map_from_entries(coalesce(list_filter({{ labels }},
-            lambda label: label.key is not null and coalesce(label.value, '') != ''), []))
+        map_from_entries({{ mlcost.duckdb__gcp_last_label_per_key(project_labels) }}),
+        map_from_entries({{ mlcost.duckdb__gcp_last_label_per_key(labels) }})
     )) as varchar)
 {% endmacro %}
+
+{#- The labels with a key and a value, each key once: its last occurrence. -#}
+{% macro duckdb__gcp_last_label_per_key(labels) %}
+{%- set kept -%}
+coalesce(list_filter({{ labels }},
+    lambda label: label.key is not null and coalesce(label.value, '') != ''), [])
+{%- endset -%}
+list_filter({{ kept }}, lambda label, position: not list_contains(
+    list_transform(({{ kept }})[position + 1:], lambda later: later.key), label.key))
+{%- endmacro %}
 
 
 {#- One value of a key/value array (system_labels), or null. -#}

@@ -279,6 +279,14 @@ def check_gcp_empty_labels(query: Callable, case: Case) -> None:
     assert rows[0][1] is None
 
 
+def check_gcp_repeated_label_key(query: Callable, case: Case) -> None:
+    rows = lines_of(query, case, "tags, x_tag_team")
+    assert len(rows) == 1
+    # The last non-empty value of each key; an empty value is dropped, not a last word.
+    assert json.loads(rows[0][0]) == {"env": "research", "team": "speech"}, rows
+    assert rows[0][1] == "speech"
+
+
 def check_extra_and_missing_columns(query: Callable, case: Case) -> None:
     rows = lines_of(query, case, "x_instance_type")
     assert rows == [("g5.xlarge",), ("g5.xlarge",)], rows  # from the usage type
@@ -419,6 +427,19 @@ def corpus() -> list[Case]:
              write=write_gcp([gcp_row("GCP-CASE-18", 1), gcp_row(
                  "GCP-CASE-18", 2, usage_start_time="2026-13-45 99:00:00 UTC")]),
              reason="unparseable usage_start_time", quarantined=1, cost_in=_cost("3.5", "4.5")),
+        Case(name="gcp_repeated_label_key", what="GCP labels and project labels repeating "
+             "a key (a merged extract)", behaviour="kept",
+             expected="kept; the last value of a repeated key counts (was: the build crashed "
+             "on `Map keys must be unique`, nothing named)",
+             account="GCP-CASE-31", provider="gcp", lines_in=1,
+             write=write_gcp([gcp_row(
+                 "GCP-CASE-31", 1,
+                 project={"id": "tl-ml-research", "name": "ML research",
+                          "labels": [{"key": "env", "value": "dev"},
+                                     {"key": "env", "value": "research"}]},
+                 labels=[{"key": "team", "value": "vision"}, {"key": "team", "value": ""},
+                         {"key": "team", "value": "speech"}])]),
+             cost_in=_cost("3.5"), check=check_gcp_repeated_label_key),
         Case(name="azure_tags_without_braces", what="Azure EA Tags without outer braces",
              behaviour="kept", expected="kept; tags parsed as a JSON object",
              account="AZ-CASE-19", provider="azure", lines_in=2,
