@@ -15,11 +15,10 @@
     (`tag_map_column`). -#}
 {% macro aws_cur_staging(var_name, source_format, source_relation, tag_column_prefix=none, tag_map_column=none) %}
 {%- set spec = mlcost.aws_cur_columns() %}
-{%- set read_error = mlcost.export_read_error(var_name, source_relation) %}
-{%- if not mlcost.source_is_configured(var_name) %}
-{{ mlcost.empty_staging_select(spec, mlcost.aws_cur_staging_extra_columns()) }}
-{%- elif read_error %}
-{{ mlcost.unreadable_export_select(spec, mlcost.aws_cur_staging_extra_columns(), var_name, source_format, read_error) }}
+{%- set stand_in = mlcost.stand_in_staging_select(
+    spec, mlcost.aws_cur_staging_extra_columns(), var_name, source_format, source_relation) %}
+{%- if stand_in %}
+{{ stand_in }}
 {%- else %}
 {%- set source_columns = mlcost.get_source_columns(source_relation) %}
 

@@ -7,11 +7,10 @@
     ('x_source_format', 'string'), ('x_source_file', 'string'),
     ('x_line_key', 'string'), ('x_quarantine_reason', 'string'),
 ] %}
-{%- set read_error = mlcost.export_read_error(var_name, source_relation) %}
-{%- if not mlcost.source_is_configured(var_name) %}
-{{ mlcost.empty_staging_select(spec, extra_columns) }}
-{%- elif read_error %}
-{{ mlcost.unreadable_export_select(spec, extra_columns, var_name, source_format, read_error) }}
+{%- set stand_in = mlcost.stand_in_staging_select(
+    spec, extra_columns, var_name, source_format, source_relation) %}
+{%- if stand_in %}
+{{ stand_in }}
 {%- else %}
 {%- set source_columns = mlcost.get_source_columns(source_relation) %}
 

@@ -46,6 +46,22 @@
 {% endmacro %}
 
 
+{#- What a staging model selects instead of reading its export: no rows when the export is
+    not configured (a company without that cloud or format), one quarantine row when it
+    cannot be read; '' when it is to be read. -#}
+{% macro stand_in_staging_select(spec, extra_columns, var_name, source_format, source_relation) %}
+    {% if not mlcost.source_is_configured(var_name) %}
+        {{ return(mlcost.empty_staging_select(spec, extra_columns)) }}
+    {% endif %}
+    {% set read_error = mlcost.export_read_error(var_name, source_relation) %}
+    {% if read_error %}
+        {{ return(mlcost.unreadable_export_select(
+            spec, extra_columns, var_name, source_format, read_error)) }}
+    {% endif %}
+    {{ return('') }}
+{% endmacro %}
+
+
 {#- The staging rows of an export that could not be read: one quarantine row with every
     column null but where it came from and why, so the reconciliation and the quarantine
     account for it. -#}

@@ -21,11 +21,10 @@
     standard one (`gcp_billing_export_v1_<account>`, without: those columns are null). -#}
 {% macro gcp_billing_json_staging(var_name, source_format, source_relation, has_resource) %}
 {%- set spec = mlcost.gcp_billing_columns() %}
-{%- set read_error = mlcost.export_read_error(var_name, source_relation) %}
-{%- if not mlcost.source_is_configured(var_name) %}
-{{ mlcost.empty_staging_select(spec, mlcost.gcp_billing_staging_extra_columns()) }}
-{%- elif read_error %}
-{{ mlcost.unreadable_export_select(spec, mlcost.gcp_billing_staging_extra_columns(), var_name, source_format, read_error) }}
+{%- set stand_in = mlcost.stand_in_staging_select(
+    spec, mlcost.gcp_billing_staging_extra_columns(), var_name, source_format, source_relation) %}
+{%- if stand_in %}
+{{ stand_in }}
 {%- else %}
 
 with source as (

@@ -16,18 +16,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from fetch_real_fixtures import default_out
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 
-def real_fixtures_dir() -> Path:
-    """The real-schema fixtures: env var MLCOST_REAL_FIXTURES (relative to the project
-    root), else ../shared/fixtures/real. scripts/fetch_real_fixtures.py uses the same rule."""
-    value = Path(os.environ.get("MLCOST_REAL_FIXTURES") or "../shared/fixtures/real")
-    return (value if value.is_absolute() else PROJECT_DIR / value).resolve()
-
-
-SHARED_FIXTURES = real_fixtures_dir()
+# The real-schema fixtures: env var MLCOST_REAL_FIXTURES, else ../shared/fixtures/real (the
+# download script's own rule, so tests read where `make fixtures` writes).
+SHARED_FIXTURES = default_out()
 
 # Small but complete: two billing periods, every provider and job scenario.
 SAMPLE_ARGS = ["--seed", "7", "--start", "2026-10-20", "--days", "21", "--scale", "0.2"]

@@ -60,18 +60,25 @@ def test_every_provider_arrives_from_its_focus_file(focus_build: BuiltProject) -
     assert rows == {"aws": "focus_parquet", "gcp": "focus_csv", "azure": "focus_csv"}
 
 
-@pytest.mark.parametrize("column", ["billed_cost", "effective_cost"])
-def test_costs_per_provider_and_period_equal_truth(focus_build: BuiltProject,
-                                                   column: str) -> None:
-    built = {(provider, period): float(cost) for provider, period, cost in focus_build.query(f"""
+def assert_costs_equal_truth(build: BuiltProject, column: str) -> dict:
+    """`column` summed per provider and billing period equals the planted truth to the
+    cent, period for period; returns the truth."""
+    built = {(provider, period): float(cost) for provider, period, cost in build.query(f"""
         select x_provider, strftime(billing_period_start, '%Y-%m'), sum({column})
         from main_marts.fct_cost_lines group by 1, 2""")}
     truth = {(row["provider"], row["billing_period"]): row[column]
-             for row in focus_build.truth["billing_totals"]}
+             for row in build.truth["billing_totals"]}
     assert set(built) == set(truth)
-    assert len({period for _, period in truth}) >= 2
     for key, expected in truth.items():
         assert built[key] == pytest.approx(expected, abs=CENT), key
+    return truth
+
+
+@pytest.mark.parametrize("column", ["billed_cost", "effective_cost"])
+def test_costs_per_provider_and_period_equal_truth(focus_build: BuiltProject,
+                                                   column: str) -> None:
+    truth = assert_costs_equal_truth(focus_build, column)
+    assert len({period for _, period in truth}) >= 2
 
 
 def test_nothing_is_quarantined(focus_build: BuiltProject) -> None:
@@ -242,14 +249,7 @@ def test_older_versions_build_with_their_data_tests(older_build: BuiltProject) -
 @pytest.mark.parametrize("column", ["billed_cost", "effective_cost"])
 def test_older_versions_recover_costs_per_provider_and_period(older_build: BuiltProject,
                                                               column: str) -> None:
-    built = {(provider, period): float(cost) for provider, period, cost in older_build.query(f"""
-        select x_provider, strftime(billing_period_start, '%Y-%m'), sum({column})
-        from main_marts.fct_cost_lines group by 1, 2""")}
-    truth = {(row["provider"], row["billing_period"]): row[column]
-             for row in older_build.truth["billing_totals"]}
-    assert set(built) == set(truth)
-    for key, expected in truth.items():
-        assert built[key] == pytest.approx(expected, abs=CENT), key
+    assert_costs_equal_truth(older_build, column)
 
 
 def test_older_versions_are_detected_per_file(older_build: BuiltProject) -> None:

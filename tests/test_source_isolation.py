@@ -12,6 +12,7 @@ the broken staging model stops the build as dbt does by default.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -52,30 +53,35 @@ def broken_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, 
     return data_dir, vars_yaml, gcp_file, focus_file
 
 
+@dataclass(frozen=True)
+class IsolatedBuild(BuiltProject):
+    exit_code: int
+    results: dict[str, str]
+
+
 @pytest.fixture(scope="module")
 def isolated_build(broken_sample: tuple[Path, str, Path, Path],
-                   tmp_path_factory: pytest.TempPathFactory) -> BuiltProject:
+                   tmp_path_factory: pytest.TempPathFactory) -> IsolatedBuild:
     data_dir, vars_yaml, _, _ = broken_sample
     work_dir = tmp_path_factory.mktemp("isolated_build")
     result = run_dbt(["build", "--exclude-resource-type", "unit_test", "--vars", vars_yaml],
                      work_dir / "mlcost.duckdb", work_dir)
-    built = BuiltProject(data_dir=data_dir, database=work_dir / "mlcost.duckdb",
+    return IsolatedBuild(data_dir=data_dir, database=work_dir / "mlcost.duckdb",
                          truth=json.loads((data_dir / "truth.json").read_text()),
-                         dbt_output=result.stdout + f"\nexit code {result.returncode}")
-    object.__setattr__(built, "results", run_results(work_dir))
-    return built
+                         dbt_output=result.stdout, exit_code=result.returncode,
+                         results=run_results(work_dir))
 
 
 def test_build_fails_at_the_end_and_only_on_the_export_tests(
-        isolated_build: BuiltProject) -> None:
-    assert isolated_build.dbt_output.endswith("exit code 1"), isolated_build.dbt_output[-3000:]
+        isolated_build: IsolatedBuild) -> None:
+    assert isolated_build.exit_code == 1, isolated_build.dbt_output[-3000:]
     not_passed = {name: status for name, status in isolated_build.results.items()
                   if status not in ("success", "pass")}
     assert set(not_passed) == {READABLE_TEST, SHARE_TEST}, not_passed
 
 
 def test_broken_exports_are_named_with_the_reason(
-        isolated_build: BuiltProject, broken_sample: tuple[Path, str, Path, Path]) -> None:
+        isolated_build: IsolatedBuild, broken_sample: tuple[Path, str, Path, Path]) -> None:
     _, _, gcp_file, focus_file = broken_sample
     rows = isolated_build.query("""
         select x_source_format, x_source_file, x_quarantine_reason
@@ -89,7 +95,7 @@ def test_broken_exports_are_named_with_the_reason(
     assert output.count("could not be read") >= 2 and str(gcp_file) in output
 
 
-def test_other_providers_costs_recovered_to_the_cent(isolated_build: BuiltProject) -> None:
+def test_other_providers_costs_recovered_to_the_cent(isolated_build: IsolatedBuild) -> None:
     built = dict(((provider, month), float(cost)) for provider, month, cost in
                  isolated_build.query("""
         select x_provider, strftime(billing_period_start, '%Y-%m'), sum(billed_cost)
@@ -104,7 +110,7 @@ def test_other_providers_costs_recovered_to_the_cent(isolated_build: BuiltProjec
     assert not [month for provider, month in built if provider == "gcp"]
 
 
-def test_other_providers_job_costs_recovered(isolated_build: BuiltProject) -> None:
+def test_other_providers_job_costs_recovered(isolated_build: IsolatedBuild) -> None:
     jobs = [job for job in isolated_build.truth["job_costs"] if job["provider"] != "gcp"]
     built = dict(isolated_build.query(
         "select job_id, billed_cost from main_marts.fct_ml_job_costs"))
@@ -113,7 +119,7 @@ def test_other_providers_job_costs_recovered(isolated_build: BuiltProject) -> No
         assert float(built[job["job_id"]]) == pytest.approx(job["billed_cost"], abs=CENT), job
 
 
-def test_health_report_counts_each_unreadable_export(isolated_build: BuiltProject) -> None:
+def test_health_report_counts_each_unreadable_export(isolated_build: IsolatedBuild) -> None:
     rows = isolated_build.query("""
         select x_source_format, sum(unreadable_export_count), sum(line_count)
         from main_marts.rpt_billing_export_health

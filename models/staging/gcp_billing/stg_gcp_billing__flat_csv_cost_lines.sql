@@ -18,11 +18,10 @@
 ] %}
 {%- set credit_fields = ['name', 'amount', 'full_name', 'id', 'type'] %}
 {%- set label_fields = ['key', 'value'] %}
-{%- set read_error = mlcost.export_read_error(var_name, source_relation) %}
-{%- if not mlcost.source_is_configured(var_name) %}
-{{ mlcost.empty_staging_select(spec, mlcost.gcp_billing_staging_extra_columns()) }}
-{%- elif read_error %}
-{{ mlcost.unreadable_export_select(spec, mlcost.gcp_billing_staging_extra_columns(), var_name, source_format, read_error) }}
+{%- set stand_in = mlcost.stand_in_staging_select(
+    spec, mlcost.gcp_billing_staging_extra_columns(), var_name, source_format, source_relation) %}
+{%- if stand_in %}
+{{ stand_in }}
 {%- else %}
 {%- set source_columns = mlcost.get_source_columns(source_relation) %}
 
