@@ -144,3 +144,15 @@ def test_spot_opportunities_are_checkpointing_on_demand_jobs(
         inner join main_marts.fct_ml_job_costs as jobs on spot.job_id = jobs.job_id""")
     count, wrong, bad_discount = rows[0]
     assert count > 0 and wrong == 0 and bad_discount == 0
+
+
+def test_only_planted_attempt_nodes_are_unmatched(built_sample: BuiltProject) -> None:
+    """The sample records nodes as EC2 ARNs, Kubernetes providerIDs, GCE self-links and
+    numeric ids and Azure ids in other casing; all of them find their billing lines, and
+    the one node planted on an account whose bill is not loaded is listed with its reason."""
+    planted = built_sample.truth["unmatched_attempt_nodes"]
+    assert planted, "the sample should plant an attempt node no billing line matches"
+    found = set(built_sample.query(
+        "select attempt_id, node_index, unmatched_reason "
+        "from main_marts.fct_ml_unmatched_attempt_nodes"))
+    assert found == {(row["attempt_id"], row["node_index"], row["reason"]) for row in planted}
