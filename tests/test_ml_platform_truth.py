@@ -6,9 +6,12 @@ Compute is what the truth calls compute: usage lines of a resource with an insta
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
-from build_support import BuiltProject
+from build_support import PROJECT_DIR, BuiltProject
 
 CENT = 0.01
 UNATTRIBUTED = "main_intermediate.int_compute_costs_unattributed"
@@ -156,3 +159,17 @@ def test_only_planted_attempt_nodes_are_unmatched(built_sample: BuiltProject) ->
         "select attempt_id, node_index, unmatched_reason "
         "from main_marts.fct_ml_unmatched_attempt_nodes"))
     assert found == {(row["attempt_id"], row["node_index"], row["reason"]) for row in planted}
+
+
+def test_run_summary_counts_unmatched_attempt_nodes(built_sample: BuiltProject) -> None:
+    planted = built_sample.truth["unmatched_attempt_nodes"]
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "scripts" / "summarize.py"),
+         "--database", str(built_sample.database)],
+        capture_output=True, text=True, check=True)
+    count = len(planted)
+    assert (f"{count} job attempt node{'' if count == 1 else 's'} matched no billing line"
+            in result.stdout), result.stdout
+    assert "fct_ml_unmatched_attempt_nodes" in result.stdout
+    for row in planted:
+        assert row["reason"] in result.stdout
