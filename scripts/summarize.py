@@ -1,5 +1,5 @@
 """Print what mlcost found: spend per provider and month, the costliest jobs, idle and
-orphaned spend, and what was quarantined. Reads the marts of the DuckDB file `dbt build` wrote."""
+orphaned spend, what was quarantined and which job attempt nodes matched no billing line. Reads the marts of the DuckDB file `dbt build` wrote."""
 
 from __future__ import annotations
 
@@ -47,6 +47,22 @@ def _is_number(text: str) -> bool:
     return text.replace(",", "").replace(".", "", 1).lstrip("-").isdigit()
 
 
+def print_unmatched_attempt_nodes(con: duckdb.DuckDBPyConnection) -> None:
+    """How many job attempt nodes matched no billing line (their jobs show less cost than
+    they ran up) and why, pointing at the mart that lists them."""
+    rows = con.execute(f"""
+        select unmatched_reason, count(*), count(distinct job_id)
+        from {MARTS_SCHEMA}.fct_ml_unmatched_attempt_nodes
+        group by 1 order by 2 desc, 1
+    """).fetchall()
+    nodes = sum(row[1] for row in rows)
+    print(f"\n{nodes} job attempt node{'' if nodes == 1 else 's'} matched no billing line: "
+          "their jobs show no cost for them (see fct_ml_unmatched_attempt_nodes)")
+    for reason, count, jobs in rows:
+        print(f"  {count} node{'' if count == 1 else 's'} of {jobs} "
+              f"job{'' if jobs == 1 else 's'}: {reason}")
+
+
 def main() -> int:
     args = parse_args()
     if not Path(args.database).exists():
@@ -92,6 +108,7 @@ def main() -> int:
             group by 1, 2 order by 3 desc limit 10
         """).fetchall(),
     )
+    print_unmatched_attempt_nodes(con)
     print_table(
         "FOCUS 1.2 rules broken (see rpt_focus_conformance; none is the goal)",
         ["rule", "provider", "lines", "specification"],

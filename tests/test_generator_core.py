@@ -364,7 +364,12 @@ def test_attempts_run_inside_their_machines_and_fit_their_gpus(small_world) -> N
     w = small_world
     machines = {i.resource_id: i for i in w.instances}
     spans: dict[str, list[tuple[int, int, int]]] = {}
+    unmatched = {(attempt_id, index) for attempt_id, index, _ in w.planted_unmatched}
+    assert unmatched, "one node should name a machine no bill carries"
     for node in w.nodes:
+        if (node.attempt_id, node.node_index) in unmatched:
+            assert node.resource_id not in machines, node
+            continue
         start, end = w.attempt_times[node.attempt_id]
         inst = machines[node.resource_id]
         end = w.end if end is None else end

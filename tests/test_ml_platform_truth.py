@@ -6,9 +6,12 @@ Compute is what the truth calls compute: usage lines of a resource with an insta
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
-from build_support import BuiltProject
+from build_support import PROJECT_DIR, BuiltProject
 
 CENT = 0.01
 UNATTRIBUTED = "main_intermediate.int_compute_costs_unattributed"
@@ -144,3 +147,29 @@ def test_spot_opportunities_are_checkpointing_on_demand_jobs(
         inner join main_marts.fct_ml_job_costs as jobs on spot.job_id = jobs.job_id""")
     count, wrong, bad_discount = rows[0]
     assert count > 0 and wrong == 0 and bad_discount == 0
+
+
+def test_only_planted_attempt_nodes_are_unmatched(built_sample: BuiltProject) -> None:
+    """The sample records nodes as EC2 ARNs, Kubernetes providerIDs, GCE self-links and
+    numeric ids and Azure ids in other casing; all of them find their billing lines, and
+    the one node planted on an account whose bill is not loaded is listed with its reason."""
+    planted = built_sample.truth["unmatched_attempt_nodes"]
+    assert planted, "the sample should plant an attempt node no billing line matches"
+    found = set(built_sample.query(
+        "select attempt_id, node_index, unmatched_reason "
+        "from main_marts.fct_ml_unmatched_attempt_nodes"))
+    assert found == {(row["attempt_id"], row["node_index"], row["reason"]) for row in planted}
+
+
+def test_run_summary_counts_unmatched_attempt_nodes(built_sample: BuiltProject) -> None:
+    planted = built_sample.truth["unmatched_attempt_nodes"]
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "scripts" / "summarize.py"),
+         "--database", str(built_sample.database)],
+        capture_output=True, text=True, check=True)
+    count = len(planted)
+    assert (f"{count} job attempt node{'' if count == 1 else 's'} matched no billing line"
+            in result.stdout), result.stdout
+    assert "fct_ml_unmatched_attempt_nodes" in result.stdout
+    for row in planted:
+        assert row["reason"] in result.stdout

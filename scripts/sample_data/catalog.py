@@ -34,6 +34,8 @@ AWS_ACCOUNTS: dict[str, str] = {  # usage account id -> account name
 }
 AWS_RESEARCH = "345678901234"
 AWS_PROD = "456789012345"
+# An account whose CUR the sample does not deliver (a job node recorded there matches nothing).
+AWS_UNBILLED = "567890123456"
 
 GCP_BILLING_ACCOUNT_ID = "01A2B3-C4D5E6-F7A8B9"
 GCP_PROJECTS: dict[str, dict] = {

@@ -322,6 +322,9 @@ class TruthAccumulator:
                             "gcp_cud_gpus": w.cud_gpus,
                             "azure_reserved_vms": w.res_count},
             "job_costs": [job_row(j.job_id) for j in w.jobs],
+            "unmatched_attempt_nodes": [
+                {"attempt_id": attempt_id, "node_index": index, "reason": reason}
+                for attempt_id, index, reason in w.planted_unmatched],
         }
 
     def stale_storage(self) -> list[dict]:

@@ -315,6 +315,8 @@ class World:
     named_jobs: list[NamedJob] = field(default_factory=list)
     named_failures: list[str] = field(default_factory=list)  # attempt ids
     planted_idle: list[str] = field(default_factory=list)  # resource ids
+    # Attempt nodes no billing line can match: (attempt id, node index, reason).
+    planted_unmatched: list[tuple[str, int, str]] = field(default_factory=list)
     attempt_times: dict[str, tuple[int, int | None]] = field(default_factory=dict)
     sp_commitment: float = 0.0
     ri_count: int = 0
@@ -704,8 +706,32 @@ class Builder:
         self.background()
         self.transfers()
         self.commitments()
+        self.unmatched_node()
         finalize(self.w)
         return self.w
+
+    def unmatched_node(self) -> None:
+        """One node whose id names an EC2 instance of an account whose bill is not loaded:
+        its job gets no cost for it and the node is listed as unmatched. Added last, from
+        hashes only, so the rest of the world is the same as without it."""
+        w = self.w
+        jobs = {j.job_id: j for j in w.jobs}
+        named = {n.job_id for n in w.named_jobs}
+        candidates = sorted(
+            a.attempt_id for a in w.attempts
+            if a.status == "succeeded" and a.ended_at is not None and a.job_id not in named
+            and jobs[a.job_id].provider == "aws" and jobs[a.job_id].job_type == "training")
+        if not candidates:
+            return
+        attempt_id = candidates[0]
+        nodes = [n for n in w.nodes if n.attempt_id == attempt_id]
+        digest = hashlib.blake2b(f"unmatched|{w.seed}".encode(), digest_size=9).hexdigest()
+        resource_id = f"arn:aws:ec2:us-east-1:{catalog.AWS_UNBILLED}:instance/i-0{digest[:17]}"
+        index = max(n.node_index for n in nodes) + 1
+        w.nodes.append(AttemptNode(attempt_id, index, resource_id, nodes[0].instance_type,
+                                   nodes[0].gpus_used))
+        w.planted_unmatched.append(
+            (attempt_id, index, "no billing line for this resource id in any period"))
 
     def fleet(self) -> None:
         """Always-on machines: CPU services, serving endpoints, storage left behind."""

@@ -233,6 +233,64 @@ def write_job(attempts: list[dict[str, str]]) -> Callable[[Path, Case], list[Pat
     return write
 
 
+def write_billed_job(billing: Callable[[Path, Case], list[Path]], provider: str,
+                     instance_type: str, started_at: str, ended_at: str,
+                     node_ids: list[str]) -> Callable[[Path, Case], list[Path]]:
+    """Billing lines (``billing`` writes them into the provider's folder) and one job (job
+    id = case name) with one attempt that ran on ``node_ids``, recorded as written."""
+    def write(folder: Path, case: Case) -> list[Path]:
+        paths = billing(folder, case)
+        root = folder.parent  # the corpus root: jobs write into three folders
+        jobs = root / FORMAT_DIRS["jobs"][0] / f"{case.name}.csv"
+        attempts = root / FORMAT_DIRS["attempts"][0] / f"{case.name}.csv"
+        nodes = root / FORMAT_DIRS["nodes"][0] / f"{case.name}.csv"
+        jobs.write_text(csv_text(JOB_HEADER, [{
+            "job_id": case.name, "job_type": "training", "provider": provider,
+            "instance_type": instance_type, "status": "succeeded",
+            "submitted_at": started_at}]))
+        attempts.write_text(csv_text(ATTEMPT_HEADER, [{
+            "attempt_id": f"{case.name}-a1", "job_id": case.name, "attempt_number": "1",
+            "status": "succeeded", "started_at": started_at, "ended_at": ended_at}]))
+        nodes.write_text(csv_text(NODE_HEADER, [
+            {"attempt_id": f"{case.name}-a1", "node_index": str(index),
+             "resource_id": node_id, "instance_type": instance_type, "gpus_used": "1"}
+            for index, node_id in enumerate(node_ids)]))
+        return [*paths, jobs, attempts, nodes]
+    return write
+
+
+def write_azure_vms(rows: list[dict[str, str]]) -> Callable[[Path, Case], list[Path]]:
+    """Azure EA lines with AdditionalInfo, where a VM line names its size (ServiceType)."""
+    def write(folder: Path, case: Case) -> list[Path]:
+        path = folder / f"{case.name}.csv"
+        path.write_text(csv_text(AZURE_HEADER + ["AdditionalInfo"], rows), encoding="utf-8")
+        return [path]
+    return write
+
+
+def aws_hour(account: str, number: int, hour: int, resource_id: str) -> dict[str, str]:
+    """A g5.xlarge hour (1.006) of one instance on 2026-10-05, starting at ``hour``."""
+    start, end = f"2026-10-05T{hour:02d}:00:00Z", f"2026-10-05T{hour + 1:02d}:00:00Z"
+    return aws_line(account, number, **{
+        "identity/TimeInterval": f"{start}/{end}", "lineItem/UsageStartDate": start,
+        "lineItem/UsageEndDate": end, "lineItem/ResourceId": resource_id})
+
+
+def gce_hour(account: str, number: int, name: str, instance_number: str
+             ) -> dict[str, object]:
+    """An hour of a GCE a2-highgpu-1g VM (cost 2.5 + number) as the detailed export names
+    it: resource.name the instance name, resource.global_name its numeric id."""
+    return gcp_row(
+        account, number,
+        system_labels=[{"key": "compute.googleapis.com/machine_spec",
+                        "value": "a2-highgpu-1g"}],
+        location={"location": "us-central1-a", "country": "US", "region": "us-central1",
+                  "zone": "us-central1-a"},
+        resource={"name": name,
+                  "global_name": "//compute.googleapis.com/projects/tl-ml-research/zones/"
+                                 f"us-central1-a/instances/{instance_number}"})
+
+
 # --- checks over the built database (kept cases) -----------------------------------------------
 
 def lines_of(query: Callable, case: Case, columns: str) -> list[tuple]:
@@ -304,6 +362,34 @@ def check_header_only(query: Callable, case: Case) -> None:
     assert rows == [(0,)]
 
 
+def job_cost_check(expected: str) -> Callable[[Callable, Case], None]:
+    """The case's job costs ``expected`` to the cent and none of its nodes is unmatched."""
+    def check(query: Callable, case: Case) -> None:
+        rows = query("select billed_cost from main_marts.fct_ml_job_costs where job_id = ?",
+                     [case.name])
+        assert len(rows) == 1, rows
+        assert abs(Decimal(str(rows[0][0])) - Decimal(expected)) < Decimal("0.005"), rows
+        unmatched = query("select resource_id, unmatched_reason "
+                          "from main_marts.fct_ml_unmatched_attempt_nodes where job_id = ?",
+                          [case.name])
+        assert unmatched == [], unmatched
+    return check
+
+
+def unmatched_nodes_check(reasons: dict[int, str]) -> Callable[[Callable, Case], None]:
+    """The case's nodes (index -> reason) are listed as unmatched with those reasons, and
+    the job costs nothing."""
+    def check(query: Callable, case: Case) -> None:
+        rows = query("select node_index, unmatched_reason "
+                     "from main_marts.fct_ml_unmatched_attempt_nodes where job_id = ? "
+                     "order by node_index", [case.name])
+        assert rows == sorted(reasons.items()), rows
+        cost = query("select billed_cost from main_marts.fct_ml_job_costs where job_id = ?",
+                     [case.name])
+        assert len(cost) == 1 and Decimal(str(cost[0][0])) == 0, cost
+    return check
+
+
 # --- the corpus ------------------------------------------------------------------------------
 
 def _aws_case(number: int, name: str, what: str, behaviour: str, expected: str,
@@ -317,6 +403,22 @@ def _aws_case(number: int, name: str, what: str, behaviour: str, expected: str,
                 write=write_aws(built_rows, header, copies, gzipped),  # type: ignore[arg-type]
                 account=account, provider="aws", lines_in=len(built_rows) * copies,
                 **kwargs)  # type: ignore[arg-type]
+
+
+def _with_job(case: Case, provider: str, instance_type: str, started_at: str,
+              ended_at: str, node_ids: list[str]) -> Case:
+    """The case's billing lines plus a job that ran on ``node_ids`` (write_billed_job)."""
+    case.write = write_billed_job(case.write, provider, instance_type, started_at, ended_at,
+                                  node_ids)
+    return case
+
+
+AKS_SUBSCRIPTION = "/subscriptions/7c2e9a41-58d3-4b1f-a6e0-2d9c8b7f1e35"
+AKS_POOL = (f"{AKS_SUBSCRIPTION}/resourceGroups/MC_ml-aks_eastus/providers/"
+            "Microsoft.Compute/virtualMachineScaleSets/aks-gpu-12345678-vmss")
+AZURE_VM = (f"{AKS_SUBSCRIPTION}/resourceGroups/rg-speech-ml/providers/Microsoft.Compute/"
+            "virtualMachines/asr-train-7")
+NC24_SIZE = '{"ServiceType": "Standard_NC24ads_A100_v4"}'
 
 
 def _cost(*values: str) -> Decimal:
@@ -485,6 +587,63 @@ def corpus() -> list[Case]:
                                "ended_at": "2026-10-05T09:00:00Z"}]),
              provider="jobs", reason="unparseable started_at: soon", quarantined=1,
              lines_in=1),
+        # resource ids
+        _with_job(_aws_case(
+            40, "job_node_eks_provider_id", "job nodes recorded as a Kubernetes providerID "
+            "(`aws:///us-east-1c/i-...`) and an EC2 instance ARN", "kept",
+            "both nodes find their CUR lines (`i-...`): the job costs the 1.5 and 0.5 "
+            "instance hours it overlapped (was: $0, its cost left unattributed)",
+            lambda a: [aws_hour(a, 1, 0, f"i-{a}001"), aws_hour(a, 2, 1, f"i-{a}001"),
+                       aws_hour(a, 3, 0, f"i-{a}002")],
+            cost_in=_cost("1.006", "1.006", "1.006"), check=job_cost_check("2.012")),
+            "aws", "g5.xlarge", "2026-10-05T00:30:00Z", "2026-10-05T02:00:00Z",
+            ["aws:///us-east-1c/i-900000000040001",
+             "arn:aws:ec2:us-east-1:345678901234:instance/i-900000000040002"]),
+        Case(name="job_node_gce_self_link", what="job nodes recorded as a GCE self-link "
+             "(by name), a numeric instance id and a `gce://` providerID",
+             behaviour="kept", expected="each node finds the VM the detailed export bills "
+             "(resource.global_name by number, resource.name by name): the job costs 45 of "
+             "each VM's 60 minutes", account="GCP-CASE-41", provider="gcp", lines_in=3,
+             write=write_billed_job(
+                 write_gcp([gce_hour("GCP-CASE-41", 1, "train-a", "7000000000000000411"),
+                            gce_hour("GCP-CASE-41", 2, "train-b", "7000000000000000412"),
+                            gce_hour("GCP-CASE-41", 3, "train-c", "7000000000000000413")]),
+                 "gcp", "a2-highgpu-1g", "2026-10-05T00:15:00Z", "2026-10-05T01:00:00Z",
+                 ["https://www.googleapis.com/compute/v1/projects/tl-ml-research/zones/"
+                  "us-central1-a/instances/train-a", "7000000000000000412",
+                  "gce://tl-ml-research/us-central1-a/train-c"]),
+             cost_in=_cost("3.5", "4.5", "5.5"), check=job_cost_check("10.125")),
+        Case(name="job_node_azure_vmss_casing", what="job nodes recorded as the AKS "
+             "providerID of a scale set instance (`azure:///subscriptions/.../"
+             "virtualMachineScaleSets/pool/virtualMachines/3`, lower-cased) and a VM id "
+             "with the `https://management.azure.com` prefix", behaviour="kept",
+             expected="the instance finds its scale set's daily line (Azure bills the "
+             "scale set), the VM its own: the job costs 12 of each line's 24 hours",
+             account="AZ-CASE-42", provider="azure", lines_in=2,
+             write=write_billed_job(
+                 write_azure_vms([
+                     azure_line("AZ-CASE-42", 1, ResourceId=AKS_POOL, AdditionalInfo=NC24_SIZE),
+                     azure_line("AZ-CASE-42", 2, ResourceId=AZURE_VM,
+                                AdditionalInfo=NC24_SIZE)]),
+                 "azure", "Standard_NC24ads_A100_v4", "2026-10-05T00:00:00Z",
+                 "2026-10-05T12:00:00Z",
+                 ["azure://" + AKS_POOL.lower() + "/virtualMachines/3",
+                  "https://management.azure.com" + AZURE_VM.replace("rg-speech-ml",
+                                                                    "RG-SPEECH-ML")]),
+             cost_in=_cost("11.25", "12.25"), check=job_cost_check("11.75")),
+        _with_job(_aws_case(
+            43, "job_node_matches_nothing", "job nodes recorded as a Kubernetes node name "
+            "(`ip-10-0-12-34.ec2.internal`) and as the ARN of an instance billed only in "
+            "other hours", "kept", "job costs 0; both nodes listed in "
+            "fct_ml_unmatched_attempt_nodes, reasons `resource id form not recognised` and "
+            "`billing lines for this resource exist but none overlap the attempt`",
+            lambda a: [aws_hour(a, 1, 0, f"i-{a}001")], cost_in=_cost("1.006"),
+            check=unmatched_nodes_check({
+                0: "resource id form not recognised",
+                1: "billing lines for this resource exist but none overlap the attempt"})),
+            "aws", "g5.xlarge", "2026-10-05T05:00:00Z", "2026-10-05T06:00:00Z",
+            ["ip-10-0-12-34.ec2.internal",
+             "arn:aws:ec2:us-east-1:345678901234:instance/i-900000000043001"]),
     ]
     return cases
 

@@ -49,7 +49,7 @@ compute_lines as (
         billed_cost,
         effective_cost,
         billed_cost < 0 as is_negation,
-        lower(resource_id) as resource_key,
+        {{ mlcost.resource_key('resource_id') }} as resource_key,
         coalesce(x_gpu_count, 0) > 0 as is_gpu,
         coalesce(
             x_consumed_seconds,
@@ -77,7 +77,7 @@ nodes_per_attempt as (
 
     select
         attempt_id,
-        lower(resource_id) as resource_key,
+        resource_key,
         count(*) as node_count
     from attempt_nodes
     group by 1, 2
@@ -97,7 +97,7 @@ instance_counts as (
 resource_jobs as (
 
     select
-        lower(resource_id) as resource_key,
+        resource_key,
         max(team) as job_team
     from attempt_nodes
     group by 1
@@ -126,7 +126,7 @@ node_intervals as (
         ) as busy_to
     from resource_periods
     inner join attempt_nodes
-        on resource_periods.resource_key = lower(attempt_nodes.resource_id)
+        on resource_periods.resource_key = attempt_nodes.resource_key
         and resource_periods.charge_period_start < coalesce(
             attempt_nodes.ended_at, resource_periods.charge_period_end
         )

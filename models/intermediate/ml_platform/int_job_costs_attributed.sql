@@ -61,7 +61,7 @@ line_attempt_overlaps as (
         cost_lines.effective_cost,
         cost_lines.charge_period_start,
         cost_lines.charge_period_end,
-        lower(cost_lines.resource_id) as resource_key,
+        {{ mlcost.resource_key('cost_lines.resource_id') }} as resource_key,
         cost_lines.sku_id,
         cost_lines.x_line_type,
         cost_lines.billed_cost < 0 as is_negation,
@@ -84,9 +84,9 @@ line_attempt_overlaps as (
             ) }}
         ) as running_seconds
     from resource_running_time as cost_lines
-    -- Azure resource ids are case-insensitive and exports vary their casing.
+    -- one key per machine whatever form either side wrote its id in (macro resource_key)
     inner join attempt_nodes
-        on lower(cost_lines.resource_id) = lower(attempt_nodes.resource_id)
+        on {{ mlcost.resource_key('cost_lines.resource_id') }} = attempt_nodes.resource_key
         and cost_lines.charge_period_start < coalesce(
             attempt_nodes.ended_at, cost_lines.charge_period_end
         )

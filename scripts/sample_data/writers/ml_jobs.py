@@ -4,17 +4,23 @@ Columns are exactly the fields of ``Job``, ``Attempt``, ``AttemptNode`` and ``Ch
 (model.py), in that order; UTC timestamps as ``2026-10-01T03:04:05Z``; booleans as
 ``true``/``false``; null as the empty string. Rows are sorted by their keys so that the files
 are byte-identical for the same seed.
+
+Attempt nodes name their machine the way schedulers record it, not always as the bill does
+(``recorded_resource_id``): a third to a half of them as an EC2 instance ARN or a Kubernetes
+``providerID`` (``aws:///zone/i-...``, ``gce://project/zone/name``, ``azure:///subscriptions/...``),
+a GCE self-link or the instance's numeric id, or an Azure id in other casing. The truth is
+keyed by the billed id, so job costs must come out the same.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import datetime
 from pathlib import Path
 
 from ..model import Attempt, AttemptNode, Checkpoint, Job
-from ..world import World
+from ..world import Instance, World, noise
 
 FILES = {
     "mlcost_ml_jobs": ("jobs.csv", Job),
@@ -47,14 +53,47 @@ def write_table(path: Path, record_type: type, rows: list) -> int:
     return len(rows)
 
 
+def recorded_resource_id(node: AttemptNode, instance: Instance | None) -> str:
+    """The node's machine as a scheduler would record it: a stable choice per node among
+    the forms its cloud's tools write (the billed id itself for about half the nodes)."""
+    if instance is None or instance.role == "sagemaker":
+        return node.resource_id
+    pick = int(noise("node-id-form", node.attempt_id, node.node_index) * 6)
+    if instance.provider == "aws":
+        if pick == 0:
+            return (f"arn:aws:ec2:{instance.region}:{instance.sub_account}:instance/"
+                    f"{instance.resource_id}")
+        if pick == 1:
+            return f"aws:///{instance.zone}/{instance.resource_id}"
+    elif instance.provider == "gcp":
+        project, zone = instance.sub_account, instance.zone
+        if pick == 0:
+            return (f"https://www.googleapis.com/compute/v1/projects/{project}/zones/{zone}/"
+                    f"instances/{instance.resource_name}")
+        if pick == 1:
+            return f"gce://{project}/{zone}/{instance.resource_name}"
+        if pick == 2:
+            return instance.resource_id.rsplit("/", 1)[-1]
+    elif instance.provider == "azure":
+        if pick == 0:
+            return "azure://" + instance.resource_id
+        if pick == 1:
+            return instance.resource_id.lower() + "/"
+    return node.resource_id
+
+
 def write(world: World, out_dir: Path) -> tuple[dict[str, str], dict[str, int]]:
     """Write the four tables under ``out_dir/ml_jobs``; return (vars, row counts)."""
     target = out_dir / "ml_jobs"
     target.mkdir(parents=True, exist_ok=True)
+    instances = {i.resource_id: i for i in world.instances}
     tables = {
         Job: sorted(world.jobs, key=lambda j: j.job_id),
         Attempt: sorted(world.attempts, key=lambda a: (a.job_id, a.attempt_number)),
-        AttemptNode: sorted(world.nodes, key=lambda n: (n.attempt_id, n.node_index)),
+        AttemptNode: sorted(
+            (replace(n, resource_id=recorded_resource_id(n, instances.get(n.resource_id)))
+             for n in world.nodes),
+            key=lambda n: (n.attempt_id, n.node_index)),
         Checkpoint: sorted(world.checkpoints, key=lambda c: c.checkpoint_id),
     }
     out_vars: dict[str, str] = {}
