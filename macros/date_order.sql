@@ -209,13 +209,19 @@
         end",
     } %}
     {%- set by_var = {'order': none, 'basis': "'var'"} %}
+    {%- set otherwise = auto[what] if default_order == 'auto'
+        else (by_var[what] or "'" ~ default_order ~ "'") %}
+    {%- if overrides %}
     case
         {%- for fragment, order in overrides %}
         when {{ dbt.position(dbt.string_literal(dbt.escape_single_quotes(fragment)), file_column) }} > 0
             then {{ auto[what] if order == 'auto' else (by_var[what] or "'" ~ order ~ "'") }}
         {%- endfor %}
-        else {{ auto[what] if default_order == 'auto' else (by_var[what] or "'" ~ default_order ~ "'") }}
+        else {{ otherwise }}
     end
+    {%- else %}
+    {{ otherwise }}
+    {%- endif %}
 {%- endmacro %}
 
 
