@@ -95,12 +95,14 @@
                          file_column='x_source_file') %}
 {%- set default_order, overrides = mlcost.date_order_setting(var_name) %}
 {%- set over_file = "over (partition by " ~ file_column ~ ")" %}
-{%- set month_span_df = "min(case when x_date_is_slashed then " ~ dbt.date_trunc('month', 'x_date_as_day_first')
-    ~ " end) " ~ over_file ~ " = max(case when x_date_is_slashed then "
-    ~ dbt.date_trunc('month', 'x_date_as_day_first') ~ " end) " ~ over_file %}
-{%- set month_span_mf = "min(case when x_date_is_slashed then " ~ dbt.date_trunc('month', 'x_date_as_month_first')
-    ~ " end) " ~ over_file ~ " = max(case when x_date_is_slashed then "
-    ~ dbt.date_trunc('month', 'x_date_as_month_first') ~ " end) " ~ over_file %}
+{%- set months = {} %}
+{%- for order in ['day_first', 'month_first'] %}
+    {%- set month = "case when x_date_is_slashed then "
+        ~ dbt.date_trunc('month', 'x_date_as_' ~ order) ~ " end" %}
+    {#- The file's slashed dates all in one month under this order. #}
+    {%- do months.update({order: "min(" ~ month ~ ") " ~ over_file
+        ~ " = max(" ~ month ~ ") " ~ over_file}) %}
+{%- endfor %}
 {{ input_relation }}_date_evidence as (
 
     select
@@ -161,8 +163,8 @@
                 else 0
             end
         ) {{ over_file }} as x_file_in_folder_month_first,
-        coalesce({{ month_span_df }}, false) as x_file_one_month_day_first,
-        coalesce({{ month_span_mf }}, false) as x_file_one_month_month_first
+        coalesce({{ months.day_first }}, false) as x_file_one_month_day_first,
+        coalesce({{ months.month_first }}, false) as x_file_one_month_month_first
     from {{ input_relation }}_date_evidence
 
 ),
@@ -214,7 +216,8 @@
     {%- if overrides %}
     case
         {%- for fragment, order in overrides %}
-        when {{ dbt.position(dbt.string_literal(dbt.escape_single_quotes(fragment)), file_column) }} > 0
+        {%- set fragment_literal = dbt.string_literal(dbt.escape_single_quotes(fragment)) %}
+        when {{ dbt.position(fragment_literal, file_column) }} > 0
             then {{ auto[what] if order == 'auto' else (by_var[what] or "'" ~ order ~ "'") }}
         {%- endfor %}
         else {{ otherwise }}
@@ -255,7 +258,8 @@
             or {{ date_expression }} >= {{ dbt.dateadd('day', 1, end_expression) }}
             then {{ dbt.concat([
                 "'charge date '", as_text | replace('{}', date_expression),
-                "' outside " ~ dbt.escape_single_quotes(range_label) ~ " '", as_text | replace('{}', start_expression),
+                "' outside " ~ dbt.escape_single_quotes(range_label) ~ " '",
+                as_text | replace('{}', start_expression),
                 "' to '", as_text | replace('{}', end_expression),
                 "' of '", file_expression,
             ]) }}

@@ -371,11 +371,16 @@ def check_azure_day_first_folder(query: Callable, case: Case) -> None:
     # The line of November 1 keeps its date in the quarantine: not moved into October.
     assert azure_dates(query, case, "fct_quarantined_cost_lines") == [
         ("2026-11-01", "2026-11-01", "14.25")]
+    # Without a folder: only day-first puts October 1-3 in one month.
+    assert azure_dates(query, case, file_part="-no-folder") == [
+        ("2026-10-01", "2026-10-01", "11.25"), ("2026-10-02", "2026-10-01", "12.25"),
+        ("2026-10-03", "2026-10-01", "13.25")]
     # A one-day file (both orders give one month) is read as the var says.
     assert azure_dates(query, case, file_part="-by-var") == [
         ("2026-10-03", "2026-10-01", "11.25"), ("2026-10-03", "2026-10-01", "12.25")]
     assert date_orders(query, case, "stg_azure_cost__ea_actual_cost_lines") == {
         (f"{case.name}_5f309c60.csv", "day_first/folder_range"),
+        (f"{case.name}-no-folder.csv", "day_first/single_month"),
         (f"{case.name}-by-var.csv", "day_first/var")}
 
 
@@ -592,22 +597,28 @@ def corpus() -> list[Case]:
              cost_in=_cost("11.25", "12.25", "13.25"), check=check_azure_mca_day_first),
         Case(name="azure_day_first_export_folder", what="Azure EA export with DD/MM/YYYY "
              "dates of October 1-3 only and empty billing-period columns, in its export "
-             "folder `20261001-20261031`, plus a line dated 01/11/2026; the same rows as "
-             "a one-day file without folder, var `mlcost_azure_date_order` set for it",
+             "folder `20261001-20261031`, plus a line dated 01/11/2026; the October rows "
+             "without a folder; a one-day file, var `mlcost_azure_date_order` set for it",
              behaviour="quarantine", expected="October 1-3 (the order under which the "
              "dates fall in the folder's range; was: January, February and March, build "
              "green); the November line quarantined as outside the folder's date range, "
-             "date kept; the one-day file read day-first as the var says",
-             account="AZ-CASE-37", provider="azure", lines_in=6,
+             "date kept; without the folder October 1-3 too (only day-first puts them in "
+             "one month); the one-day file read day-first as the var says",
+             account="AZ-CASE-37", provider="azure", lines_in=9,
              write=write_azure_files({
                  "{case}/20261001-20261031/{case}_5f309c60.csv": [
                      azure_line("AZ-CASE-37", n, Date=day, BillingPeriodStartDate="",
                                 BillingPeriodEndDate="")
                      for n, day in ((1, "01/10/2026"), (2, "02/10/2026"),
                                     (3, "03/10/2026"), (4, "01/11/2026"))],
+                 # Own accounts: two files of one account and period are two
+                 # deliveries, of which only the newest counts.
+                 "{case}-no-folder.csv": [
+                     azure_line("AZ-CASE-37-MONTH", n, Date=day, BillingPeriodStartDate="",
+                                BillingPeriodEndDate="")
+                     for n, day in ((1, "01/10/2026"), (2, "02/10/2026"),
+                                    (3, "03/10/2026"))],
                  "{case}-by-var.csv": [
-                     # Its own account: two files of one account and period are two
-                     # deliveries, of which only the newest counts.
                      azure_line("AZ-CASE-37-VAR", n, Date="03/10/2026",
                                 BillingPeriodStartDate="", BillingPeriodEndDate="")
                      for n in (1, 2)]}),
@@ -615,7 +626,8 @@ def corpus() -> list[Case]:
                  "azure_day_first_export_folder-by-var": "day_first"}},
              reason="charge date 2026-11-01 outside the export folder's date range "
              "2026-10-01 to 2026-10-31 of ", quarantined=1,
-             cost_in=_cost("11.25", "12.25", "13.25", "14.25", "11.25", "12.25"),
+             cost_in=_cost("11.25", "12.25", "13.25", "14.25", "11.25", "12.25", "13.25",
+                           "11.25", "12.25"),
              check=check_azure_day_first_folder),
         Case(name="azure_day_first_billing_period", what="Azure EA export with DD/MM/YYYY "
              "dates and billing-period columns (`01/10/2026`-`31/10/2026`), one line "
