@@ -89,7 +89,7 @@
     (var, values, folder_range, single_month, default or null) to every line of
     `input_relation`, ending in a CTE named `output_relation`. `date_columns` are the
     columns whose values count as evidence; `dated_column` is the line's own date, checked
-    against the folder range and the calendar month. The helper columns the CTEs add are
+    against the folder range and the calendar month. The working columns the CTEs add are
     prefixed x_date_ or x_file_. -#}
 {% macro date_order_ctes(input_relation, output_relation, date_columns, dated_column, var_name,
                          file_column='x_source_file') %}
