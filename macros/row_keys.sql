@@ -28,8 +28,11 @@
     spec's columns plus x_source_file: hash and key each line, type the spec's columns
     (a `tags` column as a JSON object, Azure's brace-less form included) and say why a
     line cannot be used. Shared by the Azure and FOCUS staging bodies. `extra_columns` of
-    raw are kept as they are; `extra_reason` is a reason the spec's checks do not give. -#}
-{% macro keyed_lines_from_raw(spec, source_format, extra_columns=[], extra_reason=none) %}
+    raw are kept as they are; `extra_reason` is a reason the spec's checks do not give,
+    `first_reason` one that goes before them; `day_first` says how slashed dates read
+    (macro parse_utc_timestamp). -#}
+{% macro keyed_lines_from_raw(spec, source_format, extra_columns=[], extra_reason=none,
+                              first_reason=none, day_first=none) %}
 hashed as (
 
     select
@@ -46,7 +49,7 @@ final as (
         {%- if column_spec.name == 'tags' %}
         {{ mlcost.azure_tags_json('hashed.tags') }} as tags,
         {%- else %}
-        {{ mlcost.select_typed_columns([column_spec], 'hashed') }},
+        {{ mlcost.select_typed_columns([column_spec], 'hashed', day_first) }},
         {%- endif %}
         {%- endfor %}
         '{{ source_format }}' as x_source_format,
@@ -55,12 +58,17 @@ final as (
         hashed.{{ column }},
         {%- endfor %}
         {{ mlcost.occurrence_line_key('hashed') }} as x_line_key,
-        {%- if extra_reason is none %}
-        {{ mlcost.quarantine_reason(spec, 'hashed') }} as x_quarantine_reason
+        {%- if extra_reason is none and first_reason is none %}
+        {{ mlcost.quarantine_reason(spec, 'hashed', day_first) }} as x_quarantine_reason
         {%- else %}
         coalesce(
-            {{ mlcost.quarantine_reason(spec, 'hashed') }},
+            {%- if first_reason is not none %}
+            {{ first_reason }},
+            {%- endif %}
+            {{ mlcost.quarantine_reason(spec, 'hashed', day_first) }}
+            {%- if extra_reason is not none %},
             {{ extra_reason }}
+            {%- endif %}
         ) as x_quarantine_reason
         {%- endif %}
     from hashed

@@ -37,10 +37,11 @@
 {% endmacro %}
 
 
-{#- A typed value, or null when it does not parse. -#}
-{% macro safe_cast_to(expression, type_name) %}
+{#- A typed value, or null when it does not parse. `day_first`: how slashed dates read
+    (macro parse_utc_timestamp). -#}
+{% macro safe_cast_to(expression, type_name, day_first=none) %}
     {%- if type_name == 'timestamp' -%}
-    {{ mlcost.parse_utc_timestamp(expression) }}
+    {{ mlcost.parse_utc_timestamp(expression, day_first) }}
     {%- else -%}
     {{ mlcost.try_cast(expression, mlcost.spec_sql_type(type_name)) }}
     {%- endif -%}
@@ -101,12 +102,13 @@
 
 {#- Typed values: a value that does not parse becomes null here and names itself in
     x_quarantine_reason, so nothing is dropped silently. -#}
-{% macro select_typed_columns(spec, raw_relation='raw') %}
+{% macro select_typed_columns(spec, raw_relation='raw', day_first=none) %}
     {%- for column_spec in spec %}
         {%- if column_spec.type == 'string' %}
         cast({{ raw_relation }}.{{ column_spec.name }} as {{ dbt.type_string() }}) as {{ column_spec.name }}
         {%- else %}
-        {{ mlcost.safe_cast_to(raw_relation ~ '.' ~ column_spec.name, column_spec.type) }}
+        {{ mlcost.safe_cast_to(raw_relation ~ '.' ~ column_spec.name, column_spec.type,
+                               day_first) }}
             as {{ column_spec.name }}
         {%- endif %}
         {{- "," if not loop.last }}
@@ -116,7 +118,7 @@
 
 {#- The first reason a row cannot be used, or null. Checks required columns for presence
     and every typed column for a value that did not parse. -#}
-{% macro quarantine_reason(spec, raw_relation='raw') %}
+{% macro quarantine_reason(spec, raw_relation='raw', day_first=none) %}
     coalesce(
     {%- for column_spec in spec if column_spec.get('required') %}
         case
@@ -129,7 +131,7 @@
             when {{ raw_relation }}.{{ column_spec.name }} is not null
                 and trim(cast({{ raw_relation }}.{{ column_spec.name }} as {{ dbt.type_string() }})) != ''
                 and {{ mlcost.safe_cast_to(raw_relation ~ '.' ~ column_spec.name,
-                                           column_spec.type) }} is null
+                                           column_spec.type, day_first) }} is null
                 then 'unparseable {{ column_spec.name }}: '
                     || cast({{ raw_relation }}.{{ column_spec.name }} as {{ dbt.type_string() }})
         end,

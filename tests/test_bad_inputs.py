@@ -48,8 +48,14 @@ def write_corpus(root: Path) -> dict[str, str]:
     for case in CASES:
         folder = root if case.provider == "jobs" else root / FORMAT_DIRS[case.provider][0]
         case.write(folder, case)
-    variables = {var: str(root / folder / pattern)
-                 for folder, var, pattern in FORMAT_DIRS.values()}
+    variables: dict = {var: str(root / folder / pattern)
+                       for folder, var, pattern in FORMAT_DIRS.values()}
+    for case in CASES:  # a mapping var (path fragment -> setting) gathers every case's keys
+        for name, value in case.variables.items():
+            if isinstance(value, dict):
+                variables.setdefault(name, {}).update(value)
+            else:
+                variables[name] = value
     # Partitioned Azure export runs carry a manifest.json beside their part files.
     variables["mlcost_azure_export_manifests"] = str(
         root / FORMAT_DIRS["azure"][0] / "**" / "manifest.json")

@@ -24,6 +24,7 @@ FORMAT_DIRS = {
     "aws": ("aws_cur", "mlcost_aws_cur_legacy_csv", "*.csv*"),
     "gcp": ("gcp", "mlcost_gcp_billing_detailed", "*.json"),
     "azure": ("azure_ea", "mlcost_azure_ea_actual", "**/*.csv"),
+    "azure_mca": ("azure_mca", "mlcost_azure_mca_actual", "**/*.csv"),
     "jobs": ("ml_jobs/jobs", "mlcost_ml_jobs", "*.csv"),
     "attempts": ("ml_jobs/attempts", "mlcost_ml_job_attempts", "*.csv"),
     "nodes": ("ml_jobs/nodes", "mlcost_ml_attempt_nodes", "*.csv"),
@@ -65,6 +66,7 @@ class Case:
     cost_in: Decimal = Decimal(0)
     quarantined: int = 0
     check: Callable | None = None  # kept: extra assertion over the built database
+    variables: dict = field(default_factory=dict)  # dbt vars the case needs in the build
 
 
 # --- writers ---------------------------------------------------------------------------------
@@ -173,6 +175,39 @@ def write_azure(rows: list[dict[str, str]]) -> Callable[[Path, Case], list[Path]
         path = folder / f"{case.name}.csv"
         path.write_text(csv_text(AZURE_HEADER, rows), encoding="utf-8")
         return [path]
+    return write
+
+
+# MCA exports name the same fields in camelCase (matched without case) and some differently.
+MCA_NAMES = {"Date": "date", "PartNumber": "ProductId", "Cost": "costInBillingCurrency",
+             "Tags": "tags", "ChargeType": "chargeType", "Quantity": "quantity",
+             "UnitOfMeasure": "unitOfMeasure", "EffectivePrice": "effectivePrice",
+             "UnitPrice": "unitPrice", "BillingCurrency": "billingCurrency",
+             "BillingAccountId": "billingAccountId", "MeterId": "meterId",
+             "MeterCategory": "meterCategory",
+             "BillingPeriodStartDate": "billingPeriodStartDate",
+             "BillingPeriodEndDate": "billingPeriodEndDate"}
+MCA_HEADER = [MCA_NAMES.get(column, column) for column in AZURE_HEADER]
+
+
+def write_azure_files(files: dict[str, list[dict[str, str]]], mca: bool = False
+                      ) -> Callable[[Path, Case], list[Path]]:
+    """Azure files at the given paths under the format folder (`{case}` is the case's name);
+    Azure writes `<export>/<YYYYMMDD-YYYYMMDD>/<export>_<guid>.csv`."""
+    def write(folder: Path, case: Case) -> list[Path]:
+        paths = []
+        for name, rows in files.items():
+            path = folder / name.format(case=case.name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if mca:
+                header = MCA_HEADER
+                rows = [{MCA_NAMES.get(key, key): value for key, value in row.items()}
+                        for row in rows]
+            else:
+                header = AZURE_HEADER
+            path.write_text(csv_text(header, rows), encoding="utf-8")
+            paths.append(path)
+        return paths
     return write
 
 
@@ -388,6 +423,67 @@ def unmatched_nodes_check(reasons: dict[int, str]) -> Callable[[Callable, Case],
                      [case.name])
         assert len(cost) == 1 and Decimal(str(cost[0][0])) == 0, cost
     return check
+def azure_dates(query: Callable, case: Case, table: str = "fct_cost_lines",
+                file_part: str = "") -> list[tuple[str, str, str]]:
+    """(charge date, billing period, cost) of a case's lines in `table`, in date order."""
+    rows = query(f"select cast(charge_period_start as date), cast(billing_period_start as date),"
+                 f" billed_cost from main_marts.{table} where x_source_file like ?"
+                 f" order by 1, 3", [f"%/{case.name}{file_part}%"])
+    return [(str(day), str(period), f"{cost:.2f}") for day, period, cost in rows]
+
+
+def date_orders(query: Callable, case: Case, model: str) -> set[tuple[str, str]]:
+    rows = query(f"select distinct x_source_file, x_date_order, x_date_order_basis "
+                 f"from main_staging.{model} where x_source_file like ?", [f"%/{case.name}%"])
+    return {(Path(path).name, f"{order}/{basis}") for path, order, basis in rows}
+
+
+def check_azure_mca_day_first(query: Callable, case: Case) -> None:
+    # Every line in October, on its own day, cost to the cent; the order from 14/10/2026.
+    assert azure_dates(query, case) == [
+        ("2026-10-01", "2026-10-01", "11.25"), ("2026-10-02", "2026-10-01", "12.25"),
+        ("2026-10-14", "2026-10-01", "13.25")], azure_dates(query, case)
+    assert date_orders(query, case, "stg_azure_cost__mca_actual_cost_lines") == {
+        (f"{case.name}.csv", "day_first/values")}
+
+
+def check_azure_day_first_folder(query: Callable, case: Case) -> None:
+    # The folder 20261001-20261031 decides: October 1-3, not January, February and March.
+    assert azure_dates(query, case, file_part="/") == [
+        ("2026-10-01", "2026-10-01", "11.25"), ("2026-10-02", "2026-10-01", "12.25"),
+        ("2026-10-03", "2026-10-01", "13.25")], azure_dates(query, case, file_part="/")
+    # The line of November 1 keeps its date in the quarantine: not moved into October.
+    assert azure_dates(query, case, "fct_quarantined_cost_lines") == [
+        ("2026-11-01", "2026-11-01", "14.25")]
+    # Without a folder: only day-first puts October 1-3 in one month.
+    assert azure_dates(query, case, file_part="-no-folder") == [
+        ("2026-10-01", "2026-10-01", "11.25"), ("2026-10-02", "2026-10-01", "12.25"),
+        ("2026-10-03", "2026-10-01", "13.25")]
+    # A one-day file (both orders give one month) is read as the var says.
+    assert azure_dates(query, case, file_part="-by-var") == [
+        ("2026-10-03", "2026-10-01", "11.25"), ("2026-10-03", "2026-10-01", "12.25")]
+    assert date_orders(query, case, "stg_azure_cost__ea_actual_cost_lines") == {
+        (f"{case.name}_5f309c60.csv", "day_first/folder_range"),
+        (f"{case.name}-no-folder.csv", "day_first/single_month"),
+        (f"{case.name}-by-var.csv", "day_first/var")}
+
+
+def check_azure_day_first_period(query: Callable, case: Case) -> None:
+    # 31/10/2026 in BillingPeriodEndDate decides day-first; was: every line quarantined.
+    assert azure_dates(query, case) == [
+        ("2026-10-03", "2026-10-01", "11.25"), ("2026-10-05", "2026-10-01", "12.25")]
+    assert azure_dates(query, case, "fct_quarantined_cost_lines") == [
+        ("2026-11-02", "2026-10-01", "13.25")]
+
+
+def check_azure_mixed_orders(query: Callable, case: Case) -> None:
+    # The ISO line is kept; the slashed ones are not booked in any month.
+    assert azure_dates(query, case) == [("2026-10-05", "2026-10-01", "13.25")]
+    rows = query("select charge_period_start, billed_cost from "
+                 "main_marts.fct_quarantined_cost_lines where x_source_file like ? "
+                 "order by billed_cost", [f"%/{case.name}%"])
+    assert [(start, f"{cost:.2f}") for start, cost in rows] == [
+        (None, "11.25"), (None, "12.25")], rows
 
 
 # --- the corpus ------------------------------------------------------------------------------
@@ -644,6 +740,78 @@ def corpus() -> list[Case]:
             "aws", "g5.xlarge", "2026-10-05T05:00:00Z", "2026-10-05T06:00:00Z",
             ["ip-10-0-12-34.ec2.internal",
              "arn:aws:ec2:us-east-1:345678901234:instance/i-900000000043001"]),
+        # Day/month order of slashed dates
+        Case(name="azure_mca_day_first_dates", what="Azure MCA actual export with "
+             "DD/MM/YYYY dates and empty billing-period columns, one day above 12",
+             behaviour="kept", expected="kept; the file is read day-first (14/10/2026 can "
+             "only be): every line on its own October day, cost to the cent",
+             account="AZ-CASE-36", provider="azure_mca", lines_in=3,
+             write=write_azure_files({"{case}.csv": [
+                 azure_line("AZ-CASE-36", n, Date=day, BillingPeriodStartDate="",
+                            BillingPeriodEndDate="")
+                 for n, day in ((1, "01/10/2026"), (2, "02/10/2026"), (3, "14/10/2026"))]},
+                 mca=True),
+             cost_in=_cost("11.25", "12.25", "13.25"), check=check_azure_mca_day_first),
+        Case(name="azure_day_first_export_folder", what="Azure EA export with DD/MM/YYYY "
+             "dates of October 1-3 only and empty billing-period columns, in its export "
+             "folder `20261001-20261031`, plus a line dated 01/11/2026; the October rows "
+             "without a folder; a one-day file, var `mlcost_azure_date_order` set for it",
+             behaviour="quarantine", expected="October 1-3 (the order under which the "
+             "dates fall in the folder's range; was: January, February and March, build "
+             "green); the November line quarantined as outside the folder's date range, "
+             "date kept; without the folder October 1-3 too (only day-first puts them in "
+             "one month); the one-day file read day-first as the var says",
+             account="AZ-CASE-37", provider="azure", lines_in=9,
+             write=write_azure_files({
+                 "{case}/20261001-20261031/{case}_5f309c60.csv": [
+                     azure_line("AZ-CASE-37", n, Date=day, BillingPeriodStartDate="",
+                                BillingPeriodEndDate="")
+                     for n, day in ((1, "01/10/2026"), (2, "02/10/2026"),
+                                    (3, "03/10/2026"), (4, "01/11/2026"))],
+                 # Own accounts: two files of one account and period are two
+                 # deliveries, of which only the newest counts.
+                 "{case}-no-folder.csv": [
+                     azure_line("AZ-CASE-37-MONTH", n, Date=day, BillingPeriodStartDate="",
+                                BillingPeriodEndDate="")
+                     for n, day in ((1, "01/10/2026"), (2, "02/10/2026"),
+                                    (3, "03/10/2026"))],
+                 "{case}-by-var.csv": [
+                     azure_line("AZ-CASE-37-VAR", n, Date="03/10/2026",
+                                BillingPeriodStartDate="", BillingPeriodEndDate="")
+                     for n in (1, 2)]}),
+             variables={"mlcost_azure_date_order": {
+                 "azure_day_first_export_folder-by-var": "day_first"}},
+             reason="charge date 2026-11-01 outside the export folder's date range "
+             "2026-10-01 to 2026-10-31 of ", quarantined=1,
+             cost_in=_cost("11.25", "12.25", "13.25", "14.25", "11.25", "12.25", "13.25",
+                           "11.25", "12.25"),
+             check=check_azure_day_first_folder),
+        Case(name="azure_day_first_billing_period", what="Azure EA export with DD/MM/YYYY "
+             "dates and billing-period columns (`01/10/2026`-`31/10/2026`), one line "
+             "dated 02/11/2026", behaviour="quarantine", expected="read day-first (the "
+             "period end 31/10/2026 can only be): October lines kept (was: every line "
+             "quarantined); the November line quarantined as outside its billing period, "
+             "date kept, not moved", account="AZ-CASE-38", provider="azure", lines_in=3,
+             write=write_azure([
+                 azure_line("AZ-CASE-38", n, Date=day, BillingPeriodStartDate="01/10/2026",
+                            BillingPeriodEndDate="31/10/2026")
+                 for n, day in ((1, "03/10/2026"), (2, "05/10/2026"), (3, "02/11/2026"))]),
+             reason="charge date 2026-11-02 outside billing period 2026-10-01 to "
+             "2026-10-31 of ", quarantined=1, cost_in=_cost("11.25", "12.25", "13.25"),
+             check=check_azure_day_first_period),
+        Case(name="azure_mixed_date_orders", what="Azure EA export mixing 13/10/2026 "
+             "and 10/13/2026 (two tools wrote one file), one ISO-dated line",
+             behaviour="quarantine", expected="the slashed-date lines quarantined: dates "
+             "in both day/month orders, both values and the file named, no month guessed; "
+             "the ISO line kept", account="AZ-CASE-39", provider="azure", lines_in=3,
+             write=write_azure([
+                 azure_line("AZ-CASE-39", n, Date=day, BillingPeriodStartDate="",
+                            BillingPeriodEndDate="")
+                 for n, day in ((1, "13/10/2026"), (2, "10/13/2026"), (3, "2026-10-05"))]),
+             reason="dates in both day/month orders in one file (13/10/2026 reads only "
+             "day-first, 10/13/2026 only month-first): set var mlcost_azure_date_order "
+             "for ", quarantined=2, cost_in=_cost("11.25", "12.25", "13.25"),
+             check=check_azure_mixed_orders),
     ]
     return cases
 
