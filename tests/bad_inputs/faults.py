@@ -23,11 +23,18 @@ import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
-# Rows of the one table the faults write: about 0.9 MB of write-ahead log. Replacing the
-# table must grow the database file past DISK_LIMIT while the log and dbt's own files
-# (manifest, logs) stay under it: the checkpoint is the write that fails.
+# The faults replace a table of FAULT_ROWS rows (about 0.9 MB of write-ahead log) in a
+# database that also holds older history (HISTORY_ROWS, about 2 MB, untouched). The disk
+# has room for 128 KiB more than the database file holds: the write-ahead log and dbt's own
+# files (manifest, logs) fit, the checkpoint, which must append the new table's blocks to
+# the file, does not.
 FAULT_ROWS = 20000
-DISK_LIMIT = 1_200_000
+HISTORY_ROWS = 100000
+ROOM_LEFT = 128 * 1024
+
+
+def disk_limit(database: Path) -> int:
+    return database.stat().st_size + ROOM_LEFT
 
 
 @dataclass(frozen=True)
@@ -52,8 +59,9 @@ def run_python(code: str, cwd: Path, limit: int | None = None
                           preexec_fn=limited_disk(limit) if limit else None)
 
 
-def write_healthy(database: Path, rows: int = 1000) -> None:
-    """A database as a build leaves it: a marts schema with a table, checkpointed."""
+def write_healthy(database: Path, rows: int = 1000, history_rows: int = 0) -> None:
+    """A database as a build leaves it: a marts schema with a table (and, with
+    `history_rows`, a second one), checkpointed."""
     result = run_python(f"""
         import duckdb
         con = duckdb.connect({str(database)!r})
@@ -61,6 +69,10 @@ def write_healthy(database: Path, rows: int = 1000) -> None:
         con.execute("create or replace table main_marts.fct_fault_rows as "
                     "select range as row_number, md5(cast(range as varchar)) as digest "
                     "from range({rows})")
+        if {history_rows}:
+            con.execute("create or replace table main_marts.fct_fault_history as "
+                        "select range as row_number, md5(cast(-range as varchar)) as digest "
+                        "from range({history_rows})")
         con.close()
     """, database.parent)
     assert result.returncode == 0, result.stderr
@@ -105,9 +117,9 @@ def run_fault_build(project: Path, limit: int) -> subprocess.CompletedProcess:
 def disk_full_during_build(folder: Path) -> Produced:
     """Last night's build wrote the table; tonight's replaces it on a disk that fills."""
     database = folder / "mlcost.duckdb"
-    write_healthy(database, rows=FAULT_ROWS)  # what last night's build left
+    write_healthy(database, FAULT_ROWS, HISTORY_ROWS)  # what last night's build left
     project = fault_project(folder, database)
-    build = run_fault_build(project, limit=DISK_LIMIT)
+    build = run_fault_build(project, limit=disk_limit(database))
     return Produced(database=database, run_results=project / "target" / "run_results.json",
                     build=build)
 
@@ -115,7 +127,7 @@ def disk_full_during_build(folder: Path) -> Produced:
 def disk_full_on_close(folder: Path) -> Produced:
     """The same write in plain DuckDB, left to the checkpoint DuckDB makes on closing."""
     database = folder / "mlcost.duckdb"
-    write_healthy(database, rows=FAULT_ROWS)
+    write_healthy(database, FAULT_ROWS, HISTORY_ROWS)
     build = run_python(f"""
         import duckdb
         con = duckdb.connect({str(database)!r})
@@ -124,7 +136,7 @@ def disk_full_on_close(folder: Path) -> Produced:
                     "from range({FAULT_ROWS})")
         con.close()
         print("closed without an error")
-    """, folder, limit=DISK_LIMIT)
+    """, folder, limit=disk_limit(database))
     return Produced(database=database, build=build)
 
 
