@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+import check_database
 import validate
-from bad_inputs.cases import FORMAT_DIRS, Case, corpus, error_corpus
+from bad_inputs.cases import FAULT_CASES, FORMAT_DIRS, Case, corpus, error_corpus
 from build_support import run_dbt
 
 CASES = corpus()
@@ -76,8 +77,9 @@ def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> CorpusBuild:
 
 
 def test_corpus_has_at_least_twenty_cases() -> None:
-    assert len(CASES) + len(ERROR_CASES) >= 20
-    names = [case.name for case in CASES + ERROR_CASES]
+    # Faults of the database (FAULT_CASES) are asserted in tests/test_database_health.py.
+    assert len(CASES) + len(ERROR_CASES) + len(FAULT_CASES) >= 20
+    names = [case.name for case in [*CASES, *ERROR_CASES, *FAULT_CASES]]
     assert len(names) == len(set(names))
 
 
@@ -87,6 +89,20 @@ def test_corpus_builds_and_only_the_share_test_fails(corpus_build: CorpusBuild) 
               if status not in ("success", "pass", "warn")}
     assert failed == {SHARE_TEST: "fail"}, corpus_build.output
     assert "quarantined" in corpus_build.output or SHARE_TEST in corpus_build.output
+
+
+def test_corpus_build_checkpoints_and_passes_the_database_check(
+        corpus_build: CorpusBuild, capsys: pytest.CaptureFixture[str]) -> None:
+    """The build ends with a CHECKPOINT (on-run-end) and leaves a database the nightly
+    check passes: no write-ahead log, every mart readable, no failed write (the share
+    test's failure is not one)."""
+    assert corpus_build.results.get("mlcost-on-run-end-0") == "success", corpus_build.output
+    exit_code = check_database.main([
+        "--database", str(corpus_build.database),
+        "--run-results", str(corpus_build.database.parent / "target" / "run_results.json")])
+    captured = capsys.readouterr()
+    assert exit_code == 0, captured.err + captured.out
+    assert "healthy" in captured.out
 
 
 def _cost_lines(build: CorpusBuild, case: Case, table: str) -> tuple[int, Decimal]:
@@ -163,5 +179,6 @@ def test_validation_writes_data_docs(tmp_path: Path,
 
 def test_readme_lists_every_case() -> None:
     readme = (Path(__file__).parent / "bad_inputs" / "README.md").read_text()
-    missing = [case.name for case in CASES + ERROR_CASES if f"`{case.name}`" not in readme]
+    missing = [case.name for case in [*CASES, *ERROR_CASES, *FAULT_CASES]
+               if f"`{case.name}`" not in readme]
     assert not missing, f"add these cases to tests/bad_inputs/README.md: {missing}"

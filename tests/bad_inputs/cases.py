@@ -19,6 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
+from bad_inputs import faults
+
 # Where each format's files go in the corpus folder, and the var that reads them.
 FORMAT_DIRS = {
     "aws": ("aws_cur", "mlcost_aws_cur_legacy_csv", "*.csv*"),
@@ -857,3 +859,46 @@ def error_corpus() -> list[Case]:
              message=["err_costs_all_strings.csv", "line_item_unblended_cost",
                       "expect_column_values_to_match_regex", "USD 1,000.00"]),
     ]
+
+
+# --- faults: the database a build writes ----------------------------------------------------
+
+@dataclass(frozen=True)
+class Fault:
+    """A fault of the database, not of an export: `produce` leaves it in a folder, and
+    tests/test_database_health.py asserts that scripts/check_database.py exits with
+    `exit_code` and a message holding each of `message` ({database} and {wal} stand for
+    the files), and, with `build_fails`, that the dbt run it happened in failed naming the
+    database."""
+    name: str
+    what: str
+    expected: str
+    produce: Callable[[Path], faults.Produced]
+    exit_code: int
+    message: list[str]
+    build_fails: bool = False
+    behaviour: str = "fault"
+
+
+def fault_corpus() -> list[Fault]:
+    # Disk and database health
+    return [
+        Fault(name="fault_disk_full_during_build", what="the disk fills while a nightly "
+              "build replaces a table (the final checkpoint cannot write)",
+              expected="build exits non-zero naming the database (was: \"Completed "
+              "successfully\"); the check exits 1 naming the leftover `.wal` and the "
+              "failed write", produce=faults.disk_full_during_build, exit_code=1,
+              message=["{wal}", "not merged", "could not write", "File too large"],
+              build_fails=True),
+        Fault(name="fault_killed_writer", what="a build killed (kill -9) after it "
+              "committed a write", expected="the check exits 1 naming the leftover `.wal`",
+              produce=faults.killed_writer, exit_code=1,
+              message=["{wal}", "not merged", "killed"]),
+        Fault(name="fault_truncated_database", what="the database file cut short (an "
+              "interrupted copy)", expected="the check exits non-zero naming the file and "
+              "the table that cannot be read", produce=faults.truncated_database,
+              exit_code=1, message=["{database}", "cannot be read", "damaged"]),
+    ]
+
+
+FAULT_CASES = fault_corpus()

@@ -191,31 +191,37 @@ busy_time as (
     only in daily exports); idle seconds are charged to partial-hour lines first. -#}
 line_groups as (
 
+    {%- set line_group %}
+        partition by
+            compute_lines.resource_key, compute_lines.charge_period_start,
+            compute_lines.sku_id, compute_lines.x_line_type, compute_lines.is_negation
+    {%- endset %}
+    {%- set partial_hours_first %}
+        order by
+            case
+                when abs(
+                        compute_lines.running_seconds
+                        - round(compute_lines.running_seconds / 3600) * 3600
+                    ) > 1
+                    then 0
+                else 1
+            end,
+            compute_lines.x_line_key
+        rows between unbounded preceding and 1 preceding
+    {%- endset %}
+
     select
         compute_lines.*,
         coalesce(instance_counts.instance_count, 1) as instance_count,
         coalesce(busy_time.busy_seconds, 0) as busy_seconds,
-        sum(compute_lines.running_seconds) over (
-            partition by
-                compute_lines.resource_key, compute_lines.charge_period_start,
-                compute_lines.sku_id, compute_lines.x_line_type, compute_lines.is_negation
-        ) as group_running_seconds,
-        coalesce(sum(compute_lines.running_seconds) over (
-            partition by
-                compute_lines.resource_key, compute_lines.charge_period_start,
-                compute_lines.sku_id, compute_lines.x_line_type, compute_lines.is_negation
-            order by
-                case
-                    when abs(
-                            compute_lines.running_seconds
-                            - round(compute_lines.running_seconds / 3600) * 3600
-                        ) > 1
-                        then 0
-                    else 1
-                end,
-                compute_lines.x_line_key
-            rows between unbounded preceding and 1 preceding
-        ), 0) as running_seconds_before
+        {{ mlcost.exact_sum('compute_lines.running_seconds', over=line_group) }}
+            as group_running_seconds,
+        coalesce(
+            {{ mlcost.exact_sum(
+                'compute_lines.running_seconds', over=line_group ~ partial_hours_first
+            ) }},
+            0
+        ) as running_seconds_before
     from compute_lines
     left join instance_counts
         on compute_lines.resource_key = instance_counts.resource_key
@@ -267,18 +273,18 @@ resource_periods_costed as (
         sum(coalesce(line_attributed.attributed_billed_cost, 0)) as attributed_billed_cost,
         sum(coalesce(line_attributed.attributed_effective_cost, 0))
             as attributed_effective_cost,
-        sum(case
+        sum(cast(case
             when line_idle.is_gpu and line_idle.running_seconds > 0
                 then line_idle.billed_cost * line_idle.line_idle_seconds
                     / line_idle.running_seconds
             else 0
-        end) as idle_billed_cost,
-        sum(case
+        end as {{ mlcost.type_money() }})) as idle_billed_cost,
+        sum(cast(case
             when line_idle.is_gpu and line_idle.running_seconds > 0
                 then line_idle.effective_cost * line_idle.line_idle_seconds
                     / line_idle.running_seconds
             else 0
-        end) as idle_effective_cost
+        end as {{ mlcost.type_money() }})) as idle_effective_cost
     from line_idle
     left join line_attributed
         on line_idle.x_line_key = line_attributed.x_line_key
@@ -298,8 +304,10 @@ resource_days as (
             max(resource_periods_costed.tag_team), max(resource_jobs.job_team)
         ) as team,
         max(case when resource_periods_costed.is_gpu then 1 else 0 end) = 1 as is_gpu,
-        sum(resource_periods_costed.running_seconds) / 3600.0 as running_hours,
-        sum(resource_periods_costed.idle_seconds) / 3600.0 as idle_hours,
+        {{ mlcost.exact_sum('resource_periods_costed.running_seconds') }} / 3600.0
+            as running_hours,
+        {{ mlcost.exact_sum('resource_periods_costed.idle_seconds') }} / 3600.0
+            as idle_hours,
         sum(resource_periods_costed.compute_billed_cost) as compute_billed_cost,
         sum(resource_periods_costed.compute_effective_cost) as compute_effective_cost,
         sum(resource_periods_costed.attributed_billed_cost) as attributed_billed_cost,

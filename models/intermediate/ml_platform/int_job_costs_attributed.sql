@@ -98,26 +98,30 @@ line_attempt_overlaps as (
     resource's running time (one line except in daily exports), partial hours first. -#}
 line_groups as (
 
+    {%- set line_group %}
+        partition by
+            attempt_node_id, resource_key, charge_period_start, sku_id,
+            x_line_type, is_negation
+    {%- endset %}
+    {%- set partial_hours_first %}
+        order by
+            case
+                when abs(running_seconds - round(running_seconds / 3600) * 3600) > 1
+                    then 0
+                else 1
+            end,
+            x_line_key
+        rows between unbounded preceding and 1 preceding
+    {%- endset %}
+
     select
         line_attempt_overlaps.*,
-        sum(running_seconds) over (
-            partition by
-                attempt_node_id, resource_key, charge_period_start, sku_id,
-                x_line_type, is_negation
-        ) as group_running_seconds,
-        coalesce(sum(running_seconds) over (
-            partition by
-                attempt_node_id, resource_key, charge_period_start, sku_id,
-                x_line_type, is_negation
-            order by
-                case
-                    when abs(running_seconds - round(running_seconds / 3600) * 3600) > 1
-                        then 0
-                    else 1
-                end,
-                x_line_key
-            rows between unbounded preceding and 1 preceding
-        ), 0) as running_seconds_before
+        {{ mlcost.exact_sum('running_seconds', over=line_group) }}
+            as group_running_seconds,
+        coalesce(
+            {{ mlcost.exact_sum('running_seconds', over=line_group ~ partial_hours_first) }},
+            0
+        ) as running_seconds_before
     from line_attempt_overlaps
     where overlap_seconds > 0
 

@@ -88,7 +88,7 @@ run_utilization as (
 
     select
         run_uuid,
-        avg(value) as gpu_utilization_pct
+        {{ mlcost.exact_avg('value') }} as gpu_utilization_pct
     from metrics
     where key = 'gpu_utilization'
         and not coalesce(is_nan, false)

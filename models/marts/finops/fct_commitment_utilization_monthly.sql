@@ -21,7 +21,7 @@ purchases as (
         coalesce(
             case
                 when commitment_discount_category = 'Spend'
-                    then commitment_discount_quantity
+                    then cast(commitment_discount_quantity as {{ mlcost.type_money() }})
             end,
             billed_cost
         ) as billed_cost,
@@ -91,11 +91,12 @@ purchased as (
         sum(billed_cost) as committed_cost,
         sum(case when effective_cost < billed_cost then effective_cost end)
             as unused_commitment_cost,
-        sum(committed_hours) as committed_hours,
+        {{ mlcost.exact_sum('committed_hours') }} as committed_hours,
         sum(case when period_hours <= 1 then period_hours end) as hourly_fee_hours,
-        sum(
-            case when period_hours > 1 and not is_priced_in_hours then pricing_quantity end
-        ) as monthly_units
+        {{ mlcost.exact_sum(
+            'case when period_hours > 1 and not is_priced_in_hours'
+            ~ ' then pricing_quantity end'
+        ) }} as monthly_units
     from purchases
     group by 1, 2, 3
 
@@ -109,7 +110,7 @@ used as (
         commitment_type,
         sum(effective_cost) as used_effective_cost,
         sum(list_cost) as covered_list_cost,
-        sum(used_hours) as used_hours
+        {{ mlcost.exact_sum('used_hours') }} as used_hours
     from covered_usage
     group by 1, 2, 3
 

@@ -52,7 +52,7 @@ routes_daily as (
             when egress_route = 'inter_cloud' then null
             else from_region
         end as served_region,
-        sum(usage_gb) as usage_gb,
+        {{ mlcost.exact_sum('usage_gb') }} as usage_gb,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost,
         count(*) as line_count

@@ -45,7 +45,7 @@ prices as (
         region_id,
         x_gpu_model,
         pricing_category,
-        sum(gpu_hours) as gpu_hours,
+        {{ mlcost.exact_sum('gpu_hours') }} as gpu_hours,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost,
         sum(list_cost) as list_cost

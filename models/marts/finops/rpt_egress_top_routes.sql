@@ -15,7 +15,7 @@ routes_monthly as (
         from_region,
         to_region,
         to_location,
-        sum(usage_gb) as usage_gb,
+        {{ mlcost.exact_sum('usage_gb') }} as usage_gb,
         sum(billed_cost) as billed_cost,
         sum(served_compute_billed_cost) as served_compute_billed_cost,
         max(case when is_cross_region then 1 else 0 end) as crossed_regions,

@@ -81,14 +81,16 @@ idle_machines as (
         sum(compute_billed_cost) as resource_billed_cost,
         sum(idle_billed_cost) as finding_billed_cost,
         sum(idle_effective_cost) as finding_effective_cost,
-        sum(idle_hours) as idle_hours,
-        sum(running_hours) as running_hours,
+        cast({{ mlcost.exact_sum('idle_hours') }} as {{ mlcost.type_double() }})
+            as idle_hours,
+        cast({{ mlcost.exact_sum('running_hours') }} as {{ mlcost.type_double() }})
+            as running_hours,
         cast(null as integer) as stale_days,
         cast(null as date) as last_touch_date
     from compute_costs
     where is_gpu
     group by 1, 2, 3
-    having sum(idle_hours) > 0
+    having {{ mlcost.exact_sum('idle_hours') }} > 0
 
 ),
 

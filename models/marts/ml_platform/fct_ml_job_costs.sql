@@ -23,8 +23,8 @@ per_job as (
         end) as {{ dbt.type_bigint() }}) as unsuccessful_attempt_count,
         min(started_at) as first_started_at,
         max(ended_at) as last_ended_at,
-        sum(duration_hours) as run_hours,
-        sum(gpu_hours) as gpu_hours,
+        {{ mlcost.exact_sum('duration_hours') }} as run_hours,
+        {{ mlcost.exact_sum('gpu_hours') }} as gpu_hours,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost
     from attempt_costs
@@ -59,8 +59,8 @@ final as (
         / 3600.0 as queue_hours,
         coalesce(per_job.attempt_count, 0) as attempt_count,
         coalesce(per_job.unsuccessful_attempt_count, 0) as unsuccessful_attempt_count,
-        coalesce(per_job.run_hours, 0) as run_hours,
-        coalesce(per_job.gpu_hours, 0) as gpu_hours,
+        cast(coalesce(per_job.run_hours, 0) as {{ mlcost.type_double() }}) as run_hours,
+        cast(coalesce(per_job.gpu_hours, 0) as {{ mlcost.type_double() }}) as gpu_hours,
         cast(coalesce(per_job.billed_cost, 0) as {{ mlcost.type_money() }}) as billed_cost,
         cast(coalesce(per_job.effective_cost, 0) as {{ mlcost.type_money() }}) as effective_cost,
         cast(case

@@ -27,8 +27,8 @@ job_counts as (
         sum(case when final_status = 'running' then 1 else 0 end) as running_job_count,
         sum(attempt_count) as attempt_count,
         sum(unsuccessful_attempt_count) as unsuccessful_attempt_count,
-        avg(queue_hours) as avg_queue_hours,
-        sum(gpu_hours) as gpu_hours,
+        {{ mlcost.exact_avg('queue_hours') }} as avg_queue_hours,
+        {{ mlcost.exact_sum('gpu_hours') }} as gpu_hours,
         sum(billed_cost) as billed_cost
     from jobs
     group by 1, 2
@@ -42,7 +42,7 @@ finished_stats as (
         team,
         count(*) as finished_job_count,
         sum(case when is_unsuccessful then 1 else 0 end) as unsuccessful_job_count,
-        avg(run_hours) as avg_run_hours,
+        {{ mlcost.exact_avg('run_hours') }} as avg_run_hours,
         {{ mlcost.percentile_cont('run_hours', 0.5) }} as median_run_hours,
         {{ mlcost.percentile_cont('run_hours', 0.9) }} as p90_run_hours,
         max(run_hours) as max_run_hours

@@ -46,7 +46,7 @@ attempt_activity as (
         cast({{ dbt.date_trunc('month', 'started_at') }} as date) as period_start,
         0 as billed_cost,
         0 as effective_cost,
-        sum(gpu_hours) as gpu_hours,
+        {{ mlcost.exact_sum('gpu_hours') }} as gpu_hours,
         count(*) as attempt_count,
         sum(case
             when attempt_status in ('failed', 'killed', 'preempted') then 1 else 0
@@ -66,7 +66,7 @@ job_months as (
         period_start,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost,
-        sum(gpu_hours) as gpu_hours,
+        {{ mlcost.exact_sum('gpu_hours') }} as gpu_hours,
         sum(attempt_count) as attempt_count,
         sum(unsuccessful_attempt_count) as unsuccessful_attempt_count,
         sum(wasted_billed_cost) as wasted_billed_cost
@@ -89,7 +89,7 @@ by_dimension as (
         count(distinct job_months.job_id) as job_count,
         sum(job_months.attempt_count) as attempt_count,
         sum(job_months.unsuccessful_attempt_count) as unsuccessful_attempt_count,
-        sum(job_months.gpu_hours) as gpu_hours,
+        {{ mlcost.exact_sum('job_months.gpu_hours') }} as gpu_hours,
         sum(job_months.billed_cost) as billed_cost,
         sum(job_months.effective_cost) as effective_cost,
         sum(job_months.wasted_billed_cost) as wasted_billed_cost
