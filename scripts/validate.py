@@ -266,7 +266,13 @@ def read_file(con: duckdb.DuckDBPyConnection, path: str, raw_format: RawFormat,
         except duckdb.Error:
             pass  # a period column is missing: the schema expectations report it
     if frame is None:
-        frame = con.execute(f"{query} order by _row_number").df()
+        try:
+            frame = con.execute(f"{query} order by _row_number").df()
+        except duckdb.Error as error:
+            raise SpecsUnavailable(
+                f"{path}: the row check printed by `dbt run-operation "
+                f"print_raw_export_specs` ({raw_format.spec}) does not run on the file's "
+                f"columns: {str(error).strip().splitlines()[0]}") from error
     con.execute("drop table raw_file")
     frame.insert(0, "_source_file", path)
     for name in text:
