@@ -9,11 +9,13 @@ cached in target/mlcost_raw_specs.json under a hash of the macros, dbt_project.y
 profiles.yml, and regenerated when any of them changed: a column added to a spec reaches
 the validator on its next run, without editing Python.
 
-    python scripts/raw_specs.py            # print the specs (regenerating them if stale)
+    python scripts/raw_specs.py            # print the specs (regenerated when stale)
+    python scripts/raw_specs.py --refresh  # ask dbt again
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -107,10 +109,13 @@ def load_payload(project_dir: Path = PROJECT_DIR, cache: Path | None = None
     except (OSError, ValueError):
         pass
     payload = {**export_specs(project_dir), "key": key}
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps(payload))
-    os.replace(partial, cache)  # atomic: a concurrent reader sees the old or the new file
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps(payload))
+        os.replace(partial, cache)  # atomic: a concurrent reader sees the old or new file
+    except OSError as error:  # a read-only checkout: use the specs, uncached
+        print(f"mlcost: specs not cached ({error})", file=sys.stderr)
     return payload
 
 
@@ -135,5 +140,22 @@ def swap_day_month(sql: str) -> str:
     return re.sub(r"%([md])/%([md])", lambda match: f"%{match[2]}/%{match[1]}", sql)
 
 
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Print the raw export specs the validator uses (from the dbt macros, "
+                    f"cached in target/{CACHE_NAME}).")
+    parser.add_argument("--refresh", action="store_true",
+                        help="ask dbt again even when the cache is fresh")
+    args = parser.parse_args(argv)
+    if args.refresh:
+        (PROJECT_DIR / "target" / CACHE_NAME).unlink(missing_ok=True)
+    try:
+        print(json.dumps(load_payload(), indent=2))
+    except SpecsUnavailable as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
 if __name__ == "__main__":
-    print(json.dumps(load_payload(), indent=2))
+    sys.exit(main())
