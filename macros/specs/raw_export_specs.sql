@@ -9,6 +9,7 @@
     {'var': 'mlcost_aws_cur2_parquet', 'reader': 'parquet', 'spec': 'aws_cur_columns', 'columns': mlcost.aws_cur_columns()},
     {'var': 'mlcost_gcp_billing_detailed', 'reader': 'gcp_json', 'spec': 'gcp_billing_columns', 'columns': mlcost.gcp_billing_columns()},
     {'var': 'mlcost_gcp_billing_standard', 'reader': 'gcp_json', 'spec': 'gcp_billing_columns', 'columns': mlcost.gcp_billing_columns()},
+    {'var': 'mlcost_gcp_billing_flat_csv', 'reader': 'csv', 'spec': 'gcp_billing_columns', 'columns': mlcost.gcp_billing_columns()},
     {'var': 'mlcost_azure_ea_actual', 'reader': 'csv_lax', 'spec': 'azure_cost_columns', 'columns': mlcost.azure_cost_columns()},
     {'var': 'mlcost_azure_ea_amortized', 'reader': 'csv_lax', 'spec': 'azure_cost_columns', 'columns': mlcost.azure_cost_columns()},
     {'var': 'mlcost_azure_mca_actual', 'reader': 'csv_lax', 'spec': 'azure_cost_columns', 'columns': mlcost.azure_cost_columns()},
@@ -17,6 +18,11 @@
     {'var': 'mlcost_ml_job_attempts', 'reader': 'csv', 'spec': 'ml_job_attempts_columns', 'columns': mlcost.ml_job_attempts_columns()},
     {'var': 'mlcost_ml_attempt_nodes', 'reader': 'csv', 'spec': 'ml_attempt_nodes_columns', 'columns': mlcost.ml_attempt_nodes_columns()},
     {'var': 'mlcost_ml_checkpoints', 'reader': 'csv', 'spec': 'ml_checkpoints_columns', 'columns': mlcost.ml_checkpoints_columns()},
+    {'var': 'mlcost_mlflow_runs', 'reader': 'csv', 'spec': 'mlflow_runs_columns', 'columns': mlcost.mlflow_runs_columns()},
+    {'var': 'mlcost_mlflow_tags', 'reader': 'csv', 'spec': 'mlflow_key_values_columns', 'columns': mlcost.mlflow_key_values_columns()},
+    {'var': 'mlcost_mlflow_params', 'reader': 'csv', 'spec': 'mlflow_key_values_columns', 'columns': mlcost.mlflow_key_values_columns()},
+    {'var': 'mlcost_mlflow_metrics', 'reader': 'csv', 'spec': 'mlflow_metrics_columns', 'columns': mlcost.mlflow_metrics_columns()},
+    {'var': 'mlcost_mlflow_experiments', 'reader': 'csv', 'spec': 'mlflow_experiments_columns', 'columns': mlcost.mlflow_experiments_columns()},
 ]) }}
 {% endmacro %}
 
