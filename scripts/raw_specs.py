@@ -4,10 +4,10 @@ dbt is the one source: `dbt run-operation print_raw_export_specs` prints, per ra
 var, the column spec staging reads it with (canonical names, types, required flags,
 delivered spellings), the SQL staging parses each type with (macro safe_cast_to, which
 calls parse_utc_timestamp for timestamps) and staging's quarantine reason per spec (macro
-quarantine_reason: a required value missing, a typed value that does not parse). Starting dbt takes seconds, so the output is
-cached in target/mlcost_raw_specs.json under a hash of the macros, dbt_project.yml and
-profiles.yml, and regenerated when any of them changed: a column added to a spec reaches
-the validator on its next run, without editing Python.
+quarantine_reason: a required value missing, a typed value that does not parse). Starting
+dbt takes seconds, so the output is cached in target/mlcost_raw_specs.json under a hash of
+the macros, dbt_project.yml and profiles.yml, and regenerated when any of them changed: a
+column added to a spec reaches the validator on its next run, without editing Python.
 
     python scripts/raw_specs.py            # print the specs (regenerated when stale)
     python scripts/raw_specs.py --refresh  # ask dbt again
