@@ -7,6 +7,12 @@
 Exits 0 when every expectation passes, 1 when one fails (each failure printed with the file,
 the column and example rows), 2 when a file cannot be read at all (truncated gzip, not a CSV).
 
+One spec: what a raw export must hold (columns, spellings, types, required columns) and how
+a value parses (staging's casts and timestamp formats) come from the dbt macros in
+macros/specs/ through scripts/raw_specs.py (`dbt run-operation print_raw_export_specs`,
+cached under target/). This file adds only the checks across columns (currency codes, the
+billing period, ends after starts). The mart suite holds only what the dbt tests do not.
+
 Why DataFrames and not GX's SQL datasource: great-expectations 1.24's SQL datasource on
 DuckDB (SQLAlchemy + duckdb_engine) fails every expectation with `MetricResolutionError:
 list index out of range` (it closes the connection before fetching). Reading the data with
@@ -29,16 +35,18 @@ import glob
 import io
 import logging
 import os
+import re
 import sys
 import time
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 import yaml
+from raw_specs import RawFormat, RawSpecs, SpecsUnavailable, raw_specs, swap_day_month
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # One site per stage: the ephemeral context indexes only the results of its own run.
@@ -47,7 +55,6 @@ CURRENCY_SEED = PROJECT_DIR / "seeds" / "iso_4217_currencies.csv"
 MARTS_SCHEMA = "main_marts"
 DEFAULT_MAX_BAD_SHARE = 0.01
 EXAMPLE_ROWS = 5
-NUMERIC_REGEX = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
 
 
 class UnreadableFile(Exception):
@@ -55,151 +62,76 @@ class UnreadableFile(Exception):
 
 
 @dataclass(frozen=True)
-class RawFormat:
-    """What is checked in one raw export format. Columns are canonical names (as in
-    macros/specs/*_columns.sql) with the spellings they arrive in."""
+class CrossColumnRules:
+    """What the raw suite checks across a format's columns, beyond the spec's own columns,
+    types and required flags (which come from dbt, raw_specs.py). Names are the spec's
+    canonical names; a `<name>__at` is that column parsed as staging parses it."""
 
-    var_name: str
-    reader: str  # csv, csv_lax (Azure: the source reads with strict_mode off), parquet, gcp_json
-    columns: dict[str, list[str]]
-    required: list[str]
-    not_null: list[str]
-    numeric: list[str]
-    timestamps: list[str] = field(default_factory=list)
     currency: str | None = None
-    # SQL (DuckDB, over the canonical text columns) for the period the charge must fall in.
+    # SQL (DuckDB, over the parsed columns) for the period the charge must fall in.
     period_start_sql: str | None = None
     period_end_sql: str | None = None
     charge_start: str | None = None
     # (start, end) pairs where end, when present, must not be before start.
-    ordered: list[tuple[str, str]] = field(default_factory=list)
+    ordered: tuple[tuple[str, str], ...] = ()
 
 
-AWS_COLUMNS = {
-    "identity_line_item_id": ["identity/LineItemId"],
-    "identity_time_interval": ["identity/TimeInterval"],
-    "bill_payer_account_id": ["bill/PayerAccountId"],
-    "bill_billing_period_start_date": ["bill/BillingPeriodStartDate"],
-    "bill_billing_period_end_date": ["bill/BillingPeriodEndDate"],
-    "line_item_usage_account_id": ["lineItem/UsageAccountId"],
-    "line_item_line_item_type": ["lineItem/LineItemType"],
-    "line_item_usage_start_date": ["lineItem/UsageStartDate"],
-    "line_item_usage_end_date": ["lineItem/UsageEndDate"],
-    "line_item_usage_amount": ["lineItem/UsageAmount"],
-    "line_item_currency_code": ["lineItem/CurrencyCode"],
-    "line_item_unblended_cost": ["lineItem/UnblendedCost"],
-}
-AWS_REQUIRED = ["identity_line_item_id", "bill_payer_account_id",
-                "bill_billing_period_start_date", "bill_billing_period_end_date",
-                "line_item_usage_account_id", "line_item_line_item_type",
-                "line_item_usage_start_date", "line_item_usage_end_date",
-                "line_item_unblended_cost"]
-
-
-def _aws(var_name: str, reader: str) -> RawFormat:
-    return RawFormat(
-        var_name=var_name, reader=reader, columns=AWS_COLUMNS, required=AWS_REQUIRED,
-        not_null=["identity_line_item_id", "bill_payer_account_id", "line_item_unblended_cost"],
-        numeric=["line_item_unblended_cost", "line_item_usage_amount"],
-        timestamps=["bill_billing_period_start_date", "bill_billing_period_end_date",
-                    "line_item_usage_start_date", "line_item_usage_end_date"],
+# Keyed by the spec macro (macros/specs/raw_export_specs.sql says which var uses which).
+CROSS_COLUMN_RULES = {
+    "aws_cur_columns": CrossColumnRules(
         currency="line_item_currency_code",
         period_start_sql="bill_billing_period_start_date__at",
         period_end_sql="bill_billing_period_end_date__at",
         charge_start="line_item_usage_start_date",
-        ordered=[("line_item_usage_start_date", "line_item_usage_end_date")])
-
-
-AZURE_COLUMNS = {
-    "billing_account_id": ["BillingAccountId"],
-    "subscription_id": ["SubscriptionId", "SubscriptionGuid"],
-    "billing_period_start_date": ["BillingPeriodStartDate"],
-    "billing_period_end_date": ["BillingPeriodEndDate"],
-    "charge_date": ["Date", "UsageDateTime"],
-    "quantity": ["Quantity", "UsageQuantity"],
-    "cost_in_billing_currency": ["Cost", "CostInBillingCurrency", "PreTaxCost"],
-    "billing_currency": ["BillingCurrency", "BillingCurrencyCode", "Currency"],
-    "charge_type": ["ChargeType"],
-}
-
-
-def _azure(var_name: str) -> RawFormat:
-    return RawFormat(
-        var_name=var_name, reader="csv_lax", columns=AZURE_COLUMNS,
-        required=["billing_account_id", "subscription_id", "charge_date",
-                  "cost_in_billing_currency", "billing_currency", "charge_type"],
-        not_null=["billing_account_id", "cost_in_billing_currency", "charge_date"],
-        numeric=["cost_in_billing_currency", "quantity"],
-        timestamps=["charge_date", "billing_period_start_date", "billing_period_end_date"],
+        ordered=(("line_item_usage_start_date", "line_item_usage_end_date"),)),
+    "azure_cost_columns": CrossColumnRules(
         currency="billing_currency",
         # The export's period end is its last day: the period ends a day later.
         period_start_sql="coalesce(billing_period_start_date__at, "
                          "date_trunc('month', charge_date__at))",
         period_end_sql="coalesce(billing_period_end_date__at + interval 1 day, "
                        "date_trunc('month', charge_date__at) + interval 1 month)",
-        charge_start="charge_date")
-
-
-JOB_COLUMNS = {
-    "job_id": [], "job_type": [], "provider": [], "status": [], "submitted_at": [],
-    "node_count": [], "gpus_per_node": ["gpu_count"],
+        charge_start="charge_date"),
+    "gcp_billing_columns": CrossColumnRules(
+        currency="currency",
+        # Invoice months follow US Pacific time (a UTC hour may belong to the month before)
+        # and late usage is invoiced in the next month: a few days of slack before, one after.
+        period_start_sql="try_strptime(invoice_month, '%Y%m') - interval 7 day",
+        period_end_sql="try_strptime(invoice_month, '%Y%m') + interval 1 month "
+                       "+ interval 1 day",
+        charge_start="usage_start_time",
+        ordered=(("usage_start_time", "usage_end_time"),)),
+    "ml_job_attempts_columns": CrossColumnRules(ordered=(("started_at", "ended_at"),)),
 }
-ATTEMPT_COLUMNS = {
-    "attempt_id": [], "job_id": [], "attempt_number": [], "status": [], "started_at": [],
-    "ended_at": [],
-}
 
-_GCP_DETAILED = RawFormat(
-    var_name="mlcost_gcp_billing_detailed", reader="gcp_json",
-    columns={name: [] for name in ["billing_account_id", "usage_start_time",
-                                   "usage_end_time", "cost", "currency", "invoice_month"]},
-    required=["billing_account_id", "usage_start_time", "usage_end_time", "cost",
-              "currency", "invoice_month"],
-    not_null=["billing_account_id", "cost", "invoice_month"],
-    numeric=["cost"], timestamps=["usage_start_time", "usage_end_time"],
-    currency="currency",
-    # Invoice months follow US Pacific time (a UTC hour may belong to the month before)
-    # and late usage is invoiced in the next month: a few days of slack before, one after.
-    period_start_sql="try_strptime(invoice_month, '%Y%m') - interval 7 day",
-    period_end_sql="try_strptime(invoice_month, '%Y%m') + interval 1 month + interval 1 day",
-    charge_start="usage_start_time",
-    ordered=[("usage_start_time", "usage_end_time")])
+# A slashed date whose first or second part cannot be a month (13-31): the file's order.
+DAY_FIRST_REGEX = r"^\s*(1[3-9]|2[0-9]|3[01])/[0-9]{1,2}/"
+MONTH_FIRST_REGEX = r"^\s*[0-9]{1,2}/(1[3-9]|2[0-9]|3[01])/"
 
-RAW_FORMATS = [
-    _aws("mlcost_aws_cur_legacy_csv", "csv"),
-    _aws("mlcost_aws_cur_legacy_parquet", "parquet"),
-    _aws("mlcost_aws_cur2_parquet", "parquet"),
-    _GCP_DETAILED,
-    # The standard export has the detailed one's fields but resource and price.
-    replace(_GCP_DETAILED, var_name="mlcost_gcp_billing_standard"),
-    _azure("mlcost_azure_ea_actual"),
-    _azure("mlcost_azure_ea_amortized"),
-    _azure("mlcost_azure_mca_actual"),
-    _azure("mlcost_azure_mca_amortized"),
-    RawFormat(var_name="mlcost_ml_jobs", reader="csv", columns=JOB_COLUMNS,
-              required=["job_id", "job_type", "provider", "status"],
-              not_null=["job_id", "provider"], numeric=["node_count", "gpus_per_node"],
-              timestamps=["submitted_at"]),
-    RawFormat(var_name="mlcost_ml_job_attempts", reader="csv", columns=ATTEMPT_COLUMNS,
-              required=["attempt_id", "job_id", "attempt_number", "status", "started_at"],
-              not_null=["attempt_id", "job_id", "started_at"], numeric=["attempt_number"],
-              timestamps=["started_at", "ended_at"], ordered=[("started_at", "ended_at")]),
-    RawFormat(var_name="mlcost_ml_attempt_nodes", reader="csv",
-              columns={"attempt_id": [], "node_index": [], "resource_id": [],
-                       "gpus_used": []},
-              required=["attempt_id", "node_index", "resource_id"],
-              not_null=["attempt_id", "resource_id"], numeric=["node_index", "gpus_used"]),
-    RawFormat(var_name="mlcost_ml_checkpoints", reader="csv",
-              columns={"checkpoint_id": [], "job_id": [], "attempt_id": [], "saved_at": [],
-                       "size_gb": []},
-              required=["checkpoint_id", "job_id", "attempt_id", "saved_at"],
-              not_null=["checkpoint_id"], numeric=["size_gb"], timestamps=["saved_at"]),
-]
 
-GCP_JSON_COLUMNS = (
-    "{'billing_account_id': 'VARCHAR', 'usage_start_time': 'VARCHAR', "
-    "'usage_end_time': 'VARCHAR', 'cost': 'VARCHAR', 'currency': 'VARCHAR', "
-    "'invoice': 'STRUCT(month VARCHAR)'}")
+def rules_for(raw_format: RawFormat) -> CrossColumnRules:
+    return CROSS_COLUMN_RULES.get(raw_format.spec, CrossColumnRules())
+
+
+def rule_columns(raw_format: RawFormat) -> set[str]:
+    """The spec columns the cross-column rules name (a `<name>__at` names `<name>`)."""
+    rules = rules_for(raw_format)
+    named = {rules.currency, rules.charge_start, *(name for pair in rules.ordered
+                                                  for name in pair)}
+    period_sql = f"{rules.period_start_sql} {rules.period_end_sql}"
+    named |= {name for name in raw_format.columns
+              if re.search(rf"\b{name}(__at)?\b", period_sql)}
+    return {name for name in named if name in raw_format.columns}
+
+
+def checked_columns(raw_format: RawFormat) -> list[str]:
+    """The spec columns the suite looks at: required ones, typed ones (a value must parse)
+    and those the cross-column rules name. Optional text columns have nothing to check and
+    stay out of the read (a CUR has hundreds)."""
+    named = rule_columns(raw_format)
+    return [name for name in raw_format.columns
+            if name in raw_format.required or raw_format.types[name] != "string"
+            or name in named]
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -208,128 +140,195 @@ def sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def parse_timestamp_sql(column: str) -> str:
-    """The same parse as macro duckdb__parse_utc_timestamp: offsets converted to UTC, no zone
-    taken as UTC, MM/DD/YYYY accepted."""
-    text = f"trim(cast({column} as varchar))"
-    return (f"(case when regexp_matches({text}, '([+-][0-9]{{2}}(:?[0-9]{{2}})?|Z|UTC)$') "
-            f"then try_cast({text} as timestamptz) at time zone 'UTC' "
-            f"else coalesce(try_cast({text} as timestamp), try_strptime({text}, "
-            f"['%m/%d/%Y', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %I:%M:%S %p'])) end)")
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
-def read_file(con: duckdb.DuckDBPyConnection, path: str, raw_format: RawFormat) -> pd.DataFrame:
-    """One raw file as text columns, renamed to canonical names, with `_source_file` and
-    `_row_number` (1-based data row, header not counted)."""
+def gcp_json_relation(quoted_path: str, raw_format: RawFormat) -> str:
+    """The BigQuery NDJSON extract read with the spec's fields typed as text: a dotted
+    spelling (`invoice.month`) is a nested field, flattened to its canonical name."""
+    top: dict[str, list[str]] = {}
+    select = []
+    for name, aliases in raw_format.columns.items():
+        dotted = next((alias for alias in aliases if "." in alias), None)
+        if dotted:
+            parent, child = dotted.split(".", 1)
+            top.setdefault(parent, []).append(child)
+            select.append(f"{quote(parent)}.{quote(child)} as {quote(name)}")
+        else:
+            top.setdefault(name, [])
+            select.append(f"{quote(name)} as {quote(name)}")
+    columns = ", ".join(
+        f"{sql_string(name)}: "
+        + (sql_string("STRUCT(" + ", ".join(f"{quote(child)} VARCHAR" for child in children)
+                      + ")") if children else "'VARCHAR'")
+        for name, children in top.items())
+    return (f"(select {', '.join(select)} from read_json({quoted_path}, "
+            f"format = 'newline_delimited', columns = {{{columns}}}))")
+
+
+def file_relation(path: str, raw_format: RawFormat) -> str:
+    """The DuckDB read of one file, with the options of the format's dbt source."""
     quoted = sql_string(path)
     reader = raw_format.reader
     if path.lower().endswith(".parquet"):
         reader = "parquet"  # the job contract tables may come as parquet too
     if reader in ("csv", "csv_lax"):
         strict = "false" if reader == "csv_lax" else "true"
-        relation = (f"read_csv({quoted}, header = true, all_varchar = true, delim = ',', "
-                    f"quote = '\"', escape = '\"', strict_mode = {strict})")
-    elif reader == "parquet":
-        relation = f"read_parquet({quoted})"
-    else:
-        relation = (f"(select * exclude (invoice), invoice.month as invoice_month from "
-                    f"read_json({quoted}, format = 'newline_delimited', "
-                    f"columns = {GCP_JSON_COLUMNS}))")
+        return (f"read_csv({quoted}, header = true, all_varchar = true, delim = ',', "
+                f"quote = '\"', escape = '\"', strict_mode = {strict})")
+    if reader == "parquet":
+        return f"read_parquet({quoted})"
+    return gcp_json_relation(quoted, raw_format)
+
+
+def timestamp_columns(raw_format: RawFormat, specs: RawSpecs, present: list[str],
+                      day_first: bool) -> list[str]:
+    """Select items parsing each timestamp column as staging does (raw_specs.py), as
+    `<name>__at` (null when the file lacks the column), for the checks across columns."""
+    return [f"{order(specs.parse_sql('timestamp', quote(name)))} as {quote(name + '__at')}"
+            for name in present if raw_format.types[name] == "timestamp"
+            for order in [swap_day_month if day_first else str]]
+
+
+def row_check(raw_format: RawFormat, specs: RawSpecs, day_first: bool) -> str:
+    """Staging's quarantine reason for a row of `raw_file` (a required value missing, the
+    first typed value that does not parse, with the value), or null."""
+    sql = specs.row_checks[raw_format.spec]
+    return swap_day_month(sql) if day_first else sql
+
+
+def is_day_first(con: duckdb.DuckDBPyConnection, raw_format: RawFormat,
+                 present: list[str]) -> bool:
+    """Slashed dates are read in the file's order: day first when a value of the file can
+    only be day first (`13/10/2026`) and none can only be month first, else month first as
+    the dbt macro reads them. Staging decides the order per file too; the validator only
+    has to accept both (its period check then compares the right months)."""
+    stamps = [name for name in present if raw_format.types[name] == "timestamp"]
+    if not stamps:
+        return False
+    day_first, month_first = (" or ".join(
+        f"regexp_matches(coalesce({quote(name)}, ''), {sql_string(regex)})"
+        for name in stamps) for regex in (DAY_FIRST_REGEX, MONTH_FIRST_REGEX))
+    row = con.execute(f"select coalesce(bool_or({day_first}), false), "
+                      f"coalesce(bool_or({month_first}), false) from raw_file").fetchall()[0]
+    return bool(row[0]) and not row[1]
+
+
+def read_file(con: duckdb.DuckDBPyConnection, path: str, raw_format: RawFormat,
+              specs: RawSpecs) -> pd.DataFrame:
+    """One raw file, its columns renamed to canonical names, typed in DuckDB: the text of
+    the columns the suite checks as such (required, currency), the derived typed columns,
+    `_source_file` and `_row_number` (1-based data row, header not counted)."""
+    relation = file_relation(path, raw_format)
+    rules = rules_for(raw_format)
     try:
-        # Only the checked columns cross into pandas: a CUR has hundreds.
         names = [row[0] for row in con.execute(f"describe select * from {relation}").fetchall()]
+        # As staging matches them: the canonical name, then each spelling, ignoring case
+        # and a byte-order mark stuck to the first header.
         delivered = {name.replace("\ufeff", "").lower(): name for name in names}
         selected: dict[str, str] = {}
-        for canonical, aliases in raw_format.columns.items():
-            for spelling in [canonical, *aliases]:
+        for canonical in checked_columns(raw_format):
+            for spelling in [canonical, *raw_format.columns[canonical]]:
                 if spelling.lower() in delivered:
                     selected[canonical] = delivered[spelling.lower()]
                     break
+        # Every checked column: the delivered spelling as text, or null, as staging fills it.
         select_list = ", ".join(
-            f'cast("{name.replace(chr(34), chr(34) * 2)}" as varchar) as {canonical}'
-            for canonical, name in selected.items()) or "1 as _no_column"
-        frame = con.execute(f"select {select_list} from {relation}").df()
+            f"cast({quote(selected[canonical])} as varchar) as {quote(canonical)}"
+            if canonical in selected else f"cast(null as varchar) as {quote(canonical)}"
+            for canonical in checked_columns(raw_format))
+        # A temporary table keeps the file's row order (rowid) for the row numbers.
+        con.execute(f"create or replace temp table raw_file as "
+                    f"select {select_list} from {relation}")
     except duckdb.Error as error:
         first_line = str(error).strip().splitlines()[0]
         raise UnreadableFile(f"{path}: cannot be read ({raw_format.var_name}): {first_line}. "
                              "Re-download the file or remove it from the glob.") from error
-    renamed = {canonical: frame[canonical].astype("string") for canonical in selected}
-    result = pd.DataFrame(renamed, index=frame.index)
-    result["_source_file"] = path
-    result["_row_number"] = range(1, len(frame) + 1)
-    return result
+    present = list(selected)
+    # Text the expectations read as such: required columns (they must exist), the currency,
+    # text the period rule parses itself (GCP's invoice_month).
+    text = [name for name in present if name in raw_format.required
+            or (name in rule_columns(raw_format) and raw_format.types[name] == "string")]
+    day_first = is_day_first(con, raw_format, present)
+    items = [*(quote(name) for name in text),
+             f"{row_check(raw_format, specs, day_first)} as _quarantine_reason",
+             *timestamp_columns(raw_format, specs, checked_columns(raw_format), day_first),
+             "rowid + 1 as _row_number"]
+    query = f"select {', '.join(items)} from raw_file"
+    frame = None
+    if rules.charge_start:
+        try:
+            frame = con.execute(
+                f"select *, {rules.period_start_sql} as _period_start, "
+                f"{rules.period_end_sql} as _period_end from ({query}) "
+                "order by _row_number").df()
+        except duckdb.Error:
+            pass  # a period column is missing: the schema expectations report it
+    if frame is None:
+        try:
+            frame = con.execute(f"{query} order by _row_number").df()
+        except duckdb.Error as error:
+            raise SpecsUnavailable(
+                f"{path}: the row check printed by `dbt run-operation "
+                f"print_raw_export_specs` ({raw_format.spec}) does not run on the file's "
+                f"columns: {str(error).strip().splitlines()[0]}") from error
+    con.execute("drop table raw_file")
+    frame.insert(0, "_source_file", path)
+    for name in text:
+        frame[name] = frame[name].astype("string")
+    return frame
 
 
-def read_format(con: duckdb.DuckDBPyConnection, pattern: str,
-                raw_format: RawFormat) -> tuple[pd.DataFrame, list[str]]:
-    """Every file of a var's glob, one frame; derived typed columns computed in DuckDB."""
+def read_format(con: duckdb.DuckDBPyConnection, pattern: str, raw_format: RawFormat,
+                specs: RawSpecs) -> tuple[pd.DataFrame, list[str]]:
+    """Every file of a var's glob, one frame."""
     files = sorted(glob.glob(pattern, recursive=True)) if any(
         char in pattern for char in "*?[") else [pattern]
     files = [path for path in files if os.path.isfile(path)]
     if not files:
         raise UnreadableFile(f"{pattern}: no file matches {raw_format.var_name}. "
                              "Check the path in the vars file.")
-    frames = [read_file(con, path, raw_format) for path in files]
-    frame = pd.concat(frames, ignore_index=True)
-    derived = []
-    for column in [name for name in raw_format.timestamps if name in frame.columns]:
-        derived.append(f"{parse_timestamp_sql(column)} as {column}__at")
-        # The raw text where it does not parse, else null: what the expectation reports.
-        derived.append(f"case when trim(coalesce({column}, '')) != '' and "
-                       f"{parse_timestamp_sql(column)} is null then {column} end "
-                       f"as {column}__unparseable")
-    if not derived:
-        return frame, files
-    con.register("raw_frame", frame)
-    frame = con.execute(f"select *, {', '.join(derived)} from raw_frame").df()
-    if raw_format.charge_start and f"{raw_format.charge_start}__at" in frame.columns:
-        try:
-            con.register("raw_frame", frame)
-            frame = con.execute(
-                f"select *, {raw_format.period_start_sql} as _period_start, "
-                f"{raw_format.period_end_sql} as _period_end from raw_frame").df()
-        except duckdb.Error:
-            pass  # a period column is missing: the schema expectations report it
-    con.unregister("raw_frame")
-    return frame, files
+    frames = [read_file(con, path, raw_format, specs) for path in files]
+    return pd.concat(frames, ignore_index=True), files
 
 
 # --- expectations ---------------------------------------------------------------------------
 
 def raw_expectations(raw_format: RawFormat, frame: pd.DataFrame, currencies: list[str],
                      mostly: float) -> list[Any]:
+    """The spec's checks (required columns delivered; rows staging would quarantine: a
+    required value missing, a typed value that does not parse), then the cross-column
+    rules."""
     import great_expectations as gx
 
     expect = gx.expectations
     suite: list[Any] = [expect.ExpectColumnToExist(column=column)
                         for column in raw_format.required]
     present = set(frame.columns)
-    for column in raw_format.not_null:
-        if column in present:
-            suite.append(expect.ExpectColumnValuesToNotBeNull(column=column, mostly=mostly))
-    for column in raw_format.numeric:
-        if column in present:
-            suite.append(expect.ExpectColumnValuesToMatchRegex(
-                column=column, regex=NUMERIC_REGEX, mostly=mostly))
-    for column in raw_format.timestamps:
-        if column in present:
-            suite.append(expect.ExpectColumnValuesToBeNull(
-                column=f"{column}__unparseable", mostly=mostly,
-                meta={"checks": f"{column} parses as a timestamp"}))
-    if raw_format.currency and raw_format.currency in present:
+    if "_quarantine_reason" in present:
+        typed = [column for column, type_name in raw_format.types.items()
+                 if type_name != "string"]
+        suite.append(expect.ExpectColumnValuesToBeNull(
+            column="_quarantine_reason", mostly=mostly,
+            meta={"checks": "rows staging would quarantine (a required value missing, a "
+                            "typed value that does not parse)",
+                  "required": raw_format.required, "typed": typed}))
+    rules = rules_for(raw_format)
+    if rules.currency and rules.currency in present:
         suite.append(expect.ExpectColumnValuesToBeInSet(
-            column=raw_format.currency, value_set=currencies, mostly=mostly))
-    if "_period_start" in present and raw_format.charge_start:
-        charge = f"{raw_format.charge_start}__at"
+            column=rules.currency, value_set=currencies, mostly=mostly))
+    if "_period_start" in present and rules.charge_start:
+        charge = f"{rules.charge_start}__at"
         suite.append(expect.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A=charge, column_B="_period_start", or_equal=True,
             ignore_row_if="either_value_is_missing", mostly=mostly,
-            meta={"checks": f"{raw_format.charge_start} inside the billing period"}))
+            meta={"checks": f"{rules.charge_start} inside the billing period"}))
         suite.append(expect.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="_period_end", column_B=charge,
             ignore_row_if="either_value_is_missing", mostly=mostly,
-            meta={"checks": f"{raw_format.charge_start} inside the billing period"}))
-    for start, end in raw_format.ordered:
+            meta={"checks": f"{rules.charge_start} inside the billing period"}))
+    for start, end in rules.ordered:
         if f"{start}__at" in present and f"{end}__at" in present:
             suite.append(expect.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A=f"{end}__at", column_B=f"{start}__at", or_equal=True,
@@ -339,65 +338,50 @@ def raw_expectations(raw_format: RawFormat, frame: pd.DataFrame, currencies: lis
 
 
 def mart_expectations(table: str, currencies: list[str]) -> list[Any]:
+    """Only what the dbt tests of the marts (models/marts/*/_*__models.yml, tests/*.sql)
+    do not already check: keys, not-null costs and enumerations are dbt's (DECISIONS.md)."""
     import great_expectations as gx
 
     expect = gx.expectations
     if table == "fct_cost_lines":
         return [
-            expect.ExpectColumnValuesToBeUnique(column="x_line_key"),
-            expect.ExpectColumnValuesToNotBeNull(column="x_line_key"),
             expect.ExpectColumnValuesToBeNull(column="x_quarantine_reason"),
-            expect.ExpectColumnValuesToNotBeNull(column="billed_cost"),
-            expect.ExpectColumnValuesToNotBeNull(column="effective_cost"),
             expect.ExpectColumnValuesToBeInSet(column="billing_currency", value_set=currencies),
-            expect.ExpectColumnValuesToBeInSet(column="x_provider",
-                                               value_set=["aws", "gcp", "azure"]),
-            expect.ExpectColumnValuesToBeInSet(
-                column="charge_category",
-                value_set=["Usage", "Purchase", "Tax", "Credit", "Adjustment"]),
             expect.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A="charge_period_end", column_B="charge_period_start", or_equal=True,
                 ignore_row_if="either_value_is_missing"),
         ]
     if table == "fct_quarantined_cost_lines":
-        return [
-            expect.ExpectColumnValuesToNotBeNull(column="x_quarantine_reason"),
-            expect.ExpectColumnValuesToNotBeNull(column="x_source_file"),
-            expect.ExpectColumnValuesToBeUnique(column="x_line_key"),
-        ]
+        return [expect.ExpectColumnValuesToNotBeNull(column="x_source_file")]
     if table == "fct_ml_job_costs":
         return [
-            expect.ExpectColumnValuesToBeUnique(column="job_id"),
-            expect.ExpectColumnValuesToNotBeNull(column="job_id"),
-            expect.ExpectColumnValuesToNotBeNull(column="billed_cost"),
             expect.ExpectColumnValuesToBeBetween(column="gpu_hours", min_value=0),
             expect.ExpectColumnValuesToBeBetween(column="attempt_count", min_value=0),
         ]
     if table == "fct_ml_job_attempt_costs":
         return [
-            expect.ExpectColumnValuesToBeUnique(column="attempt_id"),
-            expect.ExpectColumnValuesToNotBeNull(column="job_id"),
             expect.ExpectColumnValuesToBeBetween(column="duration_hours", min_value=0),
             expect.ExpectColumnValuesToNotBeNull(column="billed_cost"),
-        ]
-    if table == "fct_quarantined_ml_job_records":
-        return [
-            expect.ExpectColumnValuesToBeUnique(column="quarantined_record_id"),
-            expect.ExpectColumnValuesToNotBeNull(column="x_quarantine_reason"),
-            expect.ExpectColumnValuesToBeInSet(
-                column="record_type", value_set=["job", "attempt", "attempt_node",
-                                                 "checkpoint"]),
         ]
     return []
 
 
-MART_TABLES = ["fct_cost_lines", "fct_quarantined_cost_lines", "fct_ml_job_costs",
-               "fct_ml_job_attempt_costs", "fct_quarantined_ml_job_records"]
+# Row keys name the example rows of a failure.
 MART_ROW_KEYS = {"fct_cost_lines": ["x_line_key", "x_source_file"],
                  "fct_quarantined_cost_lines": ["x_line_key", "x_source_file"],
                  "fct_ml_job_costs": ["job_id"],
-                 "fct_ml_job_attempt_costs": ["attempt_id"],
-                 "fct_quarantined_ml_job_records": ["quarantined_record_id"]}
+                 "fct_ml_job_attempt_costs": ["attempt_id"]}
+MART_TABLES = list(MART_ROW_KEYS)
+
+
+def expectation_columns(expectations: list[Any]) -> list[str]:
+    names: list[str] = []
+    for expectation in expectations:
+        for key in ("column", "column_A", "column_B"):
+            value = getattr(expectation, key, None)
+            if value and value not in names:
+                names.append(value)
+    return names
 
 
 # --- running --------------------------------------------------------------------------------
@@ -519,14 +503,15 @@ def load_currencies() -> list[str]:
 
 def validate_raw(validator: Validator, variables: dict[str, Any], mostly: float) -> int:
     """Returns how many raw formats were validated; raises UnreadableFile."""
+    specs = raw_specs()
     con = duckdb.connect()
     currencies = load_currencies()
     validated = 0
-    for raw_format in RAW_FORMATS:
+    for raw_format in specs.formats:
         pattern = str(variables.get(raw_format.var_name) or "").strip()
         if not pattern:
             continue
-        frame, files = read_format(con, pattern, raw_format)
+        frame, files = read_format(con, pattern, raw_format, specs)
         if frame.empty:
             print(f"  {raw_format.var_name}: {len(files)} file(s), no rows read (a header-only "
                   "file, or a header DuckDB did not recognise)")
@@ -546,9 +531,12 @@ def validate_marts(validator: Validator, database: str) -> int:
     currencies = load_currencies()
     try:
         for table in MART_TABLES:
-            frame = con.execute(f"select * from {MARTS_SCHEMA}.{table}").df()
-            validator.validate(table, frame, mart_expectations(table, currencies),
-                               MART_ROW_KEYS[table])
+            expectations = mart_expectations(table, currencies)
+            # Only the checked columns and the row keys cross into pandas.
+            columns = ", ".join(quote(name) for name in dict.fromkeys(
+                expectation_columns(expectations) + MART_ROW_KEYS[table]))
+            frame = con.execute(f"select {columns} from {MARTS_SCHEMA}.{table}").df()
+            validator.validate(table, frame, expectations, MART_ROW_KEYS[table])
     finally:
         con.close()
     return len(MART_TABLES)
@@ -602,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             count = validate_marts(validator, args.database)
             what = f"{count} mart(s) in {args.database}"
-    except UnreadableFile as error:
+    except (UnreadableFile, SpecsUnavailable) as error:
         print(f"mlcost validate: {error}", file=sys.stderr)
         return 2
     validator.build_docs()

@@ -856,8 +856,8 @@ def error_corpus() -> list[Case]:
              "(`USD 1,000.00`)", behaviour="error", expected="stops: costs not numeric on "
              "more than the tolerated share, file, column and rows named",
              write=write_text(".csv", all_strings.encode()),
-             message=["err_costs_all_strings.csv", "line_item_unblended_cost",
-                      "expect_column_values_to_match_regex", "USD 1,000.00"]),
+             message=["err_costs_all_strings.csv", "_row_number=1",
+                      "unparseable line_item_unblended_cost: USD 1,000.00"]),
     ]
 
 
