@@ -198,12 +198,24 @@ def row_check(raw_format: RawFormat, specs: RawSpecs, day_first: bool) -> str:
     return swap_day_month(sql) if day_first else sql
 
 
+def configured_date_order(setting: Any, path: str) -> str:
+    """The order var `mlcost_azure_date_order` sets for a file, as macros/date_order.sql
+    reads it: one order for every file, or the first path fragment the path contains."""
+    if isinstance(setting, dict):
+        return next((str(order).strip() for fragment, order in setting.items()
+                     if str(fragment) in path), "auto")
+    return str(setting or "auto").strip()
+
+
 def is_day_first(con: duckdb.DuckDBPyConnection, raw_format: RawFormat,
-                 present: list[str]) -> bool:
-    """Slashed dates are read in the file's order: day first when a value of the file can
-    only be day first (`13/10/2026`) and none can only be month first, else month first as
-    the dbt macro reads them. Staging decides the order per file too; the validator only
-    has to accept both (its period check then compares the right months)."""
+                 present: list[str], date_order: str = "auto") -> bool:
+    """Slashed dates are read in the file's order: the var's when it sets one, else day
+    first when a value of the file can only be day first (`13/10/2026`) and none can only
+    be month first, else month first as the dbt macro reads them. Staging decides the order
+    per file too, with more evidence (the export folder's range, one calendar month); the
+    validator only has to accept both (its period check then compares the right months)."""
+    if date_order in ("day_first", "month_first"):
+        return date_order == "day_first"
     stamps = [name for name in present if raw_format.types[name] == "timestamp"]
     if not stamps:
         return False
@@ -216,7 +228,7 @@ def is_day_first(con: duckdb.DuckDBPyConnection, raw_format: RawFormat,
 
 
 def read_file(con: duckdb.DuckDBPyConnection, path: str, raw_format: RawFormat,
-              specs: RawSpecs) -> pd.DataFrame:
+              specs: RawSpecs, date_order: str = "auto") -> pd.DataFrame:
     """One raw file, its columns renamed to canonical names, typed in DuckDB: the text of
     the columns the suite checks as such (required, currency), the derived typed columns,
     `_source_file` and `_row_number` (1-based data row, header not counted)."""
@@ -250,7 +262,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: str, raw_format: RawFormat,
     # text the period rule parses itself (GCP's invoice_month).
     text = [name for name in present if name in raw_format.required
             or (name in rule_columns(raw_format) and raw_format.types[name] == "string")]
-    day_first = is_day_first(con, raw_format, present)
+    day_first = is_day_first(con, raw_format, present, date_order)
     items = [*(quote(name) for name in text),
              f"{row_check(raw_format, specs, day_first)} as _quarantine_reason",
              *timestamp_columns(raw_format, specs, checked_columns(raw_format), day_first),
@@ -281,7 +293,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: str, raw_format: RawFormat,
 
 
 def read_format(con: duckdb.DuckDBPyConnection, pattern: str, raw_format: RawFormat,
-                specs: RawSpecs) -> tuple[pd.DataFrame, list[str]]:
+                specs: RawSpecs, date_order: Any = "auto") -> tuple[pd.DataFrame, list[str]]:
     """Every file of a var's glob, one frame."""
     files = sorted(glob.glob(pattern, recursive=True)) if any(
         char in pattern for char in "*?[") else [pattern]
@@ -289,7 +301,8 @@ def read_format(con: duckdb.DuckDBPyConnection, pattern: str, raw_format: RawFor
     if not files:
         raise UnreadableFile(f"{pattern}: no file matches {raw_format.var_name}. "
                              "Check the path in the vars file.")
-    frames = [read_file(con, path, raw_format, specs) for path in files]
+    frames = [read_file(con, path, raw_format, specs, configured_date_order(date_order, path))
+              for path in files]
     return pd.concat(frames, ignore_index=True), files
 
 
@@ -511,7 +524,10 @@ def validate_raw(validator: Validator, variables: dict[str, Any], mostly: float)
         pattern = str(variables.get(raw_format.var_name) or "").strip()
         if not pattern:
             continue
-        frame, files = read_format(con, pattern, raw_format, specs)
+        # Only Azure exports carry slashed dates (macros/date_order.sql).
+        date_order = (variables.get("mlcost_azure_date_order", "auto")
+                      if raw_format.var_name.startswith("mlcost_azure_") else "auto")
+        frame, files = read_format(con, pattern, raw_format, specs, date_order)
         if frame.empty:
             print(f"  {raw_format.var_name}: {len(files)} file(s), no rows read (a header-only "
                   "file, or a header DuckDB did not recognise)")

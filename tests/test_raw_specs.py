@@ -151,11 +151,11 @@ AZURE_HEADER = ["BillingAccountId", "SubscriptionId", "Date", "CostInBillingCurr
                 "BillingPeriodEndDate"]
 
 
-def azure_day_first(dates: list[str]) -> str:
+def azure_day_first(dates: list[str], period_end: str = "31/10/2026") -> str:
     return csv_text(AZURE_HEADER, [
         {"BillingAccountId": "ea-100", "SubscriptionId": "sub-1", "Date": date,
          "CostInBillingCurrency": "1.25", "BillingCurrency": "EUR", "ChargeType": "Usage",
-         "BillingPeriodStartDate": "01/10/2026", "BillingPeriodEndDate": "31/10/2026"}
+         "BillingPeriodStartDate": "01/10/2026", "BillingPeriodEndDate": period_end}
         for date in dates])
 
 
@@ -180,6 +180,33 @@ def test_day_first_dates_validate_in_their_order(
     else:
         assert exit_code == 1 and "charge_date inside the billing period" in message, message
         assert "_quarantine_reason" not in message, message
+
+
+@pytest.mark.parametrize(("date_order", "passes"), [
+    (None, False),  # no value above 12: read month first, March and April in January
+    ({"emea/": "day_first"}, True),  # the var's mapping names the file's folder
+], ids=["ambiguous_without_var", "ambiguous_with_var"])
+def test_date_order_var_decides_an_ambiguous_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], date_order: dict | None,
+        passes: bool) -> None:
+    """No value of the file says its order: the validator follows
+    `mlcost_azure_date_order` for the file's path, as staging does."""
+    folder = tmp_path / "emea"
+    folder.mkdir()
+    (folder / "costs.csv").write_text(
+        azure_day_first(["03/10/2026", "04/10/2026"], period_end="01/11/2026"))
+    variables: dict = {"mlcost_azure_ea_actual": str(folder / "costs.csv")}
+    if date_order is not None:
+        variables["mlcost_azure_date_order"] = date_order
+    vars_file = tmp_path / "vars.yml"
+    vars_file.write_text(yaml.safe_dump(variables))
+    exit_code = validate.main(["--stage", "raw", "--vars", str(vars_file),
+                               "--max-bad-share", "0", "--docs-dir", str(tmp_path / "docs")])
+    message = capsys.readouterr().err
+    if passes:
+        assert exit_code == 0, message
+    else:
+        assert exit_code == 1 and "charge_date inside the billing period" in message, message
 
 
 def dbt_column_tests() -> dict[tuple[str, str], set[str]]:
