@@ -49,20 +49,3 @@ select * from final
 {%- endif %}
 {%- endmacro %}
 
-
-{#- The lines of legacy CUR CSV files that count: AWS rewrites an open month into a new
-    assembly folder and points the period's manifest at it; older assemblies stay in the
-    bucket. A file in a period folder with a manifest counts only if it is in the assembly
-    the manifest names; files of periods without a manifest (or no manifests configured)
-    all count. Used by the AWS union and by the reconciliation that checks it. -#}
-{% macro aws_current_assembly_lines(delivered_relation, manifests_relation) %}
-    select delivered.*
-    from {{ delivered_relation }} as delivered
-    left join {{ manifests_relation }} as period_manifests
-        on {{ mlcost.path_dirname(mlcost.path_dirname('delivered.x_source_file')) }}
-        = period_manifests.period_folder
-    where
-        period_manifests.period_folder is null
-        or {{ mlcost.path_dirname('delivered.x_source_file') }}
-        = period_manifests.assembly_folder
-{%- endmacro %}

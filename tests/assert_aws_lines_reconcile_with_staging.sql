@@ -1,14 +1,36 @@
 {#- Nothing lost, nothing doubled. Per AWS payer account and billing period, the format
-    mlcost chose (of legacy CSV: the assemblies the manifests name, see
-    assert_aws_superseded_assemblies_left_out) delivers exactly as many lines and as much billed cost into
-    fct_cost_lines + fct_quarantined_cost_lines as its staging model read; and every
-    period staging read is in the marts. Returns the periods that do not add up. -#}
+    mlcost chose delivers exactly as many lines and as much billed cost into
+    fct_cost_lines + fct_quarantined_cost_lines as its staging model read from the
+    deliveries that count (the newest of each format, account and period; superseded
+    ones are checked by assert_superseded_deliveries_left_out); and every period staging
+    read is in the marts. Returns the periods that do not add up. -#}
 
-with legacy_csv_current as (
+with delivery_files as (
 
-    {{ mlcost.aws_current_assembly_lines(
-        ref('stg_aws_cur__legacy_csv_line_items'),
-        ref('stg_aws_cur__legacy_manifests'),
+    select * from {{ ref('int_billing_delivery_files') }}
+
+),
+
+legacy_csv as (
+
+    {{ mlcost.delivery_selected_lines(
+        'aws', ref('stg_aws_cur__legacy_csv_line_items'), 'delivery_files',
+    ) }}
+
+),
+
+legacy_parquet as (
+
+    {{ mlcost.delivery_selected_lines(
+        'aws', ref('stg_aws_cur__legacy_parquet_line_items'), 'delivery_files',
+    ) }}
+
+),
+
+cur2 as (
+
+    {{ mlcost.delivery_selected_lines(
+        'aws', ref('stg_aws_cur__cur2_line_items'), 'delivery_files',
     ) }}
 
 ),
@@ -20,21 +42,21 @@ staged_lines as (
         bill_payer_account_id as billing_account_id,
         bill_billing_period_start_date as billing_period_start,
         line_item_unblended_cost as billed_cost
-    from legacy_csv_current
+    from legacy_csv
     union all
     select
         x_source_format,
         bill_payer_account_id,
         bill_billing_period_start_date,
         line_item_unblended_cost
-    from {{ ref('stg_aws_cur__legacy_parquet_line_items') }}
+    from legacy_parquet
     union all
     select
         x_source_format,
         bill_payer_account_id,
         bill_billing_period_start_date,
         line_item_unblended_cost
-    from {{ ref('stg_aws_cur__cur2_line_items') }}
+    from cur2
 
 ),
 

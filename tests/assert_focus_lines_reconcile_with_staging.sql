@@ -1,53 +1,47 @@
 {#- Nothing lost, nothing doubled, for FOCUS exports as for the native ones: per format,
     billing account and billing period, the lines and billed cost FOCUS staging read all
     arrive in fct_cost_lines + fct_quarantined_cost_lines, except those of a delivery a
-    newer one replaced (int_focus_deliveries_ranked). Returns the groups that do not add up
-    (either side missing included). -#}
+    newer one replaced (int_billing_delivery_files; checked by
+    assert_superseded_deliveries_left_out). Returns the groups that do not add up (either
+    side missing included). -#}
 
-with staged_lines as (
+with delivery_files as (
 
-    select
-        x_source_format,
-        x_source_file,
-        provider_name,
-        billing_account_id,
-        billing_period_start,
-        billed_cost
-    from {{ ref('stg_focus__csv_cost_lines') }}
-    union all
-    select
-        x_source_format,
-        x_source_file,
-        provider_name,
-        billing_account_id,
-        billing_period_start,
-        billed_cost
-    from {{ ref('stg_focus__parquet_cost_lines') }}
+    select * from {{ ref('int_billing_delivery_files') }}
 
 ),
 
-superseded as (
+csv_lines as (
 
-    select * from {{ ref('int_focus_deliveries_ranked') }}
-    where recency_rank > 1
+    {{ mlcost.delivery_selected_lines(
+        'focus', ref('stg_focus__csv_cost_lines'), 'delivery_files',
+    ) }}
+
+),
+
+parquet_lines as (
+
+    {{ mlcost.delivery_selected_lines(
+        'focus', ref('stg_focus__parquet_cost_lines'), 'delivery_files',
+    ) }}
 
 ),
 
 current_lines as (
 
     select
-        staged_lines.x_source_format,
-        staged_lines.billing_account_id,
-        staged_lines.billing_period_start,
-        staged_lines.billed_cost
-    from staged_lines
-    left join superseded
-        on {{ mlcost.path_dirname('staged_lines.x_source_file') }}
-        = superseded.x_delivery_folder
-        and staged_lines.provider_name = superseded.provider_name
-        and staged_lines.billing_account_id = superseded.billing_account_id
-        and staged_lines.billing_period_start = superseded.billing_period_start
-    where superseded.x_delivery_folder is null
+        x_source_format,
+        billing_account_id,
+        billing_period_start,
+        billed_cost
+    from csv_lines
+    union all
+    select
+        x_source_format,
+        billing_account_id,
+        billing_period_start,
+        billed_cost
+    from parquet_lines
 
 ),
 

@@ -69,11 +69,12 @@ def build_project(work_dir: Path, vars_yaml: str) -> subprocess.CompletedProcess
 
 
 def build_cost_lines(data_dir: Path, work_dir: Path, vars_yaml: str, what: str) -> BuiltProject:
-    """Build only the unified cost table and its quarantine (with their tests) over the
-    exports `vars_yaml` names, into a database of its own; fail the test naming `what`."""
+    """Build only the unified cost table, its quarantine and the delivery report (with
+    their tests) over the exports `vars_yaml` names, into a database of its own; fail the
+    test naming `what`."""
     database = work_dir / "mlcost.duckdb"
     result = run_dbt(["build", "--select", "+fct_cost_lines", "+fct_quarantined_cost_lines",
-                      "--vars", vars_yaml], database, work_dir)
+                      "+rpt_billing_deliveries", "--vars", vars_yaml], database, work_dir)
     if result.returncode != 0:
         pytest.fail(f"dbt build failed on {what}:\n{result.stdout[-8000:]}")
     return BuiltProject(data_dir=data_dir, database=database,

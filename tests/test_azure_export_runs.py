@@ -88,12 +88,22 @@ def test_redelivered_run_replaces_the_old_one(
 
 def test_every_part_of_every_current_run_arrives(
         runs_build: tuple[BuiltProject, Path, Path]) -> None:
-    built, old_run, _ = runs_build
+    built, old_run, new_run = runs_build
     expected = {path for path in (built.data_dir / "azure").glob("*/*/*/part_*.csv")
                 if path.parent != old_run}
     delivered = {Path(row[0]) for row in built.query("""
-        select distinct x_source_file from main_intermediate.int_azure_export_files_selected""")}
+        select distinct x_source_file from main_intermediate.int_billing_delivery_files
+        where x_provider = 'azure' and is_counted""")}
     assert delivered == expected
+    superseded = {Path(row[0]) for row in built.query("""
+        select distinct x_source_file from main_intermediate.int_billing_delivery_files
+        where x_provider = 'azure' and not is_counted""")}
+    assert superseded == set(old_run.glob("part_*.csv"))
+    # The delivery report names the run that replaced the old one.
+    replaced_by = {Path(row[0]) for row in built.query("""
+        select superseded_by from main_marts.rpt_billing_deliveries
+        where delivery_status = 'superseded'""")}
+    assert replaced_by == {new_run}
 
 
 def test_nothing_quarantined(runs_build: tuple[BuiltProject, Path, Path]) -> None:

@@ -83,11 +83,13 @@ def test_corpus_has_at_least_twenty_cases() -> None:
     assert len(names) == len(set(names))
 
 
-def test_corpus_builds_and_only_the_share_test_fails(corpus_build: CorpusBuild) -> None:
-    """Bad rows never break the build; too many of them fail the quarantine share test."""
+def test_corpus_builds_and_only_the_expected_tests_fail(corpus_build: CorpusBuild) -> None:
+    """Bad rows never break the build; too many of them fail the quarantine share test,
+    and the cases that say so fail theirs (a file repeated within a delivery)."""
     failed = {name: status for name, status in corpus_build.results.items()
               if status not in ("success", "pass", "warn")}
-    assert failed == {SHARE_TEST: "fail"}, corpus_build.output
+    expected = {SHARE_TEST} | {name for case in CASES for name in case.fails_tests}
+    assert failed == dict.fromkeys(expected, "fail"), corpus_build.output
     assert "quarantined" in corpus_build.output or SHARE_TEST in corpus_build.output
 
 
@@ -103,12 +105,37 @@ def test_corpus_build_checkpoints_and_passes_the_database_check(
     captured = capsys.readouterr()
     assert exit_code == 0, captured.err + captured.out
     assert "healthy" in captured.out
+DUPLICATE_TEST = "assert_delivery_files_not_duplicated"
+
+
+def test_duplicate_file_failure_names_both_files(corpus_build: CorpusBuild) -> None:
+    """The failing rows (kept in the test's audit table) name the repeated file and the
+    file it repeats, for every case that repeats one."""
+    rows = corpus_build.query(f"select duplicate_file, x_quarantine_reason "
+                              f"from main_dbt_test__audit.{DUPLICATE_TEST}")
+    cases = [case for case in CASES if DUPLICATE_TEST in case.fails_tests]
+    assert len(rows) == len(cases), rows
+    for case in cases:
+        named = [(Path(copy).name, reason) for copy, reason in rows if f"/{case.name}" in copy]
+        assert len(named) == 1, rows
+        copy, reason = named[0]
+        original = reason.removeprefix("duplicate file: same lines as ").split(" in ")[0]
+        assert Path(original).name != copy and case.name in original, named
 
 
 def _cost_lines(build: CorpusBuild, case: Case, table: str) -> tuple[int, Decimal]:
     count, cost = build.query(
         f"select count(*), coalesce(sum(billed_cost), 0) from main_marts.{table} "
         "where x_source_file like ?", [f"%/{case.name}%"])[0]
+    return count, Decimal(cost)
+
+
+def _superseded_lines(build: CorpusBuild, case: Case) -> tuple[int, Decimal]:
+    count, cost = build.query(
+        "select coalesce(sum(line_count), 0), coalesce(sum(billed_cost), 0) "
+        "from main_marts.rpt_billing_deliveries "
+        "where delivery_status = 'superseded' and source_files like ?",
+        [f"%/{case.name}%"])[0]
     return count, Decimal(cost)
 
 
@@ -132,11 +159,16 @@ def test_case_behaviour_and_nothing_lost(corpus_build: CorpusBuild, case: Case) 
         kept, kept_cost = _cost_lines(corpus_build, case, "fct_cost_lines")
         quarantined, quarantined_cost = _cost_lines(corpus_build, case,
                                                     "fct_quarantined_cost_lines")
-        # No silent loss: lines in = lines out + quarantined, and cost likewise (a cost
+        superseded, superseded_cost = _superseded_lines(corpus_build, case)
+        # No silent loss: lines in = lines out + quarantined + superseded (a delivery a
+        # newer one replaced, listed in rpt_billing_deliveries), and cost likewise (a cost
         # that does not parse is null in quarantine and not in cost_in).
-        assert kept + quarantined == case.lines_in, (kept, quarantined, case.lines_in)
-        assert kept_cost + quarantined_cost == case.cost_in, (kept_cost, quarantined_cost)
+        assert kept + quarantined + superseded == case.lines_in, (
+            kept, quarantined, superseded, case.lines_in)
+        assert kept_cost + quarantined_cost + superseded_cost == case.cost_in, (
+            kept_cost, quarantined_cost, superseded_cost)
         assert quarantined == case.quarantined
+        assert (superseded, superseded_cost) == (case.superseded, case.superseded_cost)
         if case.behaviour == "quarantine":
             reasons = [row[0] for row in corpus_build.query(
                 "select x_quarantine_reason from main_marts.fct_quarantined_cost_lines "

@@ -14,6 +14,7 @@ import csv
 import gzip
 import io
 import json
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +24,8 @@ from bad_inputs import faults
 
 # Where each format's files go in the corpus folder, and the var that reads them.
 FORMAT_DIRS = {
-    "aws": ("aws_cur", "mlcost_aws_cur_legacy_csv", "*.csv*"),
+    # `**`: a legacy CUR delivery is an assembly folder (case aws_assembly_redelivered).
+    "aws": ("aws_cur", "mlcost_aws_cur_legacy_csv", "**/*.csv*"),
     "gcp": ("gcp", "mlcost_gcp_billing_detailed", "*.json"),
     "azure": ("azure_ea", "mlcost_azure_ea_actual", "**/*.csv"),
     "azure_mca": ("azure_mca", "mlcost_azure_mca_actual", "**/*.csv"),
@@ -67,6 +69,12 @@ class Case:
     lines_in: int = 0
     cost_in: Decimal = Decimal(0)
     quarantined: int = 0
+    # Lines (and their billed cost) of deliveries a newer delivery replaced: a third
+    # outcome besides kept and quarantined, listed in rpt_billing_deliveries.
+    superseded: int = 0
+    superseded_cost: Decimal = Decimal(0)
+    # Data tests the case makes fail on purpose (besides the quarantine share test).
+    fails_tests: tuple[str, ...] = ()
     check: Callable | None = None  # kept: extra assertion over the built database
     variables: dict = field(default_factory=dict)  # dbt vars the case needs in the build
 
@@ -326,6 +334,58 @@ def gce_hour(account: str, number: int, name: str, instance_number: str
         resource={"name": name,
                   "global_name": "//compute.googleapis.com/projects/tl-ml-research/zones/"
                                  f"us-central1-a/instances/{instance_number}"})
+# Modification times of re-deliveries: an older and a newer delivery (2026-10 epochs).
+OLDER = 1_791_000_000
+NEWER = 1_792_000_000
+
+
+def written_at(path: Path, epoch: int) -> Path:
+    os.utime(path, (epoch, epoch))
+    return path
+
+
+def write_gcp_extracts(extracts: list[tuple[str, list[dict[str, object]], int]]
+                       ) -> Callable[[Path, Case], list[Path]]:
+    """GCP extract files `<case><suffix>` with their rows and modification time."""
+    def write(folder: Path, case: Case) -> list[Path]:
+        paths = []
+        for suffix, rows, epoch in extracts:
+            path = folder / f"{case.name}{suffix}"
+            path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+            paths.append(written_at(path, epoch))
+        return paths
+    return write
+
+
+def write_aws_assemblies(assemblies: list[tuple[str, list[dict[str, str]], int]]
+                         ) -> Callable[[Path, Case], list[Path]]:
+    """Legacy CUR assembly folders of one billing period, in the order given (a later one
+    may carry an older modification time: copied back with its time preserved)."""
+    def write(folder: Path, case: Case) -> list[Path]:
+        paths = []
+        for assembly, rows, epoch in assemblies:
+            target = folder / case.name / "20261001-20261101" / assembly
+            target.mkdir(parents=True)
+            path = target / f"{case.name}-1.csv"
+            path.write_text(csv_text(AWS_HEADER, rows), encoding="utf-8")
+            paths.append(written_at(path, epoch))
+        return paths
+    return write
+
+
+def write_azure_parts(parts: list[tuple[str, list[dict[str, str]], int]]
+                      ) -> Callable[[Path, Case], list[Path]]:
+    """Part files of one partitioned Azure export run (no manifest read)."""
+    def write(folder: Path, case: Case) -> list[Path]:
+        run = folder / case.name / "20261001-20261031" / "3b5e7c1d-run"
+        run.mkdir(parents=True)
+        paths = []
+        for name, rows, epoch in parts:
+            path = run / name
+            path.write_text(csv_text(AZURE_HEADER, rows), encoding="utf-8")
+            paths.append(written_at(path, epoch))
+        return paths
+    return write
 
 
 # --- checks over the built database (kept cases) -----------------------------------------------
@@ -486,6 +546,30 @@ def check_azure_mixed_orders(query: Callable, case: Case) -> None:
                  "order by billed_cost", [f"%/{case.name}%"])
     assert [(start, f"{cost:.2f}") for start, cost in rows] == [
         (None, "11.25"), (None, "12.25")], rows
+def deliveries_are(expected: list[tuple[str, str, int, str, str | None]]) -> Callable:
+    """rpt_billing_deliveries for the case's account: (status, end of the delivery's path,
+    lines, billed cost, end of the delivery that superseded it) per delivery."""
+    def check(query: Callable, case: Case) -> None:
+        rows = query("select delivery_status, x_delivery, line_count, billed_cost, "
+                     "superseded_by from main_marts.rpt_billing_deliveries "
+                     "where billing_account_id = ? order by delivery_rank", [case.account])
+        assert len(rows) == len(expected), rows
+        for (status, delivery, lines, cost, by), row in zip(expected, rows):
+            assert row[0] == status and row[1].endswith(delivery), row
+            assert row[2] == lines and Decimal(row[3]) == Decimal(cost), row
+            assert (row[4] is None) if by is None else row[4].endswith(by), row
+    return check
+
+
+def check_duplicate_part(query: Callable, case: Case) -> None:
+    """The copy is quarantined naming the original; the run counts once."""
+    rows = query("select x_source_file, x_quarantine_reason "
+                 "from main_marts.fct_quarantined_cost_lines where billing_account_id = ?",
+                 [case.account])
+    assert {Path(file).name for file, _ in rows} == {"part_0_0001 (1).csv"}, rows
+    assert all(reason.endswith("/part_0_0001.csv in the same delivery")
+               for _, reason in rows), rows
+    deliveries_are([("counted", "/3b5e7c1d-run", 5, "60.25", None)])(query, case)
 
 
 # --- the corpus ------------------------------------------------------------------------------
@@ -560,12 +644,15 @@ def corpus() -> list[Case]:
                   lambda a: [aws_line(a, 1), aws_line(a, 2), aws_line(a, 2)],
                   reason="duplicate line id: li-900000000006-002", quarantined=1,
                   cost_in=_cost("1.006", "1.006", "1.006")),
-        _aws_case(7, "aws_same_month_twice", "the same month delivered twice (two files, "
-                  "same lines)", "quarantine", "counted once; every line of the second copy "
-                  "quarantined as duplicate line id (and the share test fails the build)",
+        # Two files of one folder are one delivery: the second is a copy of the first.
+        _aws_case(7, "aws_same_month_twice", "the same month delivered twice (two files "
+                  "of one folder, same lines)", "quarantine", "counted once; every line of "
+                  "the second copy quarantined as a duplicate file naming the first, and "
+                  "the build fails naming both (was: quarantined as duplicate line ids)",
                   lambda a: [aws_line(a, 1), aws_line(a, 2)], copies=2,
-                  reason="duplicate line id", quarantined=2,
-                  cost_in=_cost("1.006", "1.006", "1.006", "1.006")),
+                  reason="duplicate file: same lines as ", quarantined=2,
+                  cost_in=_cost("1.006", "1.006", "1.006", "1.006"),
+                  fails_tests=("assert_delivery_files_not_duplicated",)),
         _aws_case(8, "aws_timestamp_offsets", "usage start with `Z`, `+02:00` and no zone",
                   "kept", "all kept, all the same UTC instant",
                   lambda a: [aws_line(a, 1),
@@ -814,6 +901,66 @@ def corpus() -> list[Case]:
              "day-first, 10/13/2026 only month-first): set var mlcost_azure_date_order "
              "for ", quarantined=2, cost_in=_cost("11.25", "12.25", "13.25"),
              check=check_azure_mixed_orders),
+        # deliveries: the newest delivery of a period counts, older ones are superseded
+        Case(name="gcp_month_extracted_again", what="GCP month extracted again into a "
+             "second file beside the first (newer, one more line: the open month grew)",
+             behaviour="kept", expected="only the newer extract counts; the older one is "
+             "superseded (rpt_billing_deliveries), not summed (was: the month doubled)",
+             account="GCP-CASE-32", provider="gcp", lines_in=5, superseded=2,
+             write=write_gcp_extracts([
+                 ("-20261005.json", [gcp_row("GCP-CASE-32", 1), gcp_row("GCP-CASE-32", 2)],
+                  OLDER),
+                 ("-20261020.json", [gcp_row("GCP-CASE-32", n) for n in (1, 2, 3)], NEWER)]),
+             cost_in=_cost("3.5", "4.5", "3.5", "4.5", "5.5"),
+             superseded_cost=_cost("3.5", "4.5"),
+             check=deliveries_are([
+                 ("counted", "gcp_month_extracted_again-20261020.json", 3, "13.5", None),
+                 ("superseded", "gcp_month_extracted_again-20261005.json", 2, "8.0",
+                  "gcp_month_extracted_again-20261020.json")])),
+        Case(name="gcp_sharded_extract", what="GCP month extracted with a wildcard as two "
+             "shards (`-000000000000.json`, `-000000000001.json`) beside an older extract",
+             behaviour="kept", expected="both shards count, as one delivery; the older "
+             "extract is superseded",
+             account="GCP-CASE-33", provider="gcp", lines_in=4, superseded=1,
+             write=write_gcp_extracts([
+                 ("-000000000000.json", [gcp_row("GCP-CASE-33", 1), gcp_row("GCP-CASE-33", 2)],
+                  NEWER),
+                 ("-000000000001.json", [gcp_row("GCP-CASE-33", 3)], NEWER + 60),
+                 ("-20261003.json", [gcp_row("GCP-CASE-33", 1)], OLDER)]),
+             cost_in=_cost("3.5", "4.5", "5.5", "3.5"), superseded_cost=_cost("3.5"),
+             check=deliveries_are([
+                 ("counted", "gcp_sharded_extract-*.json", 3, "13.5", None),
+                 ("superseded", "gcp_sharded_extract-20261003.json", 1, "3.5",
+                  "gcp_sharded_extract-*.json")])),
+        Case(name="aws_assembly_redelivered", what="legacy CUR period in two assembly "
+             "folders, no manifest read; the older assembly copied back in later with its "
+             "write time preserved", behaviour="kept", expected="the assembly written last "
+             "counts; the older one is superseded, whatever the copy order (was: its lines "
+             "quarantined as duplicate line ids)",
+             account="900000000034", provider="aws", lines_in=5, superseded=2,
+             write=write_aws_assemblies([
+                 ("asm-b", [aws_line("900000000034", n) for n in (1, 2, 3)], NEWER),
+                 ("asm-a", [aws_line("900000000034", n) for n in (1, 2)], OLDER)]),
+             cost_in=_cost("1.006", "1.006", "1.006", "1.006", "1.006"),
+             superseded_cost=_cost("1.006", "1.006"),
+             check=deliveries_are([
+                 ("counted", "/asm-b", 3, "3.018", None),
+                 ("superseded", "/asm-a", 2, "2.012", "/asm-b")])),
+        Case(name="azure_part_copied_in_run", what="Azure export run with a part file "
+             "copied beside itself (`part_0_0001 (1).csv`)", behaviour="quarantine",
+             expected="the run counts once; the copy's lines quarantined naming the "
+             "original part, and the build fails naming both files",
+             account="AZ-CASE-35", provider="azure", lines_in=5, quarantined=2,
+             write=write_azure_parts([
+                 ("part_0_0001.csv", [azure_line("AZ-CASE-35", 1),
+                                      azure_line("AZ-CASE-35", 2)], OLDER),
+                 ("part_1_0001.csv", [azure_line("AZ-CASE-35", 3)], OLDER + 60),
+                 ("part_0_0001 (1).csv", [azure_line("AZ-CASE-35", 1),
+                                          azure_line("AZ-CASE-35", 2)], NEWER)]),
+             reason="duplicate file: same lines as ",
+             cost_in=_cost("11.25", "12.25", "13.25", "11.25", "12.25"),
+             fails_tests=("assert_delivery_files_not_duplicated",),
+             check=check_duplicate_part),
     ]
     return cases
 

@@ -1,4 +1,5 @@
-{#- One CUR line set per payer account and billing period. A company may deliver the same
+{#- One CUR line set per payer account and billing period. Per format, only the newest
+    delivery of a period counts (int_billing_delivery_files). A company may deliver the same
     period in several formats (during a move from legacy CUR to CUR 2.0, or our sample,
     which writes all three): the first format of `mlcost_aws_format_precedence` that has the
     period wins, so no line is counted twice. Within that format a line id delivered twice
@@ -9,22 +10,9 @@
     + mlcost.aws_cur_staging_extra_columns() | map('first') | list
     + ['x_format_rank', 'x_delivery_key'] %}
 
-with legacy_csv_delivered as (
+with legacy_csv as (
 
     select * from {{ ref('stg_aws_cur__legacy_csv_line_items') }}
-
-),
-
-manifests as (
-
-    select * from {{ ref('stg_aws_cur__legacy_manifests') }}
-
-),
-
-legacy_csv as (
-
-    {#- Only the assembly each period's manifest names (macros/export_runs.sql). #}
-    {{ mlcost.aws_current_assembly_lines('legacy_csv_delivered', 'manifests') }}
 
 ),
 
@@ -40,13 +28,39 @@ cur2 as (
 
 ),
 
+delivery_files as (
+
+    select * from {{ ref('int_billing_delivery_files') }}
+
+),
+
+{# Per format, payer and period only the newest delivery counts (an assembly folder,
+    the one the period manifest names first; a parquet partition folder): macros/deliveries.sql. #}
+legacy_csv_counted as (
+
+    {{ mlcost.delivery_selected_lines('aws', 'legacy_csv', 'delivery_files') }}
+
+),
+
+legacy_parquet_counted as (
+
+    {{ mlcost.delivery_selected_lines('aws', 'legacy_parquet', 'delivery_files') }}
+
+),
+
+cur2_counted as (
+
+    {{ mlcost.delivery_selected_lines('aws', 'cur2', 'delivery_files') }}
+
+),
+
 unioned as (
 
-    select * from legacy_csv
+    select * from legacy_csv_counted
     union all
-    select * from legacy_parquet
+    select * from legacy_parquet_counted
     union all
-    select * from cur2
+    select * from cur2_counted
 
 ),
 
@@ -80,6 +94,10 @@ numbered as (
         row_number() over (
             partition by preferred.x_line_key
             order by
+                {#- A repeated file's lines come last: the original keeps the key. #}
+                case
+                    when preferred.x_delivery_quarantine_reason is null then 0 else 1
+                end,
                 preferred.x_source_file,
                 preferred.line_item_unblended_cost,
                 preferred.line_item_usage_amount,
@@ -109,6 +127,7 @@ final as (
         {%- elif column_name == 'x_quarantine_reason' %}
         coalesce(
             numbered.x_quarantine_reason,
+            numbered.x_delivery_quarantine_reason,
             case
                 when numbered.x_line_occurrence > 1
                     then {{ dbt.concat([

@@ -37,9 +37,15 @@ mca_amortized as (
 
 ),
 
-selected_files as (
+delivery_files as (
 
-    select * from {{ ref('int_azure_export_files_selected') }}
+    select * from {{ ref('int_billing_delivery_files') }}
+
+),
+
+runs_checked as (
+
+    select * from {{ ref('int_azure_export_runs_checked') }}
 
 ),
 
@@ -145,28 +151,48 @@ amortized_lines_delivered as (
 
 ),
 
+{# Per export, account and period only the latest export run counts
+    (int_billing_delivery_files); a run short of its manifest carries its quarantine
+    reason onto its lines (int_azure_export_runs_checked). #}
+actual_lines_counted as (
+
+    {{ mlcost.delivery_selected_lines('azure', 'actual_lines_delivered', 'delivery_files') }}
+
+),
+
+amortized_lines_counted as (
+
+    {{ mlcost.delivery_selected_lines('azure', 'amortized_lines_delivered', 'delivery_files') }}
+
+),
+
 actual_lines as (
 
-    {#- Only the files of each period's latest export run count
-        (int_azure_export_files_selected); a run short of its manifest carries its
-        quarantine reason onto its lines. #}
     select
-        actual_lines_delivered.*,
-        selected_files.x_run_quarantine_reason
-    from actual_lines_delivered
-    inner join selected_files
-        on actual_lines_delivered.x_source_file = selected_files.x_source_file
+        actual_lines_counted.*,
+        coalesce(
+            actual_lines_counted.x_delivery_quarantine_reason,
+            runs_checked.x_run_quarantine_reason
+        ) as x_run_quarantine_reason
+    from actual_lines_counted
+    left join runs_checked
+        on {{ mlcost.azure_export_run('actual_lines_counted.x_source_file') }}
+        = runs_checked.x_export_run
 
 ),
 
 amortized_lines as (
 
     select
-        amortized_lines_delivered.*,
-        selected_files.x_run_quarantine_reason
-    from amortized_lines_delivered
-    inner join selected_files
-        on amortized_lines_delivered.x_source_file = selected_files.x_source_file
+        amortized_lines_counted.*,
+        coalesce(
+            amortized_lines_counted.x_delivery_quarantine_reason,
+            runs_checked.x_run_quarantine_reason
+        ) as x_run_quarantine_reason
+    from amortized_lines_counted
+    left join runs_checked
+        on {{ mlcost.azure_export_run('amortized_lines_counted.x_source_file') }}
+        = runs_checked.x_export_run
 
 ),
 

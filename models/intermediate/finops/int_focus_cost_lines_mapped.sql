@@ -8,17 +8,9 @@
     pricing-currency columns): absent, it is the billing currency and the PricingCurrency
     unit prices are the billing-currency ones. BillingAccountType / SubAccountType have no
     default and stay null when absent. A period delivered again counts from its newest
-    delivery (int_focus_deliveries_ranked). -#}
+    delivery (int_billing_delivery_files). -#}
 {%- set overrides = {
-    'x_provider': "case
-            when lower(unioned.provider_name) like '%amazon%'
-                or lower(unioned.provider_name) like 'aws%' then 'aws'
-            when lower(unioned.provider_name) like '%google%'
-                or lower(unioned.provider_name) like 'gcp%' then 'gcp'
-            when lower(unioned.provider_name) like '%microsoft%'
-                or lower(unioned.provider_name) like '%azure%' then 'azure'
-            else 'other'
-        end",
+    'x_provider': mlcost.focus_provider('unioned.provider_name'),
     'service_category': "coalesce(unioned.service_category, 'Other')",
     'pricing_currency': 'coalesce(unioned.pricing_currency, unioned.billing_currency)',
     'pricing_currency_list_unit_price': "coalesce(
@@ -33,6 +25,8 @@
         'coalesce(unioned.service_provider_name, unioned.provider_name)',
     'host_provider_name': 'coalesce(unioned.host_provider_name, unioned.provider_name)',
     'x_line_type': 'unioned.charge_category',
+    'x_quarantine_reason':
+        'coalesce(unioned.x_quarantine_reason, unioned.x_delivery_quarantine_reason)',
 } %}
 
 with delivered as (
@@ -44,36 +38,16 @@ with delivered as (
 
 ),
 
-deliveries as (
+delivery_files as (
 
-    select * from {{ ref('int_focus_deliveries_ranked') }}
-
-),
-
-superseded as (
-
-    select
-        x_delivery_folder,
-        provider_name,
-        billing_account_id,
-        billing_period_start
-    from deliveries
-    where recency_rank > 1
+    select * from {{ ref('int_billing_delivery_files') }}
 
 ),
 
 {# A period a newer delivery holds again is read from that one only. #}
 unioned as (
 
-    select delivered.*
-    from delivered
-    left join superseded
-        on {{ mlcost.path_dirname('delivered.x_source_file') }}
-        = superseded.x_delivery_folder
-        and delivered.provider_name = superseded.provider_name
-        and delivered.billing_account_id = superseded.billing_account_id
-        and delivered.billing_period_start = superseded.billing_period_start
-    where superseded.x_delivery_folder is null
+    {{ mlcost.delivery_selected_lines('focus', 'delivered', 'delivery_files') }}
 
 ),
 

@@ -1,9 +1,14 @@
-{#- One GCP line set per billing account and invoice month. A company may deliver the
-    same month as several exports (the detailed and the standard table, or a flattened CSV
-    of either): the first format of `mlcost_gcp_export_precedence` that has the month
-    wins, so no charge is counted twice. The detailed export comes first by default, as
-    it alone names resources. -#}
+{#- One GCP line set per billing account and invoice month. Per export, only the newest
+    extract of a month counts (int_billing_delivery_files): a month extracted again and
+    saved beside the old extract is read from the new one, not summed with it. A company
+    may deliver the same month as several exports (the detailed and the standard table,
+    or a flattened CSV of either): the first format of `mlcost_gcp_export_precedence` that
+    has the month wins, so no charge is counted twice. The detailed export comes first by
+    default, as it alone names resources. -#}
 {%- set precedence = var('mlcost_gcp_export_precedence') %}
+{%- set staged_columns = mlcost.gcp_billing_columns() | map(attribute='name') | list
+    + mlcost.gcp_billing_staging_extra_columns() | map('first') | list
+    + ['x_format_rank', 'x_delivery_key'] %}
 
 with detailed as (
 
@@ -23,13 +28,37 @@ flat_csv as (
 
 ),
 
+delivery_files as (
+
+    select * from {{ ref('int_billing_delivery_files') }}
+
+),
+
+detailed_counted as (
+
+    {{ mlcost.delivery_selected_lines('gcp', 'detailed', 'delivery_files') }}
+
+),
+
+standard_counted as (
+
+    {{ mlcost.delivery_selected_lines('gcp', 'standard', 'delivery_files') }}
+
+),
+
+flat_csv_counted as (
+
+    {{ mlcost.delivery_selected_lines('gcp', 'flat_csv', 'delivery_files') }}
+
+),
+
 unioned as (
 
-    select * from detailed
+    select * from detailed_counted
     union all
-    select * from standard
+    select * from standard_counted
     union all
-    select * from flat_csv
+    select * from flat_csv_counted
 
 ),
 
@@ -39,7 +68,21 @@ unioned as (
 
 final as (
 
-    select * from preferred
+    select
+        {#- Every staged column, the quarantine reason with the delivery's. #}
+        -- noqa: disable=LT02
+        {%- for column_name in staged_columns %}
+        {%- if column_name == 'x_quarantine_reason' %}
+        coalesce(
+            preferred.x_quarantine_reason, preferred.x_delivery_quarantine_reason
+        ) as x_quarantine_reason
+        {%- else %}
+        preferred.{{ column_name }}
+        {%- endif %}
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    -- noqa: enable=LT02
+    from preferred
 
 )
 

@@ -112,14 +112,11 @@ final as (
         cast(null as {{ dbt.type_string() }}) as billing_account_name,
         classified.project_id as sub_account_id,
         classified.project_name as sub_account_name,
-        {{ mlcost.try_cast(dbt.concat([
-            'substr(classified.invoice_month, 1, 4)', "'-'",
-            'substr(classified.invoice_month, 5, 2)', "'-01'",
-        ]), dbt.type_timestamp()) }} as billing_period_start,
-        {{ dbt.dateadd('month', 1, mlcost.try_cast(dbt.concat([
-            'substr(classified.invoice_month, 1, 4)', "'-'",
-            'substr(classified.invoice_month, 5, 2)', "'-01'",
-        ]), dbt.type_timestamp())) }} as billing_period_end,
+        {{ mlcost.gcp_invoice_month_start('classified.invoice_month') }}
+            as billing_period_start,
+        {{ dbt.dateadd(
+            'month', 1, mlcost.gcp_invoice_month_start('classified.invoice_month'),
+        ) }} as billing_period_end,
         classified.usage_start_time as charge_period_start,
         classified.usage_end_time as charge_period_end,
         classified.charge_category,
