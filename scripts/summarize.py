@@ -63,6 +63,22 @@ def print_unmatched_attempt_nodes(con: duckdb.DuckDBPyConnection) -> None:
               f"job{'' if jobs == 1 else 's'}: {reason}")
 
 
+def print_superseded_deliveries(con: duckdb.DuckDBPyConnection) -> None:
+    """Deliveries a newer delivery of the same period replaced: left out, not summed."""
+    rows = con.execute(f"""
+        select x_provider, count(*), sum(line_count), sum(billed_cost)
+        from {MARTS_SCHEMA}.rpt_billing_deliveries
+        where delivery_status = 'superseded'
+        group by 1 order by 1
+    """).fetchall()
+    deliveries = sum(row[1] for row in rows)
+    print(f"\n{deliveries} deliver{'y' if deliveries == 1 else 'ies'} superseded by a newer "
+          "delivery of the same period, left out (see rpt_billing_deliveries)")
+    for provider, count, lines, billed in rows:
+        print(f"  {provider}: {count} deliver{'y' if count == 1 else 'ies'}, {lines} lines, "
+              f"{_format(billed)} billed")
+
+
 def main() -> int:
     args = parse_args()
     if not Path(args.database).exists():
@@ -108,6 +124,7 @@ def main() -> int:
             group by 1, 2 order by 3 desc limit 10
         """).fetchall(),
     )
+    print_superseded_deliveries(con)
     print_unmatched_attempt_nodes(con)
     print_table(
         "FOCUS 1.2 rules broken (see rpt_focus_conformance; none is the goal)",

@@ -9,6 +9,9 @@ its own file, since they stop the nightly run before dbt.
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -121,6 +124,25 @@ def test_duplicate_file_failure_names_both_files(corpus_build: CorpusBuild) -> N
         copy, reason = named[0]
         original = reason.removeprefix("duplicate file: same lines as ").split(" in ")[0]
         assert Path(original).name != copy and case.name in original, named
+
+
+def test_run_summary_lists_superseded_deliveries(corpus_build: CorpusBuild) -> None:
+    """`make run`'s summary says what newer deliveries replaced, per provider: the lines
+    the cases supersede."""
+    import summarize
+
+    expected: dict[str, int] = {}
+    for case in CASES:
+        if case.superseded:
+            expected[case.provider] = expected.get(case.provider, 0) + case.superseded
+    assert expected, "the corpus should supersede some deliveries"
+    output = subprocess.run(
+        [sys.executable, summarize.__file__, "--database", str(corpus_build.database)],
+        capture_output=True, text=True, check=True).stdout
+    assert "superseded by a newer delivery of the same period" in output, output
+    for provider, lines in expected.items():
+        assert re.search(rf"^  {provider}: \d+ deliver(y|ies), {lines} lines, ", output,
+                         re.MULTILINE), output
 
 
 def _cost_lines(build: CorpusBuild, case: Case, table: str) -> tuple[int, Decimal]:
