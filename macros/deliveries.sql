@@ -71,22 +71,54 @@
     line (the hash its staging key starts with, without the occurrence number), for the
     delivery model. Lines without an account or a period are left out: they are never
     superseded (staging quarantines them). -#}
-{% macro delivery_lines(provider, relation) %}
-    {%- set keys = mlcost.delivery_keys(provider, relation) %}
+{% macro delivery_lines(provider, relation, alias=none) %}
+    {%- set keys = mlcost.delivery_keys(provider, alias or relation) %}
     select
         {{ keys.provider }} as x_provider,
         {{ keys.provider_name }} as x_provider_name,
         {{ keys.export }} as x_export,
-        {{ relation }}.x_source_format,
-        {{ relation }}.x_source_file,
+        {{ alias or relation }}.x_source_format,
+        {{ alias or relation }}.x_source_file,
         {{ keys.delivery }} as x_delivery,
         {{ keys.account }} as billing_account_id,
         {{ keys.period }} as billing_period_start,
         cast({{ keys.billed_cost }} as {{ mlcost.type_money() }}) as billed_cost,
-        {{ dbt.split_part(relation ~ '.x_line_key', "'|'", 1) }} as x_line_value_key
-    from {{ relation }}
+        {{ dbt.split_part((alias or relation) ~ '.x_line_key', "'|'", 1) }} as x_line_value_key
+    from {{ relation }}{{ ' as ' ~ alias if alias }}
     where {{ keys.account }} is not null
         and {{ keys.period }} is not null
+{%- endmacro %}
+
+
+{#- Every billing export's staging model, with the provider whose delivery keys it takes:
+    the one list the delivery model and the test of what it left out read, so neither can
+    miss an export. -#}
+{% macro billing_staging_models() %}
+    {{ return([
+        ('aws', 'stg_aws_cur__legacy_csv_line_items'),
+        ('aws', 'stg_aws_cur__legacy_parquet_line_items'),
+        ('aws', 'stg_aws_cur__cur2_line_items'),
+        ('gcp', 'stg_gcp_billing__detailed_cost_lines'),
+        ('gcp', 'stg_gcp_billing__standard_cost_lines'),
+        ('gcp', 'stg_gcp_billing__flat_csv_cost_lines'),
+        ('azure', 'stg_azure_cost__ea_actual_cost_lines'),
+        ('azure', 'stg_azure_cost__ea_amortized_cost_lines'),
+        ('azure', 'stg_azure_cost__mca_actual_cost_lines'),
+        ('azure', 'stg_azure_cost__mca_amortized_cost_lines'),
+        ('focus', 'stg_focus__csv_cost_lines'),
+        ('focus', 'stg_focus__parquet_cost_lines'),
+    ]) }}
+{% endmacro %}
+
+
+{#- delivery_lines of every billing staging model, one union. -#}
+{% macro all_delivery_lines() %}
+    {%- for provider, model in mlcost.billing_staging_models() %}
+    {{ mlcost.delivery_lines(provider, ref(model), alias=model) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 

@@ -104,3 +104,16 @@
 {% macro resource_id_cleaned(expression) %}
     rtrim(lower(trim(cast({{ expression }} as {{ dbt.type_string() }}))), '/')
 {% endmacro %}
+
+
+{#- A kept usage line of a billed machine (an instance type and a resource id): the
+    compute lines job attribution, the unattributed remainder and the resource keys all
+    read, so they agree on what a machine is. The unused part of a commitment (Azure
+    UnusedReservation) is no machine. -#}
+{% macro is_billed_machine_line() %}
+    x_quarantine_reason is null
+    and resource_id is not null
+    and charge_category = 'Usage'
+    and x_instance_type is not null
+    and coalesce(commitment_discount_status, '') != 'Unused'
+{%- endmacro %}

@@ -14,81 +14,9 @@
 {#- A table: every provider's union and the reconciliation tests read it. -#}
 {{ config(materialized='table') }}
 
-with aws_legacy_csv as (
-
-    select * from {{ ref('stg_aws_cur__legacy_csv_line_items') }}
-
-),
-
-aws_legacy_parquet as (
-
-    select * from {{ ref('stg_aws_cur__legacy_parquet_line_items') }}
-
-),
-
-aws_cur2 as (
-
-    select * from {{ ref('stg_aws_cur__cur2_line_items') }}
-
-),
-
-aws_manifests as (
+with aws_manifests as (
 
     select * from {{ ref('stg_aws_cur__legacy_manifests') }}
-
-),
-
-gcp_detailed as (
-
-    select * from {{ ref('stg_gcp_billing__detailed_cost_lines') }}
-
-),
-
-gcp_standard as (
-
-    select * from {{ ref('stg_gcp_billing__standard_cost_lines') }}
-
-),
-
-gcp_flat_csv as (
-
-    select * from {{ ref('stg_gcp_billing__flat_csv_cost_lines') }}
-
-),
-
-azure_ea_actual as (
-
-    select * from {{ ref('stg_azure_cost__ea_actual_cost_lines') }}
-
-),
-
-azure_ea_amortized as (
-
-    select * from {{ ref('stg_azure_cost__ea_amortized_cost_lines') }}
-
-),
-
-azure_mca_actual as (
-
-    select * from {{ ref('stg_azure_cost__mca_actual_cost_lines') }}
-
-),
-
-azure_mca_amortized as (
-
-    select * from {{ ref('stg_azure_cost__mca_amortized_cost_lines') }}
-
-),
-
-focus_csv as (
-
-    select * from {{ ref('stg_focus__csv_cost_lines') }}
-
-),
-
-focus_parquet as (
-
-    select * from {{ ref('stg_focus__parquet_cost_lines') }}
 
 ),
 
@@ -118,29 +46,7 @@ focus_export_files as (
 
 delivered_lines as (
 
-    {{ mlcost.delivery_lines('aws', 'aws_legacy_csv') }}
-    union all
-    {{ mlcost.delivery_lines('aws', 'aws_legacy_parquet') }}
-    union all
-    {{ mlcost.delivery_lines('aws', 'aws_cur2') }}
-    union all
-    {{ mlcost.delivery_lines('gcp', 'gcp_detailed') }}
-    union all
-    {{ mlcost.delivery_lines('gcp', 'gcp_standard') }}
-    union all
-    {{ mlcost.delivery_lines('gcp', 'gcp_flat_csv') }}
-    union all
-    {{ mlcost.delivery_lines('azure', 'azure_ea_actual') }}
-    union all
-    {{ mlcost.delivery_lines('azure', 'azure_ea_amortized') }}
-    union all
-    {{ mlcost.delivery_lines('azure', 'azure_mca_actual') }}
-    union all
-    {{ mlcost.delivery_lines('azure', 'azure_mca_amortized') }}
-    union all
-    {{ mlcost.delivery_lines('focus', 'focus_csv') }}
-    union all
-    {{ mlcost.delivery_lines('focus', 'focus_parquet') }}
+    {{ mlcost.all_delivery_lines() }}
 
 ),
 

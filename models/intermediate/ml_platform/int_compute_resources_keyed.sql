@@ -10,12 +10,7 @@
 with cost_lines as (
 
     select * from {{ ref('int_cost_lines_unioned') }}
-    where x_quarantine_reason is null
-        and resource_id is not null
-        and charge_category = 'Usage'
-        and x_instance_type is not null
-        -- the unused part of a commitment (Azure UnusedReservation) is no machine
-        and coalesce(commitment_discount_status, '') != 'Unused'
+    where {{ mlcost.is_billed_machine_line() }}
 
 ),
 
