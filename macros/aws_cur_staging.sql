@@ -15,6 +15,7 @@
     (`tag_map_column`). -#}
 {% macro aws_cur_staging(var_name, source_format, source_relation, tag_column_prefix=none, tag_map_column=none) %}
 {%- set spec = mlcost.aws_cur_columns() %}
+{%- set source_relation = mlcost.export_relation_to_stage(var_name, source_relation) %}
 {%- set stand_in = mlcost.stand_in_staging_select(
     spec, mlcost.aws_cur_staging_extra_columns(), var_name, source_format, source_relation) %}
 {%- if stand_in %}

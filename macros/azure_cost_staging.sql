@@ -7,6 +7,7 @@
     the period and the file in the reason; its date is kept as read, never moved. -#}
 {% macro azure_cost_staging(var_name, source_format, source_relation) %}
 {%- set spec = mlcost.azure_cost_columns() %}
+{%- set source_relation = mlcost.export_relation_to_stage(var_name, source_relation) %}
 {%- set extra_columns = [
     ('x_source_format', 'string'), ('x_source_file', 'string'),
     ('x_date_order', 'string'), ('x_date_order_basis', 'string'),

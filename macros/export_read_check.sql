@@ -50,7 +50,8 @@
     not configured (a company without that cloud or format), one quarantine row when it
     cannot be read; '' when it is to be read. -#}
 {% macro stand_in_staging_select(spec, extra_columns, var_name, source_format, source_relation) %}
-    {% if not mlcost.source_is_configured(var_name) %}
+    {#- Not configured, or an incremental run with no new file (source_relation none). #}
+    {% if not mlcost.source_is_configured(var_name) or source_relation is none %}
         {{ return(mlcost.empty_staging_select(spec, extra_columns)) }}
     {% endif %}
     {% set read_error = mlcost.export_read_error(var_name, source_relation) %}

@@ -10,6 +10,7 @@
     the deprecated ProviderName / PublisherName has them from ServiceProviderName. -#}
 {% macro focus_export_staging(var_name, source_format, source_relation) %}
 {%- set spec = mlcost.focus_export_columns() %}
+{%- set source_relation = mlcost.export_relation_to_stage(var_name, source_relation) %}
 {%- set enumerations = mlcost.focus_enumerations() %}
 {%- set extra_columns = [
     ('x_source_format', 'string'), ('x_source_file', 'string'),

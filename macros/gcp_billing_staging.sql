@@ -21,6 +21,7 @@
     standard one (`gcp_billing_export_v1_<account>`, without: those columns are null). -#}
 {% macro gcp_billing_json_staging(var_name, source_format, source_relation, has_resource) %}
 {%- set spec = mlcost.gcp_billing_columns() %}
+{%- set source_relation = mlcost.export_relation_to_stage(var_name, source_relation) %}
 {%- set stand_in = mlcost.stand_in_staging_select(
     spec, mlcost.gcp_billing_staging_extra_columns(), var_name, source_format, source_relation) %}
 {%- if stand_in %}

@@ -1,6 +1,7 @@
 {#- Keys for exports without a line id (GCP, Azure, FOCUS): a line is its values. Identical
-    lines are real (two identical meters on one day), so the key is the hash of the values
-    plus the line's occurrence number among identical ones, stable across re-runs. -#}
+    lines are real (two identical meters on one day), so the key is the hash of the values,
+    the line's occurrence number among identical ones in its file and the file's hash,
+    stable across re-runs. -#}
 
 {% macro row_values_hash(spec, source_format, relation='raw', extra_values=[]) %}
     {%- set values = ["'" ~ source_format ~ "'"] %}
@@ -16,10 +17,14 @@
 
 
 {% macro occurrence_line_key(relation='hashed') %}
+    {#- Numbered within the file, and the file's hash last: a file's keys do not depend
+        on the other files, so staging can add files one at a time (incremental runs),
+        and identical lines of two files of one delivery keep two keys. #}
     {{ dbt.concat([
         relation ~ ".x_row_hash", "'|'",
-        "cast(row_number() over (partition by " ~ relation ~ ".x_row_hash order by "
-            ~ relation ~ ".x_source_file) as " ~ dbt.type_string() ~ ")",
+        "cast(row_number() over (partition by " ~ relation ~ ".x_source_file, "
+            ~ relation ~ ".x_row_hash) as " ~ dbt.type_string() ~ ")", "'|'",
+        dbt.hash(relation ~ ".x_source_file"),
     ]) }}
 {%- endmacro %}
 

@@ -8,11 +8,18 @@
     every provider at once. -#}
 {#- A table, not the folder's view: fct_cost_lines, the quarantine, job attribution and
     the governance models all read it; as a view, each would union and normalize the tags
-    again. -#}
-{{ config(materialized='table') }}
+    again. Incremental by billing period (macros/incremental_periods.sql): a nightly run
+    rebuilds only the periods whose staged files changed. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ mlcost.delete_rebuilt_cost_periods(ref('int_billing_delivery_files')) }}",
+) }}
+{%- set periods = mlcost.cost_periods_to_rebuild(ref('int_billing_delivery_files')) %}
 {%- set tag_columns = ['team', 'project', 'owner', 'environment', 'cost_center', 'job_id'] %}
 
-with unioned as (
+with all_lines as (
 
     {{ mlcost.union_focus_relations([
         ref('int_aws_cost_lines_mapped'),
@@ -20,6 +27,19 @@ with unioned as (
         ref('int_gcp_cost_lines_mapped'),
         ref('int_focus_cost_lines_mapped'),
     ]) }}
+
+),
+
+period_inputs as (
+
+    {{ mlcost.period_inputs_hashes(ref('int_billing_delivery_files')) }}
+
+),
+
+unioned as (
+
+    select * from all_lines
+    where {{ mlcost.in_cost_periods('all_lines', periods) }}
 
 ),
 
@@ -132,6 +152,7 @@ final as (
         regions.canonical_region as x_region_canonical,
         regions.geography as x_geography,
         coalesce(tags_normalized.x_tags_normalized, '{}') as x_tags_normalized,
+        period_inputs.x_period_inputs_hash,
         {#- Generated columns: the indentation is mlcost.json_text's, which SQLFluff
             cannot fix here, so LT02 (layout.indent) is off for them. #}
         -- noqa: disable=LT02
@@ -149,6 +170,9 @@ final as (
         and lower(unioned.region_id) = regions.region_id
     left join currencies
         on unioned.billing_currency = currencies.currency_code
+    left join period_inputs
+        on unioned.x_provider = period_inputs.x_provider
+        and unioned.billing_period_start = period_inputs.billing_period_start
 
 )
 

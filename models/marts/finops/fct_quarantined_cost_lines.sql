@@ -1,5 +1,8 @@
 {#- Lines that could not be used, with the reason and the file they came from. Nothing is
-    dropped silently: these plus fct_cost_lines are every line delivered. -#}
+    dropped silently: these plus fct_cost_lines are every line delivered. A view over the
+    incremental int_cost_lines_unioned, like fct_cost_lines. -#}
+{{ config(materialized='view') }}
+
 with cost_lines as (
 
     select * from {{ ref('int_cost_lines_unioned') }}

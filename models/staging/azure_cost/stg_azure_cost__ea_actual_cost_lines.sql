@@ -1,5 +1,6 @@
-{{ mlcost.azure_cost_staging(
+{{ config(**mlcost.export_staging_config('mlcost_azure_ea_actual')) }}
+{{ mlcost.with_source_file_times('mlcost_azure_ea_actual', mlcost.azure_cost_staging(
     var_name='mlcost_azure_ea_actual',
     source_format='azure_ea_actual',
     source_relation=source('azure_cost', 'ea_actual'),
-) }}
+)) }}

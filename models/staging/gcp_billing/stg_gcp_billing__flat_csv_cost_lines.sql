@@ -8,7 +8,9 @@
 {%- set var_name = 'mlcost_gcp_billing_flat_csv' %}
 {%- set source_format = 'gcp_billing_flat_csv' %}
 {#- Referenced even when unset, so lineage always shows the source. #}
+{{ config(**mlcost.export_staging_config('mlcost_gcp_billing_flat_csv')) }}
 {%- set source_relation = source('gcp_billing', 'billing_export_flat_csv') %}
+{%- set source_relation = mlcost.export_relation_to_stage(var_name, source_relation) %}
 {%- set spec = mlcost.gcp_billing_columns() %}
 {%- set nested_spec = [
     {'name': 'credits', 'type': 'string'},
@@ -18,6 +20,7 @@
 ] %}
 {%- set credit_fields = ['name', 'amount', 'full_name', 'id', 'type'] %}
 {%- set label_fields = ['key', 'value'] %}
+{%- set staged_sql %}
 {%- set stand_in = mlcost.stand_in_staging_select(
     spec, mlcost.gcp_billing_staging_extra_columns(), var_name, source_format, source_relation) %}
 {%- if stand_in %}
@@ -85,3 +88,5 @@ raw as (
 
 {{ mlcost.gcp_billing_keyed_lines(spec, source_format) }}
 {%- endif %}
+{%- endset %}
+{{ mlcost.with_source_file_times(var_name, staged_sql) }}

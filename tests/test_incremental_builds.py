@@ -1,0 +1,124 @@
+"""A nightly build reads only what changed, and ends exactly where a full rebuild ends.
+
+On a copy of the session's sample exports (file times kept), the cost tables are built
+once, then the exports change as they do between two nights: the open CUR 2.0 month is
+re-delivered with a restated line, a GCP file is gone, a legacy CUR month gets another
+assembly. The incremental run must rebuild exactly the billing periods those files belong
+to, and its staging tables and unified cost table must equal, row for row and to the
+cent, those of a `--full-refresh` build of the same files.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+from build_support import BuiltProject, query_database, run_dbt
+
+COST_TABLES = "+int_cost_lines_unioned"
+RESTATED_BY = Decimal("1.00")
+
+
+def build_cost_tables(database: Path, work_dir: Path, vars_yaml: str,
+                      *flags: str) -> str:
+    result = run_dbt(["build", "--select", COST_TABLES, "--resource-type", "model",
+                      "--resource-type", "seed", *flags, "--vars", vars_yaml],
+                     database, work_dir)
+    assert result.returncode == 0, result.stdout[-6000:]
+    return result.stdout
+
+
+def tables_of(database: Path) -> dict[str, list[tuple]]:
+    """Every staged billing table and the unified cost table, rows sorted."""
+    names = [name for (name,) in query_database(database, """
+        select table_schema || '.' || table_name from information_schema.tables
+        where table_type = 'BASE TABLE' and (table_name like 'stg\\_%' escape '\\'
+            or table_name = 'int_cost_lines_unioned')
+        order by 1""")]
+    assert any(name.endswith("int_cost_lines_unioned") for name in names), names
+    return {name: query_database(database, f"select * from {name} order by all")
+            for name in names}
+
+
+def restate_one_line(parquet_file: Path) -> None:
+    """Rewrite a CUR 2.0 file as AWS re-delivers it, one line's cost restated."""
+    rewritten = parquet_file.with_suffix(".tmp")
+    con = duckdb.connect()
+    try:
+        con.execute(f"""
+            copy (
+                select * replace (
+                    case when line_item_line_item_type = 'Usage'
+                        and row_number() over (
+                            partition by line_item_line_item_type = 'Usage'
+                            order by identity_line_item_id, identity_time_interval) = 1
+                        then line_item_unblended_cost + {RESTATED_BY}
+                        else line_item_unblended_cost end as line_item_unblended_cost)
+                from read_parquet('{parquet_file}')
+            ) to '{rewritten}' (format parquet)""")
+    finally:
+        con.close()
+    rewritten.replace(parquet_file)
+
+
+def aws_billed_cost(database: Path, period: str) -> Decimal:
+    ((cost,),) = query_database(database, f"""
+        select sum(billed_cost) from main_intermediate.int_cost_lines_unioned
+        where x_provider = 'aws' and x_quarantine_reason is null
+            and billing_period_start = timestamp '{period}-01'""")
+    return Decimal(str(cost))
+
+
+def rebuilt_periods(dbt_output: str) -> set[str]:
+    """The provider and month of each period the run said it rebuilt."""
+    match = re.search(r"int_cost_lines_unioned rebuilds \d+ billing period\(s\)[^:]*:(.*)",
+                      dbt_output)
+    assert match, dbt_output[-3000:]
+    return set(re.findall(r"([a-z]+ \d{4}-\d{2})-\d{2}", match.group(1)))
+
+
+def test_nightly_run_rebuilds_changed_periods_and_equals_full_refresh(
+        built_sample: BuiltProject, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(built_sample.data_dir, data_dir)  # copy2: file times kept
+    vars_yaml = (built_sample.data_dir / "mlcost_vars.yml").read_text().replace(
+        str(built_sample.data_dir), str(data_dir))
+    nightly_db = tmp_path / "nightly.duckdb"
+    build_cost_tables(nightly_db, tmp_path / "first", vars_yaml)
+
+    cur2_files = sorted(data_dir.glob("aws/cur2/**/BILLING_PERIOD=*/*.parquet"))
+    open_month = cur2_files[-1].parent.name.removeprefix("BILLING_PERIOD=")
+    closed_month = cur2_files[0].parent.name.removeprefix("BILLING_PERIOD=")
+    assert open_month != closed_month, cur2_files
+    cost_before = aws_billed_cost(nightly_db, open_month)
+
+    restate_one_line(cur2_files[-1])
+    gcp_files = sorted(data_dir.glob("gcp/billing_detailed/invoice_month=*/*"))
+    gcp_month = gcp_files[0].parent.name.removeprefix("invoice_month=")
+    gone_gcp_file = gcp_files[0]
+    gone_gcp_file.unlink()
+    # Another assembly of the closed legacy CUR month: staged, but its manifest still
+    # names the old one, so it changes which files the period has, not its lines.
+    assembly = next(path for path in sorted(data_dir.glob("aws/cur_legacy/*/*/*"))
+                    if path.is_dir() and closed_month.replace("-", "") in path.parent.name)
+    shutil.copytree(assembly, assembly.parent / str(uuid.uuid4()))
+
+    output = build_cost_tables(nightly_db, tmp_path / "nightly", vars_yaml)
+    expected = {f"aws {open_month}", f"aws {closed_month}",
+                f"gcp {gcp_month[:4]}-{gcp_month[4:6]}"}
+    assert rebuilt_periods(output) == expected
+
+    full_db = tmp_path / "full.duckdb"
+    build_cost_tables(full_db, tmp_path / "full", vars_yaml, "--full-refresh")
+    nightly, full = tables_of(nightly_db), tables_of(full_db)
+    assert sorted(nightly) == sorted(full)
+    for table, rows in full.items():
+        assert nightly[table] == rows, f"{table}: the nightly run differs from a full refresh"
+    assert aws_billed_cost(nightly_db, open_month) == cost_before + RESTATED_BY
+    assert not query_database(nightly_db, f"""
+        select 1 from main_intermediate.int_cost_lines_unioned
+        where x_source_file = '{gone_gcp_file}' limit 1""")
