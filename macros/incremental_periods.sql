@@ -3,8 +3,8 @@
     for it (any export, counted or superseded: a new delivery supersedes the old one),
     each with its modification time, hashed into x_period_inputs_hash. A period whose
     hash differs from the one its rows were built with, a new period and a period whose
-    files are gone are deleted and built again; closed months stay put. Lines without a
-    billing period (quarantined) are rebuilt every run. After a change to seeds, vars or
+    files are gone are deleted and built again; closed months stay put. Lines no hash
+    tracks (without a billing period or account: quarantined) are rebuilt every run. After a change to seeds, vars or
     mlcost itself, run with --full-refresh. -#}
 
 {#- Per provider and billing period, the hash of the files staged for it. -#}
@@ -34,7 +34,7 @@
         built_periods as (
             select distinct x_provider, billing_period_start, x_period_inputs_hash
             from {{ this }}
-            where billing_period_start is not null
+            where x_period_inputs_hash is not null
         )
         select
             coalesce(current_periods.x_provider, built_periods.x_provider),
@@ -53,17 +53,18 @@
         {%- do periods.append((row[0], row[1])) %}
     {%- endfor %}
     {%- do log("mlcost: " ~ this.identifier ~ " rebuilds " ~ periods | length
-        ~ " billing period(s) and the lines without one: "
+        ~ " billing period(s) and the lines no period tracks: "
         ~ periods | map('join', ' ') | join(', '), info=not quiet) %}
     {{ return(periods) }}
 {% endmacro %}
 
 
-{#- A filter on `relation` keeping the lines of `periods` and the lines without a billing
-    period; true when periods is none. -#}
+{#- A filter on `relation` keeping the lines of `periods` and the lines no period hash
+    tracks (no billing period, or a period the delivery model does not know: lines
+    without a billing account); true when periods is none. -#}
 {% macro in_cost_periods(relation, periods) %}
     {%- if periods is none %}true{% else %}(
-        {{ relation }}.billing_period_start is null
+        {{ relation }}.x_period_inputs_hash is null
         {%- for provider, period_start in periods %}
         or ({{ relation }}.x_provider = {{ dbt.string_literal(provider) }}
             and {{ relation }}.billing_period_start

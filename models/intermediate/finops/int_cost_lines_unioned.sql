@@ -36,10 +36,23 @@ period_inputs as (
 
 ),
 
+{# The hash of the files a period is built from (macros/incremental_periods.sql). #}
+lines_hashed as (
+
+    select
+        all_lines.*,
+        period_inputs.x_period_inputs_hash
+    from all_lines
+    left join period_inputs
+        on all_lines.x_provider = period_inputs.x_provider
+        and all_lines.billing_period_start = period_inputs.billing_period_start
+
+),
+
 unioned as (
 
-    select * from all_lines
-    where {{ mlcost.in_cost_periods('all_lines', periods) }}
+    select * from lines_hashed
+    where {{ mlcost.in_cost_periods('lines_hashed', periods) }}
 
 ),
 
@@ -152,7 +165,7 @@ final as (
         regions.canonical_region as x_region_canonical,
         regions.geography as x_geography,
         coalesce(tags_normalized.x_tags_normalized, '{}') as x_tags_normalized,
-        period_inputs.x_period_inputs_hash,
+        unioned.x_period_inputs_hash,
         {#- Generated columns: the indentation is mlcost.json_text's, which SQLFluff
             cannot fix here, so LT02 (layout.indent) is off for them. #}
         -- noqa: disable=LT02
@@ -170,9 +183,6 @@ final as (
         and lower(unioned.region_id) = regions.region_id
     left join currencies
         on unioned.billing_currency = currencies.currency_code
-    left join period_inputs
-        on unioned.x_provider = period_inputs.x_provider
-        and unioned.billing_period_start = period_inputs.billing_period_start
 
 )
 
