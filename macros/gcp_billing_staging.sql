@@ -141,3 +141,86 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+
+{#- The flattened CSV export (stg_gcp_billing__flat_csv_cost_lines): nested values arrive
+    as text, JSON or a Python repr and are parsed into the NDJSON exports' arrays first. -#}
+{% macro gcp_billing_flat_csv_staging(var_name, source_format, source_relation) %}
+{%- set source_relation = mlcost.export_relation_to_stage(var_name, source_relation) %}
+{%- set spec = mlcost.gcp_billing_columns() %}
+{%- set nested_spec = [
+    {'name': 'credits', 'type': 'string'},
+    {'name': 'labels', 'type': 'string'},
+    {'name': 'project_labels', 'type': 'string', 'aliases': ['project.labels']},
+    {'name': 'system_labels', 'type': 'string'},
+] %}
+{%- set credit_fields = ['name', 'amount', 'full_name', 'id', 'type'] %}
+{%- set label_fields = ['key', 'value'] %}
+{%- set stand_in = mlcost.stand_in_staging_select(
+    spec, mlcost.gcp_billing_staging_extra_columns(), var_name, source_format, source_relation) %}
+{%- if stand_in %}
+{{ stand_in }}
+{%- else %}
+{%- set source_columns = mlcost.get_source_columns(source_relation) %}
+
+with source as (
+
+    select * from {{ source_relation }}
+
+),
+
+delivered as (
+
+    select
+        {{ mlcost.select_raw_columns(source_columns, spec + nested_spec,
+            source_format ~ " export at " ~ var(var_name)) }},
+        cast(filename as {{ dbt.type_string() }}) as x_source_file
+    from source
+
+),
+
+parsed as (
+
+    select
+        delivered.*,
+        {{ mlcost.gcp_nested_array('delivered.credits', credit_fields) }} as credits_array,
+        {{ mlcost.gcp_nested_array('delivered.labels', label_fields) }} as labels_array,
+        {{ mlcost.gcp_nested_array('delivered.project_labels', label_fields) }}
+            as project_labels_array,
+        {{ mlcost.gcp_nested_array('delivered.system_labels', label_fields) }}
+            as system_labels_array
+    from delivered
+
+),
+
+raw as (
+
+    select
+        {%- for column_spec in spec %}
+        parsed.{{ column_spec.name }},
+        {%- endfor %}
+        parsed.credits_array as credits,
+        {{ mlcost.gcp_labels_json('parsed.project_labels_array', 'parsed.labels_array') }}
+            as tags,
+        {{ mlcost.gcp_label_value('parsed.system_labels_array',
+            'compute.googleapis.com/machine_spec') }} as x_machine_type,
+        cast(parsed.credits as {{ dbt.type_string() }}) as credits_json,
+        cast(parsed.labels as {{ dbt.type_string() }}) as labels_json,
+        coalesce(
+            {{ mlcost.gcp_nested_parse_reason('parsed.credits', 'parsed.credits_array',
+                'credits') }},
+            {{ mlcost.gcp_nested_parse_reason('parsed.labels', 'parsed.labels_array',
+                'labels') }},
+            {{ mlcost.gcp_nested_parse_reason('parsed.project_labels',
+                'parsed.project_labels_array', 'project.labels') }},
+            {{ mlcost.gcp_nested_parse_reason('parsed.system_labels',
+                'parsed.system_labels_array', 'system_labels') }}
+        ) as x_parse_reason,
+        parsed.x_source_file
+    from parsed
+
+),
+
+{{ mlcost.gcp_billing_keyed_lines(spec, source_format) }}
+{%- endif %}
+{% endmacro %}

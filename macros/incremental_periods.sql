@@ -21,7 +21,7 @@
             file_modified_at
         from {{ delivery_files }}
     ) as period_files
-    group by 1, 2
+    group by x_provider, billing_period_start
 {%- endmacro %}
 
 
