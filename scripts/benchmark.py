@@ -123,19 +123,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pandas-memory-gib", type=float,
                         default=round(psutil.virtual_memory().total / 2**30 * 0.6, 1),
                         help="kill pandas above this resident memory (default 60%% of RAM)")
-    parser.add_argument("--skip", default="",
-                        help="ways to leave out, comma-separated: full,nightly,pandas")
+    parser.add_argument("--skip", default=None,
+                        help="ways to leave out, comma-separated: full,nightly,pandas "
+                        "(default: none; with --quick: full,nightly)")
     parser.add_argument("--quick", action="store_true",
-                        help="development run: scale 0.2, 10 days, 1 run (about 2 minutes)")
+                        help="development run: scale 0.2, 10 days, 1 run, no full or nightly "
+                        "build unless --skip says otherwise (about 2 minutes)")
     args = parser.parse_args(argv)
     if args.quick:
         args.scales, args.lines, args.days, args.runs = "0.2", None, 10, 1
+        if args.skip is None:
+            args.skip = "full,nightly"
     if args.lines:
         args.scale_list = [round(float(lines) / (LINES_PER_SCALE_DAY * args.days), 3)
                            for lines in args.lines.split(",")]
     else:
         args.scale_list = [float(scale) for scale in args.scales.split(",")]
-    args.skip_set = {way.strip() for way in args.skip.split(",") if way.strip()}
+    args.skip_set = {way.strip() for way in (args.skip or "").split(",") if way.strip()}
     return args
 
 
@@ -243,10 +247,18 @@ class Runner:
         self.args = args
         self.scale_dir = scale_dir
         self.data_dir = data_dir
+        self.history = data_dir
         self.vars = vars_yaml(data_dir)
         (scale_dir / "bench_vars.yml").write_text(self.vars)
 
-    def dbt(self, database: Path, *arguments: str, fresh: bool = True) -> Measurement:
+    @property
+    def database(self) -> Path:
+        """dbt's one database file: a profile that changed between runs (another path)
+        would make dbt parse the whole project again, which a nightly run does not do."""
+        return self.scale_dir / "mlcost.duckdb"
+
+    def dbt(self, *arguments: str, fresh: bool = True) -> Measurement:
+        database = self.database
         if fresh:
             for path in (database, database.with_suffix(".duckdb.wal")):
                 path.unlink(missing_ok=True)
@@ -314,32 +326,33 @@ def bench_scale(args: argparse.Namespace, scale: float) -> dict:
     lines, attempts = count_lines(data_dir)
     say(f"  {lines:,} CUR 2.0 lines, {attempts:,} job attempts; {args.runs} runs of each way")
     runner = Runner(args, scale_dir, data_dir)
+    runner.history = history
     result = {"scale": scale, "days": args.days, "lines": lines, "attempts": attempts,
               "ways": {}, "notes": []}
     ways = result["ways"]
 
     # The floor and mlcost's four outputs first: equal to the cent, or no time is reported.
-    floor_db, four_db = scale_dir / "floor.duckdb", scale_dir / "four_outputs.duckdb"
+    floor_db = scale_dir / "floor.duckdb"
+    runner.dbt("--select", "tag:mlcost_benchmark_selects_nothing")  # parse once, untimed
     floor_runs = [runner.floor(floor_db, data_dir)]
-    four_runs = [runner.dbt(four_db, "--select", *FOUR_OUTPUTS,
-                            "--indirect-selection", "buildable")]
-    check_against_floor(floor_db, four_db, "the floor")
+    four_runs = [runner.dbt("--select", *FOUR_OUTPUTS, "--indirect-selection", "buildable")]
+    check_against_floor(floor_db, runner.database, "the floor")
     say("  floor and mlcost agree to the cent on all four outputs")
     for _ in range(args.runs - 1):
         floor_runs.append(runner.floor(floor_db, data_dir))
-        four_runs.append(runner.dbt(four_db, "--select", *FOUR_OUTPUTS,
+        four_runs.append(runner.dbt("--select", *FOUR_OUTPUTS,
                                     "--indirect-selection", "buildable"))
     ways["floor"] = summary(floor_runs)
     ways["dbt_four_outputs"] = summary(four_runs)
 
-    startup_db = scale_dir / "startup.duckdb"
     ways["dbt_startup"] = summary([
-        runner.dbt(startup_db, "--select", "tag:mlcost_benchmark_selects_nothing")
+        runner.dbt("--select", "tag:mlcost_benchmark_selects_nothing")
         for _ in range(args.runs)], what="dbt build --select <a tag no node has>")
 
     if "full" not in args.skip_set or "nightly" not in args.skip_set:
         full_db = scale_dir / "full.duckdb"
-        ways["dbt_full"] = summary([runner.dbt(full_db) for _ in range(args.runs)])
+        ways["dbt_full"] = summary([runner.dbt() for _ in range(args.runs)])
+        shutil.copy2(runner.database, full_db)
         if "nightly" not in args.skip_set:
             bench_nightly(args, runner, result, full_db, history, next_day)
 
@@ -351,13 +364,13 @@ def bench_scale(args: argparse.Namespace, scale: float) -> dict:
 def bench_nightly(args: argparse.Namespace, runner: Runner, result: dict, full_db: Path,
                   history: Path, next_day: Path) -> None:
     scale_dir, data_dir, ways = runner.scale_dir, runner.data_dir, result["ways"]
-    nightly_db = scale_dir / "nightly.duckdb"
+    nightly_db = runner.database
     one_more_day, open_month = [], []
     for run in range(args.runs):
         mirror(history, data_dir)
         shutil.copy2(full_db, nightly_db)
         changed = deliver_changes(next_day, data_dir)
-        one_more_day.append(runner.dbt(nightly_db, fresh=False))
+        one_more_day.append(runner.dbt(fresh=False))
         if run == 0:
             # The nightly marts must be what a full build of N+1 days gives: the floor's.
             next_floor = scale_dir / "floor_next_day.duckdb"
@@ -367,7 +380,7 @@ def bench_nightly(args: argparse.Namespace, runner: Runner, result: dict, full_d
                 "floor over one more day")
         redelivered = open_month_files(data_dir)
         redeliver(redelivered)
-        open_month.append(runner.dbt(nightly_db, fresh=False))
+        open_month.append(runner.dbt(fresh=False))
     ways["dbt_nightly_one_more_day"] = summary(one_more_day, files_changed=changed)
     ways["dbt_nightly_open_month"] = summary(
         open_month, files_redelivered=[str(p.relative_to(data_dir)) for p in redelivered])
@@ -384,6 +397,7 @@ def bench_pandas(args: argparse.Namespace, runner: Runner, result: dict,
         ways["pandas"] = {"status": f"not run (over {args.pandas_max_lines:,.0f} lines)"}
         return
     out_dir = scale_dir / "pandas"
+    mirror(runner.history, runner.data_dir)  # the files the floor read
     runs = []
     for run in range(args.runs):
         measurement = runner.pandas(out_dir, runner.data_dir)

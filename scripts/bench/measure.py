@@ -162,9 +162,18 @@ def mismatches(con: duckdb.DuckDBPyConnection, reference: str, other: str,
         return []
     total = rows[0][-1]
     lines = [f"{spec.name}: {total} rows differ between {reference} and {other}, e.g."]
+    values = spec.money + spec.exact + spec.approx
     for row in rows:
-        lines.append("  " + ", ".join(f"{name}={value!r}" for name, value
-                                      in zip(names[:-1], row[:-1])))
+        record = dict(zip(names, row))
+        key = ", ".join(f"{name}={record[name]!r}" for name in spec.keys)
+        if not (record["in_reference"] and record["in_other"]):
+            where = "only in " + ("the reference" if record["in_reference"] else "the other")
+            lines.append(f"  {key}: {where}")
+            continue
+        differing = [f"{name} {record['reference_' + name]!r} != {record['other_' + name]!r}"
+                     for name in values
+                     if record["reference_" + name] != record["other_" + name]]
+        lines.append(f"  {key}: {'; '.join(differing)}")
     return lines
 
 
@@ -237,7 +246,8 @@ def results_markdown(results: dict) -> str:
                 lines.append(f"| {label} | {way['status']} | | {gib(way.get('peak_rss_bytes'))} | |")
                 continue
             seconds = way["median_seconds"]
-            rate = f"{scale['lines'] / seconds:,.0f}" if seconds else ""
+            rate = (f"{scale['lines'] / seconds:,.0f}"
+                    if seconds and key != "dbt_startup" else "")
             ratio = f"{seconds / floor:.1f}" if floor and key != "dbt_startup" else ""
             lines.append(f"| {label} | {seconds_text(seconds)} | {rate} | "
                          f"{gib(way['peak_rss_bytes'])} | {ratio} |")
