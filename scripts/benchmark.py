@@ -439,7 +439,8 @@ def main(argv: list[str] | None = None) -> int:
                "machine": {**machine(), "threads": args.threads},
                "label": (f"Run of {started}: scales {', '.join(f'{s:g}' for s in args.scale_list)}"
                          f", {args.days} days of history"
-                         + (" (--quick development run, not reference numbers)"
+                         + (" (--quick development run on a shared, loaded machine: a"
+                            " placeholder, not reference numbers; regenerate with `make bench`)"
                             if args.quick else "") + "."),
                "scales": []}
     try:
