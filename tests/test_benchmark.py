@@ -22,7 +22,7 @@ from bench.measure import (
     results_markdown,
     run_measured,
 )
-from benchmark import deliver_changes, parse_args
+from benchmark import LINES_PER_SCALE_DAY, deliver_changes, parse_args
 
 SPEC = OutputSpec("job costs", ["job_id", "charge_date"], money=["billed_cost"],
                   exact=["attempt_count"], approx=["usage_gb"])
@@ -145,5 +145,5 @@ def test_quick_mode_and_lines_knob():
     quick = parse_args(["--quick"])
     assert quick.scale_list == [0.2] and quick.runs == 1 and quick.skip_set == {"full", "nightly"}
     assert parse_args(["--quick", "--skip", ""]).skip_set == set()
-    sized = parse_args(["--lines", "3400000", "--days", "100"])
+    sized = parse_args(["--lines", str(LINES_PER_SCALE_DAY * 100 * 10), "--days", "100"])
     assert sized.scale_list == [10.0]
