@@ -244,11 +244,14 @@ def vars_yaml(root: Path) -> str:
 # --- ways -------------------------------------------------------------------------------
 
 class Runner:
-    def __init__(self, args: argparse.Namespace, scale_dir: Path, data_dir: Path) -> None:
+    """Runs each way on one scale's files: dbt, the floor and pandas as child processes."""
+
+    def __init__(self, args: argparse.Namespace, scale_dir: Path, data_dir: Path,
+                 history: Path) -> None:
         self.args = args
         self.scale_dir = scale_dir
-        self.data_dir = data_dir
-        self.history = data_dir
+        self.data_dir = data_dir  # what dbt reads: the history, then the nightly deliveries
+        self.history = history
         self.vars = vars_yaml(data_dir)
         (scale_dir / "bench_vars.yml").write_text(self.vars)
 
@@ -326,8 +329,7 @@ def bench_scale(args: argparse.Namespace, scale: float) -> dict:
     mirror(history, data_dir)
     lines, attempts = count_lines(data_dir)
     say(f"  {lines:,} CUR 2.0 lines, {attempts:,} job attempts; {args.runs} runs of each way")
-    runner = Runner(args, scale_dir, data_dir)
-    runner.history = history
+    runner = Runner(args, scale_dir, data_dir, history)
     result = {"scale": scale, "days": args.days, "lines": lines, "attempts": attempts,
               "ways": {}, "notes": []}
     ways = result["ways"]
@@ -402,6 +404,7 @@ def bench_pandas(args: argparse.Namespace, runner: Runner, result: dict,
         ways["pandas"] = {"status": f"not run (over {args.pandas_max_lines:,.0f} lines)"}
         return
     out_dir = scale_dir / "pandas"
+    shutil.rmtree(out_dir, ignore_errors=True)
     mirror(runner.history, runner.data_dir)  # the files the floor read
     runs = []
     for run in range(args.runs):
