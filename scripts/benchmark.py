@@ -435,7 +435,9 @@ def machine() -> dict:
             "ram_gib": psutil.virtual_memory().total / 2**30,
             "os": platform.platform(terse=True), "python": platform.python_version(),
             "duckdb": duckdb.__version__, "dbt": importlib.metadata.version("dbt-core"),
-            "threads": None}
+            "threads": None,
+            # Times on a busy machine are several times longer: say how busy it was.
+            "load_average": os.getloadavg()[0]}
 
 
 def main(argv: list[str] | None = None) -> int:

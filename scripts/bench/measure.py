@@ -223,10 +223,13 @@ def results_markdown(results: dict) -> str:
         "",
         f"Machine: {machine['cores']} cores, {machine['ram_gib']:.1f} GiB RAM, "
         f"{machine['os']}, Python {machine['python']}, DuckDB {machine['duckdb']}, "
-        f"dbt-core {machine['dbt']}; MLCOST_THREADS={machine['threads']}. "
+        f"dbt-core {machine['dbt']}; MLCOST_THREADS={machine['threads']}"
+        + (f"; load average {machine['load_average']:.1f} when the run started"
+           if machine.get("load_average") is not None else "") + ". "
         f"Wall time is the median of {results['runs']} runs; memory is the peak resident "
-        "memory of the whole process tree. Every output of the floor and of pandas was "
-        "checked equal to mlcost's, to the cent, before any time was taken as valid.",
+        "memory of the whole process tree, the highest of the runs. Every output of the "
+        "floor and of pandas was checked equal to mlcost's, to the cent, before any time was "
+        "taken as valid.",
         "",
     ]
     for scale in results["scales"]:
