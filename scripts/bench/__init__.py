@@ -1,0 +1,1 @@
+"""The benchmark's parts: the plain-SQL floor, the pandas way, measuring and reporting."""

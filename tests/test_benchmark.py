@@ -1,0 +1,149 @@
+"""The benchmark's own parts that decide what it reports: the check that two ways computed
+the same outputs to the cent, the memory sampler of a process tree, the results table, and
+the delivery of one more day's files. No dbt build: seconds."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import duckdb
+import psutil
+import pytest
+
+from bench.measure import (
+    BenchmarkMismatch,
+    OutputSpec,
+    TreeMemorySampler,
+    assert_same,
+    mismatches,
+    results_markdown,
+    run_measured,
+)
+from benchmark import LINES_PER_SCALE_DAY, deliver_changes, parse_args
+
+SPEC = OutputSpec("job costs", ["job_id", "charge_date"], money=["billed_cost"],
+                  exact=["attempt_count"], approx=["usage_gb"])
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    for name in ("reference", "other"):
+        connection.execute(f"""
+            create table {name} (job_id varchar, charge_date date, billed_cost decimal(38, 10),
+                                 attempt_count bigint, usage_gb double)""")
+        connection.execute(f"""
+            insert into {name} values
+                ('job-1', date '2026-10-01', 10.25, 2, 1.5),
+                ('job-2', null, 0.10, 1, null)""")
+    return connection
+
+
+def test_equal_outputs_pass(con):
+    assert mismatches(con, "reference", "other", SPEC) == []
+    assert_same(con, [("reference", "other", SPEC)], "the floor")
+
+
+def test_one_cent_apart_fails(con):
+    con.execute("update other set billed_cost = billed_cost + 0.01 where job_id = 'job-2'")
+    problems = mismatches(con, "reference", "other", SPEC)
+    assert len(problems) == 2 and "job-2" in problems[1] and "billed_cost" in problems[1]
+    with pytest.raises(BenchmarkMismatch, match="1 rows differ"):
+        assert_same(con, [("reference", "other", SPEC)], "the floor")
+
+
+def test_float_noise_below_a_cent_passes(con):
+    # pandas sums doubles: the same money off by far less than a cent is the same money.
+    con.execute("create table floats as select job_id, charge_date, "
+                "cast(billed_cost as double) + 1e-9 as billed_cost, attempt_count, "
+                "usage_gb * (1 + 1e-12) as usage_gb from reference")
+    assert mismatches(con, "reference", "floats", SPEC) == []
+
+
+def test_missing_row_null_value_and_count_fail(con):
+    con.execute("delete from other where job_id = 'job-1'")
+    assert "only in the reference" in mismatches(con, "reference", "other", SPEC)[1]
+    con.execute("insert into other values ('job-1', date '2026-10-01', 10.25, 3, 1.5)")
+    assert "attempt_count 2 != 3" in mismatches(con, "reference", "other", SPEC)[1]
+    con.execute("update other set attempt_count = 2, billed_cost = null where job_id = 'job-1'")
+    assert mismatches(con, "reference", "other", SPEC)
+
+
+def test_sampler_sees_a_child_process_memory():
+    # The parent holds almost nothing; its child allocates 200 MB and waits.
+    child = ("import time; block = bytearray(200 * 2**20); "
+             "block[::4096] = b'x' * len(block[::4096]); time.sleep(30)")
+    parent = subprocess.Popen([sys.executable, "-c",
+                               f"import subprocess, sys; subprocess.run([sys.executable, '-c', "
+                               f"{child!r}])"])
+    try:
+        sampler = TreeMemorySampler(parent.pid, interval=0.05).start()
+        deadline = time.monotonic() + 20
+        while sampler.peak_rss_bytes < 200 * 2**20 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        peak = sampler.stop()
+    finally:
+        for process in psutil.Process(parent.pid).children(recursive=True):
+            process.kill()
+        parent.kill()
+        parent.wait()
+    assert peak >= 200 * 2**20
+
+
+def test_run_measured_kills_a_tree_over_its_memory_limit():
+    measurement = run_measured(
+        [sys.executable, "-c", "import time; b = bytearray(300 * 2**20); "
+         "b[::4096] = b'x' * len(b[::4096]); time.sleep(30)"],
+        memory_limit_bytes=100 * 2**20)
+    assert measurement.over_memory_limit and measurement.seconds < 25
+    assert measurement.returncode != 0
+
+
+def test_results_markdown_table():
+    way = {"status": "ok", "median_seconds": 20.0, "peak_rss_bytes": 3 * 2**30}
+    results = {
+        "machine": {"cores": 2, "ram_gib": 24.0, "os": "Linux", "python": "3.11",
+                    "duckdb": "2.0.0", "dbt": "1.11", "threads": "2"},
+        "runs": 3, "label": "Run at scale 1.",
+        "scales": [{"scale": 1, "days": 90, "lines": 1_000_000, "attempts": 12_000,
+                    "notes": ["a note"],
+                    "ways": {"floor": {**way, "median_seconds": 4.0},
+                             "dbt_four_outputs": way,
+                             "pandas": {"status": "did not finish (over 14 GiB)",
+                                        "peak_rss_bytes": 14 * 2**30}}}],
+    }
+    text = results_markdown(results)
+    assert "2 cores, 24.0 GiB RAM, Linux" in text and "DuckDB 2.0.0" in text
+    assert "## 1,000,000 billing lines, 12,000 job attempts" in text
+    assert "| `dbt build` of the four outputs, upstream and their tests | 20.0 | 50,000 | 3.00 | 5.0 |" in text
+    assert "| pandas, same outputs | did not finish (over 14 GiB) | | 14.00 | |" in text
+    assert "- a note" in text
+
+
+def test_one_more_day_copies_only_changed_files(tmp_path):
+    history, next_day = tmp_path / "history", tmp_path / "next"
+    for root, open_month in ((history, b"day 1"), (next_day, b"day 1 and 2")):
+        for relative, content in (("aws/cur2/x/data/BILLING_PERIOD=2026-10/a.parquet", b"closed"),
+                                  ("aws/cur2/x/data/BILLING_PERIOD=2026-11/a.parquet", open_month),
+                                  ("ml_jobs/jobs.csv", b"jobs")):
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_bytes(content)
+    data = tmp_path / "data"
+    subprocess.run(["cp", "-a", str(history), str(data)], check=True)
+    closed = data / "aws/cur2/x/data/BILLING_PERIOD=2026-10/a.parquet"
+    os.utime(closed, (1_000_000, 1_000_000))
+    changed = deliver_changes(next_day, data)
+    assert changed == ["aws/cur2/x/data/BILLING_PERIOD=2026-11/a.parquet"]
+    assert closed.stat().st_mtime == 1_000_000
+    assert (data / changed[0]).read_bytes() == b"day 1 and 2"
+
+
+def test_quick_mode_and_lines_knob():
+    quick = parse_args(["--quick"])
+    assert quick.scale_list == [0.2] and quick.runs == 1 and quick.skip_set == {"full", "nightly"}
+    assert parse_args(["--quick", "--skip", ""]).skip_set == set()
+    sized = parse_args(["--lines", str(LINES_PER_SCALE_DAY * 100 * 10), "--days", "100"])
+    assert sized.scale_list == [10.0]
