@@ -49,16 +49,23 @@
 
 
 {#- Is this model's run an incremental one (its table exists, no --full-refresh)? Never
-    in a unit test, which has no table of its own. -#}
-{% macro is_incremental_run() %}
-    {{ return(execute and this is not none and is_incremental()) }}
+    in a unit test, which has no table of its own. A table an older mlcost built without
+    the bookkeeping column an incremental run reads stops the run with what to do. -#}
+{% macro is_incremental_run(state_column) %}
+    {%- if not (execute and this is not none and is_incremental()) %}{{ return(false) }}{% endif %}
+    {%- if state_column not in adapter.get_columns_in_relation(this) | map(attribute='name') | list %}
+        {{ exceptions.raise_compiler_error(
+            "mlcost: " ~ this ~ " was built by an older mlcost, without " ~ state_column
+            ~ ". Build once with --full-refresh (dbt build --full-refresh ...).") }}
+    {%- endif %}
+    {{ return(true) }}
 {% endmacro %}
 
 
 {#- The files an incremental run stages: listed now, and not staged with this size and
     modification time. none on a full build (read the whole export). -#}
 {% macro export_files_to_stage(var_name) %}
-    {%- if not mlcost.is_incremental_run() %}{{ return(none) }}{% endif %}
+    {%- if not mlcost.is_incremental_run('x_source_file_modified_at') %}{{ return(none) }}{% endif %}
     {%- set query %}
         with listed as ({{ mlcost.export_file_listing(var_name) }}),
         staged as (
@@ -82,7 +89,7 @@
     (and the stand-in row of an export that did not read), so their new version replaces
     them and nothing is counted twice. Nothing on a full build. -#}
 {% macro delete_restaged_files(var_name) %}
-    {%- if not mlcost.is_incremental_run() %}{{ return('') }}{% endif %}
+    {%- if not mlcost.is_incremental_run('x_source_file_modified_at') %}{{ return('') }}{% endif %}
     delete from {{ this }}
     where not exists (
         select 1

@@ -28,7 +28,7 @@
 {#- The periods an incremental run of the model rebuilds, as (provider, period start or
     none) pairs; none on a full build (every period). -#}
 {% macro cost_periods_to_rebuild(delivery_files, quiet=false) %}
-    {%- if not mlcost.is_incremental_run() %}{{ return(none) }}{% endif %}
+    {%- if not mlcost.is_incremental_run('x_period_inputs_hash') %}{{ return(none) }}{% endif %}
     {%- set query %}
         with current_periods as ({{ mlcost.period_inputs_hashes(delivery_files) }}),
         built_periods as (
