@@ -93,8 +93,8 @@ idle_machines as (
 
 ),
 
-{#- Usage lines summed per resource, month and tag set before their tag set's owner
-    check joins: one row per tag set of a resource-month, not per line. -#}
+{# Usage lines summed per resource, month and tag set before their tag set's owner
+    check joins: one row per tag set of a resource-month, not per line. #}
 resource_month_tag_sets as (
 
     select

@@ -73,7 +73,7 @@ resources as (
         ) }} as missing_tags,
         max(untagged_billed_cost) as untagged_billed_cost
     from resource_tags
-    group by 1, 2
+    group by x_provider, resource_id
     having max(is_missing) = 1
 
 ),
