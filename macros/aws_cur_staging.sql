@@ -21,7 +21,10 @@
 {%- if stand_in %}
 {{ stand_in }}
 {%- else %}
-{%- set source_columns = mlcost.get_source_columns(source_relation) %}
+{%- set source_column_types = mlcost.get_source_column_types(source_relation) %}
+{%- set source_columns = source_column_types | list %}
+{#- Parquet delivers costs and timestamps typed: those skip the text round trip. #}
+{%- set delivered_types = mlcost.delivered_column_types(source_column_types, spec) %}
 
 with source as (
 
@@ -46,7 +49,7 @@ raw as (
 final as (
 
     select
-        {{ mlcost.select_typed_columns(spec) }},
+        {{ mlcost.select_typed_columns(spec, delivered_types=delivered_types) }},
         cast(raw.tags as {{ dbt.type_string() }}) as tags,
         '{{ source_format }}' as x_source_format,
         raw.x_source_file,
@@ -56,7 +59,7 @@ final as (
             "coalesce(cast(raw.identity_time_interval as " ~ dbt.type_string() ~ "), '')", "'|'",
             "coalesce(cast(raw.bill_billing_period_start_date as " ~ dbt.type_string() ~ "), '')",
         ])) }} as x_line_key,
-        {{ mlcost.quarantine_reason(spec) }} as x_quarantine_reason
+        {{ mlcost.quarantine_reason(spec, delivered_types=delivered_types) }} as x_quarantine_reason
     from raw
 
 )

@@ -57,3 +57,19 @@
 {% macro duckdb__path_dirname(expression) %}
     parse_dirpath({{ expression }}, 'forward_slash')
 {% endmacro %}
+
+
+{#- A timestamp with time zone as the UTC instant without zone, as the text path reads
+    `...+02:00` (macro parse_utc_timestamp), whatever the session's time zone. -#}
+{% macro utc_timestamp_from_timestamptz(expression) %}
+    {{ return(adapter.dispatch('utc_timestamp_from_timestamptz', 'mlcost')(expression)) }}
+{% endmacro %}
+
+{% macro default__utc_timestamp_from_timestamptz(expression) %}
+    cast({{ expression }} at time zone 'UTC' as {{ dbt.type_timestamp() }})
+{% endmacro %}
+
+{#- DuckDB: `at time zone` of a TIMESTAMPTZ gives the plain timestamp of that zone. -#}
+{% macro duckdb__utc_timestamp_from_timestamptz(expression) %}
+    ({{ expression }} at time zone 'UTC')
+{% endmacro %}

@@ -100,12 +100,78 @@
 {% endmacro %}
 
 
+{#- The delivered type of each spec column that one delivered column feeds, from
+    {name: type} of the source (macro get_source_column_types): {spec name: type}. A spec
+    column coalesced from several spellings or read from a map arrives as text. -#}
+{% macro delivered_column_types(source_column_types, spec) %}
+    {% set types = {} %}
+    {% for column_spec in spec %}
+        {% set delivered = mlcost.find_delivered_columns(source_column_types | list, column_spec) %}
+        {% if delivered | length == 1 %}
+            {% do types.update({column_spec.name: source_column_types[delivered[0]] | string | upper}) %}
+        {% endif %}
+    {% endfor %}
+    {{ return(types) }}
+{% endmacro %}
+
+
+{#- The typed fast path. Parquet (and typed tables) deliver money as DECIMAL or DOUBLE and
+    timestamps as TIMESTAMP: a value of such a type needs no text round trip (cast to text,
+    trimmed, parsed, cast back). Returns {'sql': the typed value, 'can_fail': whether the
+    conversion can still give null for a non-null value (a DOUBLE that is NaN or beyond the
+    money decimal)}, or none when the delivered type is text or unknown here: the checked
+    text path and its quarantine reasons apply. Only conversions that keep every value
+    (integers and decimals that fit, timestamps to the microsecond, dates at midnight) or
+    that the text path made the same way (a DOUBLE to the money decimal) are taken. -#}
+{% macro typed_delivered_value(expression, type_name, delivered_type) %}
+    {%- set integer_types = ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT',
+                             'UTINYINT', 'USMALLINT', 'UINTEGER'] %}
+    {%- set float_types = ['FLOAT', 'DOUBLE'] %}
+    {%- set timestamp_types = ['TIMESTAMP', 'TIMESTAMP_S', 'TIMESTAMP_MS', 'DATE'] %}
+    {%- set delivered = (delivered_type or '') | upper | replace(' ', '') %}
+    {%- set decimal_digits = none %}
+    {%- if delivered.startswith('DECIMAL(') and delivered.endswith(')') %}
+        {%- set precision_scale = delivered[8:-1].split(',') %}
+        {%- if precision_scale | length == 2 %}
+            {#- Integer digits of the delivered decimal; the money decimal has 28. #}
+            {%- set decimal_digits = (precision_scale[0] | int) - (precision_scale[1] | int) %}
+        {%- endif %}
+    {%- endif %}
+    {%- set target = mlcost.spec_sql_type(type_name) %}
+    {%- if type_name == 'money' and (delivered in integer_types
+                                     or (decimal_digits is not none and decimal_digits <= 28)) %}
+        {{ return({'sql': 'cast(' ~ expression ~ ' as ' ~ target ~ ')', 'can_fail': false}) }}
+    {%- elif type_name == 'money' and delivered in float_types %}
+        {{ return({'sql': mlcost.try_cast(expression, target), 'can_fail': true}) }}
+    {%- elif type_name == 'number' and (delivered in integer_types or delivered in float_types
+                                        or decimal_digits is not none) %}
+        {{ return({'sql': 'cast(' ~ expression ~ ' as ' ~ target ~ ')', 'can_fail': false}) }}
+    {%- elif type_name == 'integer' and delivered in integer_types %}
+        {{ return({'sql': 'cast(' ~ expression ~ ' as ' ~ target ~ ')', 'can_fail': false}) }}
+    {%- elif type_name == 'boolean' and delivered == 'BOOLEAN' %}
+        {{ return({'sql': 'cast(' ~ expression ~ ' as ' ~ target ~ ')', 'can_fail': false}) }}
+    {%- elif type_name == 'timestamp' and delivered in timestamp_types %}
+        {{ return({'sql': 'cast(' ~ expression ~ ' as ' ~ target ~ ')', 'can_fail': false}) }}
+    {%- elif type_name == 'timestamp' and delivered in ['TIMESTAMPWITHTIMEZONE', 'TIMESTAMPTZ'] %}
+        {{ return({'sql': mlcost.utc_timestamp_from_timestamptz(expression), 'can_fail': false}) }}
+    {%- endif %}
+    {{ return(none) }}
+{% endmacro %}
+
+
 {#- Typed values: a value that does not parse becomes null here and names itself in
-    x_quarantine_reason, so nothing is dropped silently. -#}
-{% macro select_typed_columns(spec, raw_relation='raw', day_first=none) %}
+    x_quarantine_reason, so nothing is dropped silently. `delivered_types`: {spec name:
+    delivered type} (macro delivered_column_types); a column delivered typed skips the
+    text round trip (macro typed_delivered_value). -#}
+{% macro select_typed_columns(spec, raw_relation='raw', day_first=none, delivered_types={}) %}
     {%- for column_spec in spec %}
+        {%- set typed = mlcost.typed_delivered_value(
+            raw_relation ~ '.' ~ column_spec.name, column_spec.type,
+            delivered_types.get(column_spec.name)) if column_spec.type != 'string' else none %}
         {%- if column_spec.type == 'string' %}
         cast({{ raw_relation }}.{{ column_spec.name }} as {{ dbt.type_string() }}) as {{ column_spec.name }}
+        {%- elif typed is not none %}
+        {{ typed.sql }} as {{ column_spec.name }}
         {%- else %}
         {{ mlcost.safe_cast_to(raw_relation ~ '.' ~ column_spec.name, column_spec.type,
                                day_first) }}
@@ -117,8 +183,10 @@
 
 
 {#- The first reason a row cannot be used, or null. Checks required columns for presence
-    and every typed column for a value that did not parse. -#}
-{% macro quarantine_reason(spec, raw_relation='raw', day_first=none) %}
+    and every typed column for a value that did not parse. A column delivered typed
+    (`delivered_types`, macro typed_delivered_value) is checked without text: not at all
+    when its conversion cannot fail, else for a non-null value that converts to null. -#}
+{% macro quarantine_reason(spec, raw_relation='raw', day_first=none, delivered_types={}) %}
     coalesce(
     {%- for column_spec in spec if column_spec.get('required') %}
         case
@@ -127,6 +195,19 @@
         end,
     {%- endfor %}
     {%- for column_spec in spec if column_spec.type != 'string' %}
+        {%- set typed = mlcost.typed_delivered_value(
+            raw_relation ~ '.' ~ column_spec.name, column_spec.type,
+            delivered_types.get(column_spec.name)) %}
+        {%- if typed is not none %}
+        {%- if typed.can_fail %}
+        case
+            when {{ raw_relation }}.{{ column_spec.name }} is not null
+                and {{ typed.sql }} is null
+                then 'unparseable {{ column_spec.name }}: '
+                    || cast({{ raw_relation }}.{{ column_spec.name }} as {{ dbt.type_string() }})
+        end,
+        {%- endif %}
+        {%- else %}
         case
             when {{ raw_relation }}.{{ column_spec.name }} is not null
                 and trim(cast({{ raw_relation }}.{{ column_spec.name }} as {{ dbt.type_string() }})) != ''
@@ -135,6 +216,7 @@
                 then 'unparseable {{ column_spec.name }}: '
                     || cast({{ raw_relation }}.{{ column_spec.name }} as {{ dbt.type_string() }})
         end,
+        {%- endif %}
     {%- endfor %}
         cast(null as {{ dbt.type_string() }})
     )

@@ -2,7 +2,8 @@
     the tag_policy seed), else the team of the job named by the job_id tag, else a team name
     in the resource id (Azure resource group `rg-<team>-...`, bucket `...-<team>-...`), else
     null. Teams are the ones the job records know. The project is the project tag, else the
-    job's project. -#}
+    job's project. The team tag is read once per tag set (int_tag_sets_unnested), and each
+    line keeps its tag set (x_provider, tags) for the tag checks of the marts. -#}
 {#- A table, not the folder's view: tag coverage, budgets and anomalies all read it, and the
     tag and name matching behind it would run again for each. -#}
 {{ config(materialized='table') }}
@@ -15,9 +16,9 @@ with cost_lines as (
 
 ),
 
-line_tags as (
+set_tags as (
 
-    select * from {{ ref('int_cost_line_tags_unnested') }}
+    select * from {{ ref('int_tag_sets_unnested') }}
 
 ),
 
@@ -43,15 +44,16 @@ teams as (
 team_tags as (
 
     select
-        line_tags.x_line_key,
-        min(lower(trim(line_tags.tag_value))) as team
-    from line_tags
+        set_tags.x_provider,
+        set_tags.tags,
+        min(lower(trim(set_tags.tag_value))) as team
+    from set_tags
     inner join tag_policy
-        on line_tags.tag_key_normalized = tag_policy.key_alias
-        and tag_policy.provider in ('all', line_tags.x_provider)
+        on set_tags.tag_key_normalized = tag_policy.key_alias
+        and tag_policy.provider in ('all', set_tags.x_provider)
     where tag_policy.tag_name = 'team'
-        and trim(line_tags.tag_value) != ''
-    group by line_tags.x_line_key
+        and trim(set_tags.tag_value) != ''
+    group by set_tags.x_provider, set_tags.tags
 
 ),
 
@@ -91,6 +93,7 @@ final as (
         cost_lines.billing_currency,
         cost_lines.billed_cost,
         cost_lines.effective_cost,
+        coalesce(cost_lines.tags, '{}') as tags,
         coalesce(lower(cost_lines.x_tag_project), lower(jobs.project)) as owner_project,
         coalesce(team_tags.team, lower(jobs.team), named_teams.team) as owner_team,
         case
@@ -100,7 +103,8 @@ final as (
         end as owner_team_source
     from cost_lines
     left join team_tags
-        on cost_lines.x_line_key = team_tags.x_line_key
+        on cost_lines.x_provider = team_tags.x_provider
+        and cost_lines.tags = team_tags.tags
     left join jobs
         on cost_lines.x_tag_job_id = jobs.job_id
     left join named_teams

@@ -1,68 +1,91 @@
 {#- Required-tag coverage of usage cost per day, provider, account, service, owner team and
     tag (plus `all_required`: every required tag present), by dollars and by resources. -#}
-with checked as (
+{#- Usage lines are summed per resource, day and tag set first, then joined to the
+    checks of their tag set: one row per required tag of a resource-day, not of a line. -#}
+with owned_lines as (
 
-    select * from {{ ref('int_cost_lines_tags_checked') }}
+    select * from {{ ref('int_cost_lines_owners_resolved') }}
+
+),
+
+tag_set_checks as (
+
+    select * from {{ ref('int_tag_sets_checked') }}
+
+),
+
+resource_days as (
+
+    select
+        charge_date,
+        x_provider,
+        billing_account_id,
+        sub_account_id,
+        service_name,
+        resource_id,
+        owner_team,
+        tags,
+        sum(billed_cost) as billed_cost
+    from owned_lines
+    group by
+        charge_date,
+        x_provider,
+        billing_account_id,
+        sub_account_id,
+        service_name,
+        resource_id,
+        owner_team,
+        tags
 
 ),
 
 all_required as (
 
     select
-        x_line_key,
         x_provider,
-        billing_account_id,
-        sub_account_id,
-        service_name,
-        resource_id,
-        charge_date,
-        owner_team,
-        billed_cost,
+        tags,
         'all_required' as tag_name,
         min(case when has_tag then 1 else 0 end) = 1 as has_tag
-    from checked
-    group by
-        x_line_key,
-        x_provider,
-        billing_account_id,
-        sub_account_id,
-        service_name,
-        resource_id,
-        charge_date,
-        owner_team,
-        billed_cost
+    from tag_set_checks
+    group by x_provider, tags
 
 ),
 
-lines as (
+tag_set_tags as (
 
     select
-        x_line_key,
         x_provider,
-        billing_account_id,
-        sub_account_id,
-        service_name,
-        resource_id,
-        charge_date,
-        owner_team,
-        billed_cost,
+        tags,
         tag_name,
         has_tag
-    from checked
+    from tag_set_checks
     union all
     select
-        x_line_key,
         x_provider,
-        billing_account_id,
-        sub_account_id,
-        service_name,
-        resource_id,
-        charge_date,
-        owner_team,
-        billed_cost,
+        tags,
         tag_name,
         has_tag
     from all_required
+
+),
+
+resource_day_tags as (
+
+    select
+        resource_days.charge_date,
+        resource_days.x_provider,
+        resource_days.billing_account_id,
+        resource_days.sub_account_id,
+        resource_days.service_name,
+        resource_days.resource_id,
+        resource_days.owner_team,
+        resource_days.billed_cost,
+        tag_set_tags.tag_name,
+        tag_set_tags.has_tag
+    from resource_days
+    inner join tag_set_tags
+        on resource_days.x_provider = tag_set_tags.x_provider
+        and resource_days.tags = tag_set_tags.tags
 
 ),
 
@@ -81,7 +104,7 @@ coverage as (
         sum(case when not has_tag then billed_cost else 0 end) as untagged_billed_cost,
         count(distinct resource_id) as resource_count,
         count(distinct case when not has_tag then resource_id end) as untagged_resource_count
-    from lines
+    from resource_day_tags
     group by
         charge_date,
         x_provider,

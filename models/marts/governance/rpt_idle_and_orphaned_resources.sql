@@ -15,11 +15,10 @@ with compute_costs as (
 
 ),
 
-tags_checked as (
+owner_tag_checks as (
 
-    select * from {{ ref('int_cost_lines_tags_checked') }}
+    select * from {{ ref('int_tag_sets_checked') }}
     where tag_name = 'owner'
-        and resource_id is not null
 
 ),
 
@@ -94,27 +93,47 @@ idle_machines as (
 
 ),
 
-unowned_resources as (
+{# Usage lines summed per resource, month and tag set before their tag set's owner
+    check joins: one row per tag set of a resource-month, not per line. #}
+resource_month_tag_sets as (
 
     select
         x_provider,
         lower(resource_id) as resource_key,
         cast({{ dbt.date_trunc('month', 'charge_date') }} as date) as usage_month,
-        'unowned_resource' as finding,
+        tags,
         min(resource_id) as resource_id,
+        sum(billed_cost) as billed_cost,
+        sum(effective_cost) as effective_cost
+    from owned_lines
+    group by 1, 2, 3, 4
+
+),
+
+unowned_resources as (
+
+    select
+        resource_month_tag_sets.x_provider,
+        resource_month_tag_sets.resource_key,
+        resource_month_tag_sets.usage_month,
+        'unowned_resource' as finding,
+        min(resource_month_tag_sets.resource_id) as resource_id,
         cast(null as {{ dbt.type_string() }}) as instance_type,
         cast(null as {{ dbt.type_string() }}) as team,
-        sum(billed_cost) as resource_billed_cost,
-        sum(billed_cost) as finding_billed_cost,
-        sum(effective_cost) as finding_effective_cost,
+        sum(resource_month_tag_sets.billed_cost) as resource_billed_cost,
+        sum(resource_month_tag_sets.billed_cost) as finding_billed_cost,
+        sum(resource_month_tag_sets.effective_cost) as finding_effective_cost,
         cast(null as {{ dbt.type_float() }}) as idle_hours,
         cast(null as {{ dbt.type_float() }}) as running_hours,
         cast(null as integer) as stale_days,
         cast(null as date) as last_touch_date
-    from tags_checked
+    from resource_month_tag_sets
+    inner join owner_tag_checks
+        on resource_month_tag_sets.x_provider = owner_tag_checks.x_provider
+        and resource_month_tag_sets.tags = owner_tag_checks.tags
     group by 1, 2, 3
-    having max(case when has_tag then 1 else 0 end) = 0
-        and sum(billed_cost) != 0
+    having max(case when owner_tag_checks.has_tag then 1 else 0 end) = 0
+        and sum(resource_month_tag_sets.billed_cost) != 0
 
 ),
 

@@ -1,27 +1,60 @@
 {#- Shadow spend: resources billed without one or more required tags, ranked by cost,
     with the tags they miss and the team that owns them as far as it can be resolved. -#}
-with checked as (
+{#- Usage lines are summed per resource and tag set first, then joined to the checks of
+    their tag set: lines are never multiplied by the required tags. -#}
+with owned_lines as (
 
-    select * from {{ ref('int_cost_lines_tags_checked') }}
+    select * from {{ ref('int_cost_lines_owners_resolved') }}
+    where resource_id is not null
+
+),
+
+tag_set_checks as (
+
+    select * from {{ ref('int_tag_sets_checked') }}
+
+),
+
+resource_tag_sets as (
+
+    select
+        x_provider,
+        resource_id,
+        tags,
+        min(sub_account_id) as sub_account_id,
+        min(service_name) as service_name,
+        min(owner_team) as owner_team,
+        min(charge_date) as first_charge_date,
+        max(charge_date) as last_charge_date,
+        sum(billed_cost) as billed_cost
+    from owned_lines
+    group by x_provider, resource_id, tags
 
 ),
 
 resource_tags as (
 
     select
-        x_provider,
-        resource_id,
-        tag_name,
-        min(sub_account_id) as sub_account_id,
-        min(service_name) as service_name,
-        min(owner_team) as owner_team,
-        min(charge_date) as first_charge_date,
-        max(charge_date) as last_charge_date,
-        max(case when not has_tag then 1 else 0 end) as is_missing,
-        sum(case when not has_tag then billed_cost else 0 end) as untagged_billed_cost
-    from checked
-    where resource_id is not null
-    group by 1, 2, 3
+        resource_tag_sets.x_provider,
+        resource_tag_sets.resource_id,
+        tag_set_checks.tag_name,
+        min(resource_tag_sets.sub_account_id) as sub_account_id,
+        min(resource_tag_sets.service_name) as service_name,
+        min(resource_tag_sets.owner_team) as owner_team,
+        min(resource_tag_sets.first_charge_date) as first_charge_date,
+        max(resource_tag_sets.last_charge_date) as last_charge_date,
+        max(case when not tag_set_checks.has_tag then 1 else 0 end) as is_missing,
+        sum(
+            case when not tag_set_checks.has_tag then resource_tag_sets.billed_cost else 0 end
+        ) as untagged_billed_cost
+    from resource_tag_sets
+    inner join tag_set_checks
+        on resource_tag_sets.x_provider = tag_set_checks.x_provider
+        and resource_tag_sets.tags = tag_set_checks.tags
+    group by
+        resource_tag_sets.x_provider,
+        resource_tag_sets.resource_id,
+        tag_set_checks.tag_name
 
 ),
 
@@ -40,7 +73,7 @@ resources as (
         ) }} as missing_tags,
         max(untagged_billed_cost) as untagged_billed_cost
     from resource_tags
-    group by 1, 2
+    group by x_provider, resource_id
     having max(is_missing) = 1
 
 ),

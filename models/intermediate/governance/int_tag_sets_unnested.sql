@@ -1,5 +1,8 @@
-{#- One row per tag of a billing line: the key as delivered, its normalized form (what the
-    tag_policy seed's aliases are written in) and the value. -#}
+{#- One row per tag of each distinct tag set (a provider and the tags text of its usable
+    lines): the key as delivered, its normalized form (what the tag_policy seed's aliases
+    are written in) and the value. The lines of one resource repeat the same tags, so
+    there are far fewer tag sets than lines; models at line grain join on
+    (x_provider, tags) instead of unnesting every line's tags. -#}
 {#- A table, not the folder's view: owner resolution and tag checks both read it; a view
     would unnest the tags JSON again for each. -#}
 {{ config(materialized='table') }}
@@ -11,10 +14,9 @@ with cost_lines as (
 
 ),
 
-line_tags as (
+tag_sets as (
 
-    select
-        x_line_key,
+    select distinct
         x_provider,
         tags
     from cost_lines
@@ -24,15 +26,15 @@ line_tags as (
 
 tag_entries as (
 
-    {{ mlcost.json_object_entries('line_tags', 'tags') }}
+    {{ mlcost.json_object_entries('tag_sets', 'tags') }}
 
 ),
 
 final as (
 
     select
-        x_line_key,
         x_provider,
+        tags,
         tag_key,
         {{ mlcost.normalized_tag_key('tag_key') }} as tag_key_normalized,
         tag_value
