@@ -2,6 +2,9 @@
     attempt_nodes, or one node per SageMaker training instance (resource id: the training
     job's ARN, as its CUR lines carry it). MLflow runs carry no resource id: their cost
     cannot be attributed until the platform reports the nodes. -#}
+{#- A table, not the folder's view: the job marts, attribution and their tests all read it;
+    as a view each would read the platform's exports and deduplicate the sources again. -#}
+{{ config(materialized='table') }}
 {%- set max_instances = 64 %}
 
 with attempts as (

@@ -1,6 +1,9 @@
 {#- Every attempt of the jobs in int_ml_jobs_unioned, from the job's source only (a job in
     several sources counts once). A SageMaker training job is one attempt (its name is the
     attempt id); an MLflow run is one attempt (its mlcost.attempt_id tag, else its run id). -#}
+{#- A table, not the folder's view: the job marts, attribution and their tests all read it;
+    as a view each would read the platform's exports and deduplicate the sources again. -#}
+{{ config(materialized='table') }}
 
 with jobs as (
 

@@ -5,6 +5,9 @@
     then MLflow (tracking, often without resource ids). job_source says which. SageMaker
     training jobs of one job_id tag are its attempts; an untagged one is its own job. An
     MLflow run is an attempt of its mlcost.job_id tag, or its own job without one. -#}
+{#- A table, not the folder's view: the job marts, attribution and their tests all read it;
+    as a view each would read the platform's exports and deduplicate the sources again. -#}
+{{ config(materialized='table') }}
 
 with contract_jobs as (
 
