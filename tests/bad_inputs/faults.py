@@ -108,7 +108,8 @@ def run_fault_build(project: Path, limit: int) -> subprocess.CompletedProcess:
     env = {**os.environ, "DBT_PROFILES_DIR": str(project),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     return subprocess.run(
-        [str(DBT), "build", "--target-path", str(project / "target"),
+        [str(DBT), "build", "--exclude-resource-type", "unit_test",
+         "--target-path", str(project / "target"),
          "--log-path", str(project / "logs")],
         cwd=project, env=env, capture_output=True, text=True, timeout=300,
         preexec_fn=limited_disk(limit))
