@@ -2,7 +2,7 @@
 """Generate mlcost's sample data: a simulated ML company's cloud bills and job records.
 
 Writes, under --out: AWS CUR (legacy gzip CSV with its manifest, Athena parquet, CUR 2.0
-parquet), the GCP billing export and Azure cost details (when their writers are present),
+parquet: the same lines in each format --aws-formats names), the GCP billing export and Azure cost details (when their writers are present),
 the ML job tables, MLflow and SageMaker records, `truth.json` (the ground truth the dbt marts
 are tested against) and `mlcost_vars.yml` (the dbt vars pointing at all of it):
 
@@ -69,6 +69,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "detailed,standard): the same charges, the standard one summed "
                              "over resources; with both, dbt counts each month once "
                              "(var mlcost_gcp_export_precedence)")
+    parser.add_argument("--aws-formats", default=",".join(aws_cur.FORMATS),
+                        help="AWS CUR formats to write (comma-separated subset of "
+                             f"{','.join(aws_cur.FORMATS)}): the same lines in each; "
+                             "mlcost_vars.yml points dbt only at the formats written "
+                             "(make run writes cur2_parquet alone)")
     parser.add_argument("--chunk-rows", type=int, default=300_000,
                         help="AWS CUR lines per file part (real CUR splits big months too)")
     parser.add_argument("--focus", action=argparse.BooleanOptionalAction, default=True,
@@ -98,6 +103,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if unknown or not args.gcp_exports:
         parser.error(f"--gcp-exports takes a comma-separated subset of detailed,standard; got "
                      f"{','.join(unknown) or 'nothing'}")
+    args.aws_formats = [f.strip() for f in args.aws_formats.split(",") if f.strip()]
+    unknown = sorted(set(args.aws_formats) - set(aws_cur.FORMATS))
+    if unknown or not args.aws_formats:
+        parser.error(f"--aws-formats takes a comma-separated subset of "
+                     f"{','.join(aws_cur.FORMATS)}; got {','.join(unknown) or 'nothing'}")
     return args
 
 
@@ -163,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     truth = TruthAccumulator(world, period_rules={
         provider: module.billing_period for provider, module in writers.items()
         if module is not None and callable(getattr(module, "billing_period", None))})
-    aws = aws_cur.AwsCurWriter(world, out_dir, aws_cur.aws_tag_keys(world), args.chunk_rows) \
-        if "aws" in args.providers else None
+    aws = aws_cur.AwsCurWriter(world, out_dir, aws_cur.aws_tag_keys(world), args.chunk_rows,
+                                tuple(args.aws_formats)) if "aws" in args.providers else None
     other: dict[str, list[Charge]] = {p: [] for p, w in writers.items() if w is not None}
     last_day = args.start + timedelta(days=args.days - 1)
     focus_writer = focus.FocusWriter(out_dir, args.seed, f"{last_day:%Y-%m}",
@@ -189,9 +199,6 @@ def main(argv: list[str] | None = None) -> int:
                 bar.update(1)
     if aws is not None:
         out_vars.update(aws.vars(out_dir))
-        # The period manifests name each month's current assembly (re-deliveries replace).
-        out_vars["mlcost_aws_cur_legacy_manifests"] = (
-            out_dir / "aws/cur_legacy/*/*/*-Manifest.json").as_posix()
         counts.update(aws.counts)
 
     for name, provider in zip(OTHER_WRITERS, ["gcp", "azure"]):

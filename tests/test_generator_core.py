@@ -123,6 +123,29 @@ def test_vars_file_is_flat_and_every_glob_matches(sample_dir: Path) -> None:
             assert matched, f"{key}: {value} matches no file"
 
 
+def test_aws_formats_writes_and_points_at_only_the_formats_chosen(sample_dir: Path,
+                                                                   tmp_path: Path) -> None:
+    result = run_generator(tmp_path, [*GENERATOR_ARGS, "--aws-formats", "cur2_parquet"])
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "sample"
+    pairs = dict(line.split(": ", 1) for line in (out / "mlcost_vars.yml").read_text()
+                 .splitlines())
+    assert sorted(key for key in pairs if key.startswith("mlcost_aws_")) == \
+        ["mlcost_aws_cur2_parquet"]
+    assert sorted(p.name for p in (out / "aws").iterdir()) == ["cur2"]
+    # The same CUR 2.0 files as when every format is written, and the same truth.
+    alone, every = file_hashes(out / "aws" / "cur2"), file_hashes(sample_dir / "aws" / "cur2")
+    assert alone and alone == every
+    assert json.loads((out / "truth.json").read_text()) == \
+        json.loads((sample_dir / "truth.json").read_text())
+
+
+def test_unknown_aws_format_is_refused(tmp_path: Path) -> None:
+    result = run_generator(tmp_path, ["--aws-formats", "cur2_parquet,cur3"])
+    assert result.returncode == 2
+    assert "cur3" in result.stderr
+
+
 # ------------------------------------------------------------------------------- job tables
 
 

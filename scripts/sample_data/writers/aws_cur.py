@@ -37,11 +37,16 @@ S3_BUCKET = "tensorloop-billing-exports"
 CSV_PREFIX = "cur"
 LEGAL_ENTITY = "Amazon Web Services, Inc."
 
+# The formats, named as var mlcost_aws_format_precedence names them, and the glob of each
+# one's dbt var (mlcost_aws_<format>).
+FORMATS = ("cur_legacy_csv", "cur_legacy_parquet", "cur2_parquet")
 VARS = {
     "mlcost_aws_cur_legacy_csv": "aws/cur_legacy/*/*/*/*.csv.gz",
     "mlcost_aws_cur_legacy_parquet": "aws/cur_legacy_parquet/**/*.parquet",
     "mlcost_aws_cur2_parquet": "aws/cur2/**/*.parquet",
 }
+# The legacy CSV delivery's period manifests name each month's current assembly.
+MANIFESTS_VAR = ("mlcost_aws_cur_legacy_manifests", "aws/cur_legacy/*/*/*-Manifest.json")
 
 # ---------------------------------------------------------------------------------------
 # Columns: (legacy name, type). Types: str | ts (timestamp) | money (double, 10 decimals in
@@ -499,13 +504,17 @@ def normalization_factor(c: Charge) -> float | None:
 
 
 class AwsCurWriter:
-    """Buffers one period's lines and writes them in all three formats."""
+    """Buffers one period's lines and writes them in the chosen formats (default all three)."""
 
     def __init__(self, world: World, out_dir: Path, tag_keys: list[str],
-                 chunk_rows: int = 500_000) -> None:
+                 chunk_rows: int = 500_000, formats: tuple[str, ...] = FORMATS) -> None:
+        unknown = sorted(set(formats) - set(FORMATS))
+        if unknown or not formats:
+            raise ValueError(f"AWS formats are a non-empty subset of {FORMATS}; got {unknown}")
         self.world = world
         self.out = out_dir / "aws"
         self.chunk_rows = chunk_rows
+        self.formats = tuple(f for f in FORMATS if f in formats)
         self.tag_keys = tag_keys  # raw keys as on Charge.tags ("team", "aws:createdBy")
         self.tag_columns = [tag_column(k) for k in tag_keys]
         self.columns: list[tuple[str, str]] = (
@@ -562,7 +571,8 @@ class AwsCurWriter:
 
     def close_period(self, period: str) -> None:
         self.flush(period)
-        self.write_manifest(period)
+        if "cur_legacy_csv" in self.formats:
+            self.write_manifest(period)
 
     # ------------------------------------------------------------------ output
 
@@ -573,10 +583,14 @@ class AwsCurWriter:
         part = self.parts.get(period, 0) + 1
         self.parts[period] = part
         typed = self.typed_columns()
-        self.write_csv(period, part, typed, n)
-        athena = self.athena_table(typed)
-        self.write_athena(period, part, athena)
-        self.write_cur2(period, part, athena)
+        if "cur_legacy_csv" in self.formats:
+            self.write_csv(period, part, typed, n)
+        if "cur_legacy_parquet" in self.formats or "cur2_parquet" in self.formats:
+            athena = self.athena_table(typed)
+            if "cur_legacy_parquet" in self.formats:
+                self.write_athena(period, part, athena)
+            if "cur2_parquet" in self.formats:
+                self.write_cur2(period, part, athena)
         self.rows = []
         self.row_products = []
 
@@ -851,7 +865,14 @@ class AwsCurWriter:
         target.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
     def vars(self, out_dir: Path) -> dict[str, str]:
-        return {var: (out_dir / glob).as_posix() for var, glob in VARS.items()}
+        """The dbt vars of the formats written, and only those: a var pointing at a format
+        not written would match no file, and one for every format would count each line
+        once per format before precedence."""
+        out = {f"mlcost_aws_{fmt}": (out_dir / VARS[f"mlcost_aws_{fmt}"]).as_posix()
+               for fmt in self.formats}
+        if "cur_legacy_csv" in self.formats:
+            out[MANIFESTS_VAR[0]] = (out_dir / MANIFESTS_VAR[1]).as_posix()
+        return out
 
 
 def tag_column(key: str) -> str:
