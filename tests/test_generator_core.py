@@ -8,6 +8,7 @@ doubles lines, or a truth that drifts from the data, fails here.
 
 from __future__ import annotations
 
+import ast
 import calendar
 import csv
 import glob
@@ -144,6 +145,28 @@ def test_unknown_aws_format_is_refused(tmp_path: Path) -> None:
     result = run_generator(tmp_path, ["--aws-formats", "cur2_parquet,cur3"])
     assert result.returncode == 2
     assert "cur3" in result.stderr
+
+
+def test_writers_import_no_writer_that_imports_them_back() -> None:
+    """Shared helpers live in writers/common.py; a cycle (even inside a function) means a
+    helper was left in one writer and borrowed by another."""
+    writers = GENERATOR.parent / "sample_data" / "writers"
+    names = {path.stem for path in writers.glob("*.py")}
+    imports: dict[str, set[str]] = {}
+    for path in writers.glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                found |= {node.module} if node.module else {a.name for a in node.names}
+        imports[path.stem] = found & names
+    assert "common" in imports and not imports["common"]
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        return any(nxt == target or (nxt not in seen and reaches(nxt, target, seen | {nxt}))
+                   for nxt in imports[start])
+
+    cycles = sorted(name for name in imports if reaches(name, name, {name}))
+    assert not cycles, f"writers in an import cycle: {cycles}"
 
 
 # ------------------------------------------------------------------------------- job tables
