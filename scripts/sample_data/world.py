@@ -59,6 +59,18 @@ def dt_of(ts: int) -> datetime:
     return datetime.fromtimestamp(ts, tz=UTC)
 
 
+_DT_CACHE: dict[int, datetime] = {}
+
+
+def dt_cached(ts: int) -> datetime:
+    """dt_of for the few thousand hour boundaries every Charge starts and ends on: one
+    (immutable) datetime per instant instead of one per line."""
+    value = _DT_CACHE.get(ts)
+    if value is None:
+        value = _DT_CACHE[ts] = datetime.fromtimestamp(ts, tz=UTC)
+    return value
+
+
 def iso(ts: int | None) -> str:
     """ISO-8601 UTC with a Z, the job contract's timestamp format; '' for None."""
     return "" if ts is None else dt_of(ts).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -1326,12 +1338,17 @@ class ChargeGenerator:
         self.ri_effective: dict[str, float] = {}
         self.res_effective: dict[str, float] = {}
         self.research_ec2: dict[str, float] = {}
+        self._period_of_start: dict[datetime, str] = {}
+        self._accounts: dict[tuple[str, str], tuple[str, str]] = {}
 
     # ------------------------------------------------------------------ bookkeeping
 
     def _book(self, charges: list[Charge]) -> list[Charge]:
+        periods = self._period_of_start
         for c in charges:
-            period = c.charge_start.strftime("%Y-%m")
+            period = periods.get(c.charge_start)
+            if period is None:
+                period = periods[c.charge_start] = c.charge_start.strftime("%Y-%m")
             book = self.period_billed.setdefault(period, {})
             key = (c.provider, c.sub_account_id, c.service)
             book[key] = book.get(key, 0.0) + c.billed_cost
@@ -1473,11 +1490,16 @@ class ChargeGenerator:
                 commitment_id: str = "", commitment_type: str = "", transfer_from: str = "",
                 transfer_to: str = "", transfer_type: str = "", unit_price: float = 0.0,
                 list_unit_price: float = 0.0, effective_unit_price: float = 0.0) -> Charge:
+        accounts = self._accounts.get((provider, sub_account))
+        if accounts is None:
+            accounts = self._accounts[(provider, sub_account)] = (
+                catalog.billing_account(provider, sub_account),
+                catalog.account_name(provider, sub_account))
         return Charge(provider=provider, line_key=line_key,
-                      billing_account_id=catalog.billing_account(provider, sub_account),
+                      billing_account_id=accounts[0],
                       sub_account_id=sub_account,
-                      sub_account_name=catalog.account_name(provider, sub_account), kind=kind,
-                      charge_start=dt_of(start), charge_end=dt_of(end), service=service,
+                      sub_account_name=accounts[1], kind=kind,
+                      charge_start=dt_cached(start), charge_end=dt_cached(end), service=service,
                       sku=sku, sku_description=sku_description, operation=operation,
                       region=region, availability_zone=zone, resource_id=resource_id,
                       resource_name=resource_name, instance_type=instance_type,

@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import itertools
 import json
+import operator
 import re
 import uuid
 from datetime import date
@@ -265,15 +266,19 @@ PRODUCT_NAMES = {
 
 
 def line_item_type(c: Charge) -> str:
-    if c.kind == "commitment_usage":
-        return "SavingsPlanCoveredUsage" if c.commitment_type == "savings_plan" else \
+    return line_item_type_of(c.kind, c.commitment_type)
+
+
+def line_item_type_of(kind: str, commitment_type: str) -> str:
+    if kind == "commitment_usage":
+        return "SavingsPlanCoveredUsage" if commitment_type == "savings_plan" else \
             "DiscountedUsage"
-    if c.kind == "commitment_negation":
+    if kind == "commitment_negation":
         return "SavingsPlanNegation"
-    if c.kind == "commitment_fee":
-        return "SavingsPlanRecurringFee" if c.commitment_type == "savings_plan" else "RIFee"
+    if kind == "commitment_fee":
+        return "SavingsPlanRecurringFee" if commitment_type == "savings_plan" else "RIFee"
     return {"usage": "Usage", "credit": "Credit", "refund": "Refund", "tax": "Tax",
-            "fee": "Fee"}[c.kind]
+            "fee": "Fee"}[kind]
 
 
 def location_of(code: str) -> tuple[str, str, str]:
@@ -402,6 +407,18 @@ SP_META = {"savingsPlan/StartTime": catalog.AWS_SP_START, "savingsPlan/EndTime":
 
 
 USAGE_KINDS = ("usage", "commitment_usage", "commitment_negation")
+# Rates as AWS's parquet types them (text, 10 decimals, trailing zeros cut), per value: a
+# bill has few distinct rates and many lines.
+RATE_TEXT: dict[float, str] = {}
+
+
+def rate_text(value: float) -> str:
+    text = RATE_TEXT.get(value) if value else None  # 0.0 and -0.0 are one key, not one text
+    if text is None:
+        text = f"{value:.10f}".rstrip("0").rstrip(".")
+        if value:
+            RATE_TEXT[value] = text
+    return text
 _ISO: dict[int, str] = {}
 _PERIOD: dict[int, tuple[str, int, int]] = {}
 
@@ -430,9 +447,13 @@ def line_item_id(line_key: str) -> str:
 
 
 def pricing_term(c: Charge) -> str:
-    if c.commitment_type == "reserved_instance":
+    return pricing_term_of(c.commitment_type, c.pricing)
+
+
+def pricing_term_of(commitment_type: str, pricing: str) -> str:
+    if commitment_type == "reserved_instance":
         return "Reserved"
-    return "Spot" if c.pricing == "spot" else "OnDemand"
+    return "Spot" if pricing == "spot" else "OnDemand"
 
 
 RI_META = {"reservation/StartTime": catalog.AWS_RI_START,
@@ -492,10 +513,22 @@ def commitment_values(c: Charge, lit: str, ri_count: int) -> dict[str, object]:
 
 
 def normalization_factor(c: Charge) -> float | None:
-    it = catalog.INSTANCE_TYPES.get(("aws", c.instance_type))
-    if it and c.service == "AmazonEC2" and c.kind in USAGE_KINDS and it.normalization_factor:
+    return normalization_factor_of(c.instance_type, c.service, c.kind)
+
+
+def normalization_factor_of(instance_type: str, service: str, kind: str) -> float | None:
+    it = catalog.INSTANCE_TYPES.get(("aws", instance_type))
+    if it and service == "AmazonEC2" and kind in USAGE_KINDS and it.normalization_factor:
         return it.normalization_factor
     return None
+
+
+# The Charge fields line_columns reads, pulled out of every line in one call.
+_LINE_FIELDS = operator.attrgetter(
+    "kind", "commitment_type", "charge_start", "charge_end", "billing_account_id",
+    "sub_account_id", "service", "sku", "operation", "availability_zone", "resource_id",
+    "usage_amount", "currency", "unit_price", "billed_cost", "sku_description", "usage_unit",
+    "list_unit_price", "list_cost", "line_key", "instance_type", "region")
 
 
 # ---------------------------------------------------------------------------------------
@@ -523,6 +556,11 @@ class AwsCurWriter:
             + [(c, "str") for c in self.tag_columns])
         self.rows: list[Charge] = []
         self.row_products: list[int] = []
+        # The chunk's distinct tag dicts (lines of one resource share one) and, per line,
+        # which one it carries: tag columns are rendered per tag set, then taken per line.
+        self.tag_sets: list[dict[str, str]] = []
+        self.row_tag_sets: list[int] = []
+        self._tag_set_index: dict[int, int] = {}
         self.rate_codes: dict[tuple, tuple[str | None, str | None]] = {}
         self.product_index: dict[tuple, int] = {}
         self.products: list[dict[str, str]] = []
@@ -566,6 +604,13 @@ class AwsCurWriter:
                 self.products.append(product_attributes(c))
             self.rows.append(c)
             self.row_products.append(idx)
+            # By identity: the buffered lines keep their tag dicts alive, so no id is reused
+            # within a chunk (the index is reset with the chunk).
+            tag_idx = self._tag_set_index.get(id(c.tags))
+            if tag_idx is None:
+                tag_idx = self._tag_set_index[id(c.tags)] = len(self.tag_sets)
+                self.tag_sets.append(c.tags)
+            self.row_tag_sets.append(tag_idx)
             if len(self.rows) >= self.chunk_rows:
                 self.flush(period)
 
@@ -593,65 +638,92 @@ class AwsCurWriter:
                 self.write_cur2(period, part, athena)
         self.rows = []
         self.row_products = []
+        self.tag_sets = []
+        self.row_tag_sets = []
+        self._tag_set_index = {}
 
     def line_columns(self) -> dict[str, list]:
-        """The non-product, non-tag columns of the buffered lines as python lists."""
+        """The non-product, non-tag columns of the buffered lines as python lists.
+
+        The Charge fields are pulled out in one pass (attrgetter), and whatever depends only
+        on a few fields (line item type, hour, normalization factor, rate code) is computed
+        once per distinct value: this runs once per line of a big bill."""
         cs = self.rows
         n = len(cs)
-        lits = [line_item_type(c) for c in cs]
-        starts = [int(c.charge_start.timestamp()) for c in cs]
-        ends = [int(c.charge_end.timestamp()) for c in cs]
-        bounds = [period_bounds(s) for s in starts]
-        usage = [c.kind in USAGE_KINDS for c in cs]
-        factors = [normalization_factor(c) for c in cs]
-        has_rate = [bool(c.unit_price or c.usage_amount) for c in cs]
+        (kinds, ctypes, starts_dt, ends_dt, payers, accounts, services, skus, operations,
+         zones, resources, amounts, currencies, unit_prices, billed, descriptions, units,
+         list_prices, list_costs, line_keys, itypes, regions) = (
+            zip(*map(_LINE_FIELDS, cs)) if n else ([],) * 22)
+        lit_of: dict[tuple[str, str], str] = {}
+        lits = [lit_of.get(k) or lit_of.setdefault(k, line_item_type_of(*k))
+                for k in zip(kinds, ctypes)]
+        ts_of_dt: dict[object, int] = {}
+        starts = [ts_of_dt.get(d) or ts_of_dt.setdefault(d, int(d.timestamp()))
+                  for d in starts_dt]
+        ends = [ts_of_dt.get(d) or ts_of_dt.setdefault(d, int(d.timestamp())) for d in ends_dt]
+        bounds = [period_bounds(t) for t in starts]
+        usage = [k in USAGE_KINDS for k in kinds]
+        factor_of: dict[tuple[str, str, str], float | None] = {}
+        factors = [factor_of[k] if k in factor_of else
+                   factor_of.setdefault(k, normalization_factor_of(*k))
+                   for k in zip(itypes, services, kinds)]
+        has_rate = [bool(p or a) for p, a in zip(unit_prices, amounts)]
+        intervals: dict[tuple[int, int], str] = {}
         cols: dict[str, list] = {
-            "identity/LineItemId": [line_item_id(c.line_key) for c in cs],
-            "identity/TimeInterval": [f"{iso_cached(s)}/{iso_cached(e)}"
-                                      for s, e in zip(starts, ends)],
+            "identity/LineItemId": [line_item_id(k) for k in line_keys],
+            "identity/TimeInterval": [
+                intervals.get(k) or intervals.setdefault(
+                    k, f"{iso_cached(k[0])}/{iso_cached(k[1])}")
+                for k in zip(starts, ends)],
             "bill/InvoiceId": [self.invoice_ids.get(b[0]) for b in bounds],
             "bill/InvoicingEntity": [LEGAL_ENTITY] * n, "bill/BillingEntity": ["AWS"] * n,
             "bill/BillType": ["Anniversary"] * n,
-            "bill/PayerAccountId": [c.billing_account_id for c in cs],
+            "bill/PayerAccountId": list(payers),
             "bill/BillingPeriodStartDate": [b[1] for b in bounds],
             "bill/BillingPeriodEndDate": [b[2] for b in bounds],
-            "lineItem/UsageAccountId": [c.sub_account_id for c in cs],
+            "lineItem/UsageAccountId": list(accounts),
             "lineItem/LineItemType": lits,
             "lineItem/UsageStartDate": starts, "lineItem/UsageEndDate": ends,
-            "lineItem/ProductCode": [c.service for c in cs],
-            "lineItem/UsageType": [c.sku or None for c in cs],
-            "lineItem/Operation": [c.operation or None for c in cs],
-            "lineItem/AvailabilityZone": [c.availability_zone or None for c in cs],
-            "lineItem/ResourceId": [c.resource_id or None for c in cs],
-            "lineItem/UsageAmount": [c.usage_amount for c in cs],
+            "lineItem/ProductCode": list(services),
+            "lineItem/UsageType": [v or None for v in skus],
+            "lineItem/Operation": [v or None for v in operations],
+            "lineItem/AvailabilityZone": [v or None for v in zones],
+            "lineItem/ResourceId": [v or None for v in resources],
+            "lineItem/UsageAmount": list(amounts),
             "lineItem/NormalizationFactor": factors,
             "lineItem/NormalizedUsageAmount": [
-                None if f is None else round(c.usage_amount * f, 10)
-                for c, f in zip(cs, factors)],
-            "lineItem/CurrencyCode": [c.currency for c in cs],
-            "lineItem/UnblendedRate": [c.unit_price if r else None
-                                       for c, r in zip(cs, has_rate)],
-            "lineItem/UnblendedCost": [c.billed_cost for c in cs],
-            "lineItem/BlendedRate": [c.unit_price if r else None for c, r in zip(cs, has_rate)],
-            "lineItem/BlendedCost": [c.billed_cost for c in cs],
-            "lineItem/LineItemDescription": [c.sku_description for c in cs],
-            "lineItem/TaxType": ["Sales Tax" if c.kind == "tax" else None for c in cs],
+                None if f is None else round(a * f, 10) for a, f in zip(amounts, factors)],
+            "lineItem/CurrencyCode": list(currencies),
+            "lineItem/UnblendedRate": [p if r else None for p, r in zip(unit_prices, has_rate)],
+            "lineItem/UnblendedCost": list(billed),
+            "lineItem/BlendedRate": [p if r else None for p, r in zip(unit_prices, has_rate)],
+            "lineItem/BlendedCost": list(billed),
+            "lineItem/LineItemDescription": list(descriptions),
+            "lineItem/TaxType": ["Sales Tax" if k == "tax" else None for k in kinds],
             "lineItem/LegalEntity": [LEGAL_ENTITY] * n,
-            "pricing/currency": [c.currency for c in cs],
-            "pricing/unit": [c.usage_unit or None if u else None for c, u in zip(cs, usage)],
-            "pricing/term": [pricing_term(c) if u else None for c, u in zip(cs, usage)],
-            "pricing/publicOnDemandRate": [c.list_unit_price if u else None
-                                           for c, u in zip(cs, usage)],
-            "pricing/publicOnDemandCost": [c.list_cost if u else None
-                                           for c, u in zip(cs, usage)],
+            "pricing/currency": list(currencies),
+            "pricing/unit": [v or None if u else None for v, u in zip(units, usage)],
+            "pricing/publicOnDemandRate": [p if u else None
+                                           for p, u in zip(list_prices, usage)],
+            "pricing/publicOnDemandCost": [c if u else None
+                                           for c, u in zip(list_costs, usage)],
         }
-        rate_codes = [self.rate_code(c, lit) if u else (None, None)
-                      for c, lit, u in zip(cs, lits, usage)]
+        terms = {}
+        rate_codes = []
+        for i, u in enumerate(usage):
+            if not u:
+                rate_codes.append((None, None))
+                continue
+            c = cs[i]
+            rate_codes.append(self.rate_code(c, lits[i]))
+        cols["pricing/term"] = [
+            None if not u else terms.get(k) or terms.setdefault(k, pricing_term_of(*k))
+            for u, k in zip(usage, zip(ctypes, (c.pricing for c in cs)))]
         cols["pricing/RateCode"] = [r[0] for r in rate_codes]
         cols["pricing/RateId"] = [r[1] for r in rate_codes]
-        for i, c in enumerate(cs):
-            if c.commitment_type:
-                for name, value in commitment_values(c, lits[i],
+        for i, ctype in enumerate(ctypes):
+            if ctype:
+                for name, value in commitment_values(cs[i], lits[i],
                                                      self.world.ri_count).items():
                     column = cols.get(name)
                     if column is None:
@@ -681,6 +753,7 @@ class AwsCurWriter:
         lines = self.line_columns()
         out: dict[str, pa.Array] = {}
         idx = pa.array(self.row_products, pa.int32())
+        tag_idx = pa.array(self.row_tag_sets, pa.int32())
         for name, kind in self.columns:
             if name.startswith("product/"):
                 attr = name[len("product/"):]
@@ -689,7 +762,8 @@ class AwsCurWriter:
                 continue
             if name.startswith("resourceTags/"):
                 key = self.tag_keys[self.tag_columns.index(name)]
-                out[name] = pa.array([c.tags.get(key) for c in self.rows], pa.string())
+                out[name] = pa.array([t.get(key) for t in self.tag_sets],
+                                     pa.string()).take(tag_idx)
                 continue
             values = lines.get(name)
             if kind == "ts":
@@ -718,14 +792,8 @@ class AwsCurWriter:
                 blocks.append([segments[i] for i in self.row_products])
             elif group[0][0].startswith("resourceTags/"):
                 keys = [self.tag_keys[self.tag_columns.index(name)] for name, _ in group]
-                cache: dict[int, str] = {}
-                rendered = []
-                for c in self.rows:
-                    seg = cache.get(id(c.tags))
-                    if seg is None:
-                        seg = cache[id(c.tags)] = ",".join(csv_cell(c.tags.get(k)) for k in keys)
-                    rendered.append(seg)
-                blocks.append(rendered)
+                segments = [",".join(csv_cell(t.get(k)) for k in keys) for t in self.tag_sets]
+                blocks.append([segments[i] for i in self.row_tag_sets])
             else:
                 for name, kind in group:
                     blocks.append(text_column(typed[name], kind))
@@ -765,8 +833,8 @@ class AwsCurWriter:
             arr = typed[name]
             if kind in ("rate", "qty"):
                 arr = pa.nulls(len(arr), pa.string()) if arr.null_count == len(arr) else \
-                    pa.array([None if v is None else f"{v:.10f}".rstrip("0").rstrip(".")
-                              for v in arr.to_pylist()], pa.string())
+                    pa.array([None if v is None else rate_text(v) for v in arr.to_pylist()],
+                             pa.string())
             cols[athena_name(name)] = arr
         for snake, names in tag_groups.items():
             cols[snake] = merge_tag_columns([typed[n] for n in prefer_lowercase(names)])
@@ -791,16 +859,22 @@ class AwsCurWriter:
             if name == "product":
                 per_product = [[(athena_name(a), p[a]) for a in product_map_attrs if p.get(a)]
                                for p in self.products]
-                cols[name] = pa.array([per_product[i] for i in self.row_products], map_type)
+                cols[name] = pa.array(per_product, map_type).take(
+                    pa.array(self.row_products, pa.int32()))
             elif name == "resource_tags":
                 cols[name] = self.cur2_tags()
             elif name in ("cost_category", "discount"):
-                cols[name] = pa.array([[] for _ in range(n)], map_type)
+                cols[name] = pa.MapArray.from_arrays(pa.array([0] * (n + 1), pa.int32()),
+                                                     pa.array([], pa.string()),
+                                                     pa.array([], pa.string()))
             elif name == "bill_payer_account_name":
                 cols[name] = pa.array([catalog.AWS_PAYER_ACCOUNT_NAME] * n, pa.string())
             elif name == "line_item_usage_account_name":
-                ids = athena.column("line_item_usage_account_id").to_pylist()
-                cols[name] = pa.array([catalog.account_name("aws", i) for i in ids], pa.string())
+                ids = athena.column("line_item_usage_account_id")
+                distinct = pc.unique(ids)
+                account_names = pa.array(
+                    [catalog.account_name("aws", i) for i in distinct.to_pylist()], pa.string())
+                cols[name] = account_names.take(pc.index_in(ids, value_set=distinct))
             elif name == "product_instancesku":
                 cols[name] = pa.nulls(n, pa.string())
             elif name == "product_pricing_unit":
@@ -825,15 +899,15 @@ class AwsCurWriter:
         keys = [(athena_name(tag_column(k))[len("resource_tags_"):], k)
                 for k in prefer_lowercase(self.tag_keys)]
         out = []
-        for c in self.rows:
-            tags = c.tags
+        for tags in self.tag_sets:
             entry: dict[str, str] = {}
             for snake, raw in keys:
                 value = tags.get(raw)
                 if value and snake not in entry:
                     entry[snake] = value
             out.append(sorted(entry.items()))
-        return pa.array(out, pa.map_(pa.string(), pa.string()))
+        return pa.array(out, pa.map_(pa.string(), pa.string())).take(
+            pa.array(self.row_tag_sets, pa.int32()))
 
     def write_manifest(self, period: str) -> None:
         """The delivery's ``<report>-Manifest.json``, shaped like AWS's."""
