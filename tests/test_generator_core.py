@@ -405,9 +405,39 @@ def small_world():
     return build_world(7, date(2026, 10, 20), 9, 0.1)
 
 
-def test_attempts_run_inside_their_machines_and_fit_their_gpus(small_world) -> None:
+@pytest.fixture(scope="module")
+def packed_world():
+    """small_world with three times the job attempts (--attempts-factor 3)."""
+    from sample_data.world import build_world
+    return build_world(7, date(2026, 10, 20), 9, 0.1, attempts_factor=3)
+
+
+def charges_by_key(world) -> dict[tuple[str, str], tuple]:
+    return {(c.provider, c.line_key): (c.resource_id, c.billed_cost, c.effective_cost,
+                                       c.usage_amount)
+            for _, _, charges in world.iter_batches() for c in charges}
+
+
+def test_attempts_factor_adds_attempts_not_lines(small_world, packed_world) -> None:
+    base, packed = len(small_world.attempts), len(packed_world.attempts)
+    assert 2.8 * base <= packed <= 3.5 * base
+    # The natural jobs are all still there, attempt for attempt.
+    assert {a.attempt_id: a for a in small_world.attempts}.items() <= \
+        {a.attempt_id: a for a in packed_world.attempts}.items()
+    before, after = charges_by_key(small_world), charges_by_key(packed_world)
+    # The natural world's machines are billed as before (no discount moved to the new
+    # nodes; the NAT gateway's bytes and month-level lines follow the new usage); the new
+    # lines are fewer than the new attempts.
+    machines = {i.resource_id for i in small_world.instances}
+    kept = {key: value for key, value in before.items() if value[0] in machines}
+    assert kept and kept.items() <= after.items()
+    assert 0 < len(after) - len(before) < packed - base
+
+
+@pytest.mark.parametrize("world_name", ["small_world", "packed_world"])
+def test_attempts_run_inside_their_machines_and_fit_their_gpus(request, world_name) -> None:
     from sample_data import catalog
-    w = small_world
+    w = request.getfixturevalue(world_name)
     machines = {i.resource_id: i for i in w.instances}
     spans: dict[str, list[tuple[int, int, int]]] = {}
     unmatched = {(attempt_id, index) for attempt_id, index, _ in w.planted_unmatched}
