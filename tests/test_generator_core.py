@@ -15,6 +15,7 @@ import glob
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import fields
@@ -167,6 +168,42 @@ def test_writers_import_no_writer_that_imports_them_back() -> None:
 
     cycles = sorted(name for name in imports if reaches(name, name, {name}))
     assert not cycles, f"writers in an import cycle: {cycles}"
+
+
+OPEN_MONTH = re.compile(r"2026-?11|month=11")
+
+
+def test_one_more_billed_day_changes_only_the_open_month(tmp_path: Path) -> None:
+    """--billed-days N then N+1 into the same --out with --keep-unchanged: the closed
+    month's files keep their bytes and modification times; the open month gains exactly
+    the lines of the one new day."""
+    args = ["--seed", "7", "--start", "2026-10-25", "--days", "9", "--scale", "0.05",
+            "--keep-unchanged"]
+    out = tmp_path / "sample"
+    open_cur2 = out / "aws" / "cur2" / "mlcost-cur2" / "data" / "BILLING_PERIOD=2026-11"
+    assert run_generator(tmp_path, [*args, "--billed-days", "8"]).returncode == 0
+    before = {name: (digest, (out / name).stat().st_mtime_ns)
+              for name, digest in file_hashes(out).items()}
+    shutil.copytree(open_cur2, tmp_path / "open_month_before")
+    result = run_generator(tmp_path, [*args, "--billed-days", "9"])
+    assert result.returncode == 0, result.stderr
+    after = {name: (digest, (out / name).stat().st_mtime_ns)
+             for name, digest in file_hashes(out).items()}
+    assert before.keys() == after.keys()
+    closed = [name for name in before if not OPEN_MONTH.search(name)
+              and name != "truth.json" and not name.startswith("mlcost_vars")]
+    assert any("2026-10" in name for name in closed)
+    changed = [name for name in closed if before[name] != after[name]]
+    assert not changed, f"closed-month files rewritten by one more day: {changed}"
+    # The open month's CUR 2.0 lines: the old ones, plus lines of the new day (Nov 2) only.
+    old = f"read_parquet('{tmp_path / 'open_month_before'}/*.parquet', hive_partitioning = false)"
+    new = f"read_parquet('{open_cur2}/*.parquet', hive_partitioning = false)"
+    con = duckdb.connect()
+    assert con.execute(f"select count(*) from (select * from {old} except all "
+                       f"select * from {new})").fetchone() == (0,)
+    added = con.execute(f"select distinct cast(line_item_usage_start_date as date) from "
+                        f"(select * from {new} except all select * from {old})").fetchall()
+    assert added == [(date(2026, 11, 2),)]
 
 
 # ------------------------------------------------------------------------------- job tables

@@ -540,11 +540,15 @@ class AwsCurWriter:
     """Buffers one period's lines and writes them in the chosen formats (default all three)."""
 
     def __init__(self, world: World, out_dir: Path, tag_keys: list[str],
-                 chunk_rows: int = 500_000, formats: tuple[str, ...] = FORMATS) -> None:
+                 chunk_rows: int = 500_000, formats: tuple[str, ...] = FORMATS,
+                 billed_end: int | None = None) -> None:
         unknown = sorted(set(formats) - set(FORMATS))
         if unknown or not formats:
             raise ValueError(f"AWS formats are a non-empty subset of {FORMATS}; got {unknown}")
         self.world = world
+        # Where the bill ends (the window's end unless fewer days are billed): months over
+        # by then are closed and carry an invoice id.
+        self.billed_end = world.end if billed_end is None else billed_end
         self.out = out_dir / "aws"
         self.chunk_rows = chunk_rows
         self.formats = tuple(f for f in FORMATS if f in formats)
@@ -575,7 +579,7 @@ class AwsCurWriter:
         for period in self.world.periods():
             year, month = map(int, period.split("-"))
             p0 = ts_of(date(year, month, 1))
-            if next_month_start(p0) <= self.world.end:
+            if next_month_start(p0) <= self.billed_end:
                 digest = hashlib.sha256(f"invoice|{self.world.seed}|{period}".encode())
                 out[period] = str(1_000_000_000 + int(digest.hexdigest()[:12], 16) % 9_000_000_000)
         return out

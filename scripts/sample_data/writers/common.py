@@ -18,7 +18,9 @@ from pathlib import Path
 
 def as_utc(value: datetime) -> datetime:
     """A datetime in UTC; a naive one is taken to be UTC already."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
 
 
 def hash_int(*parts: object) -> int:

@@ -451,7 +451,9 @@ class OlderVersionsWriter:
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
-        self.next_id = 1
+        # Row ids count per file, so a closed month's file keeps its ids when later months
+        # or other providers' rows grow.
+        self.next_id: dict[tuple[str, str], int] = {}
         self.files: dict[tuple[str, str], Path] = {}
         self.spaced_resource = ""
         self.planted: dict[str, object] = {}
@@ -469,10 +471,12 @@ class OlderVersionsWriter:
             path.write_text("", encoding="utf-8")
             self.files[(version, period)] = path
             lines.append(",".join(f'"{column}"' for column in columns))
+        next_id = self.next_id.get((version, period), 1)
         for row in rows:
-            older = {**older_row(row, provider, self.spaced_resource), "Id": self.next_id}
-            self.next_id += 1
+            older = {**older_row(row, provider, self.spaced_resource), "Id": next_id}
+            next_id += 1
             lines.append(",".join(_older_cell(older.get(column), column) for column in columns))
+        self.next_id[(version, period)] = next_id
         with path.open("a", encoding="utf-8", newline="") as handle:
             handle.write("".join(line + "\n" for line in lines))
 
