@@ -407,6 +407,9 @@ SP_META = {"savingsPlan/StartTime": catalog.AWS_SP_START, "savingsPlan/EndTime":
 
 
 USAGE_KINDS = ("usage", "commitment_usage", "commitment_negation")
+# Lines converted and written at a time (one parquet row group): what bounds the writer's
+# memory, whatever the bill's size; parts still hold up to chunk_rows lines.
+ROW_GROUP_ROWS = 50_000
 # Rates as AWS's parquet types them (text, 10 decimals, trailing zeros cut), per value: a
 # bill has few distinct rates and many lines.
 RATE_TEXT: dict[float, str] = {}
@@ -571,6 +574,8 @@ class AwsCurWriter:
         self.parts: dict[str, int] = {}
         self.counts: dict[str, int] = {}
         self.invoice_ids = self._invoice_ids()
+        self.sinks: dict[str, _GzipPart | pq.ParquetWriter] = {}  # the open part, per format
+        self.part_rows = 0
         self.current: str | None = None
 
     def _invoice_ids(self) -> dict[str, str]:
@@ -615,22 +620,28 @@ class AwsCurWriter:
                 tag_idx = self._tag_set_index[id(c.tags)] = len(self.tag_sets)
                 self.tag_sets.append(c.tags)
             self.row_tag_sets.append(tag_idx)
-            if len(self.rows) >= self.chunk_rows:
+            if len(self.rows) >= min(ROW_GROUP_ROWS, self.chunk_rows - self.part_rows):
                 self.flush(period)
 
     def close_period(self, period: str) -> None:
         self.flush(period)
+        self.close_part()
         if "cur_legacy_csv" in self.formats:
             self.write_manifest(period)
 
     # ------------------------------------------------------------------ output
 
     def flush(self, period: str) -> None:
+        """Append the buffered lines to the period's current part file in every format (a
+        gzip stream, a parquet row group), starting a part when none is open; a part closes
+        once it holds chunk_rows lines. Memory holds at most ROW_GROUP_ROWS lines."""
         if not self.rows:
             return
         n = len(self.rows)
-        part = self.parts.get(period, 0) + 1
-        self.parts[period] = part
+        if not self.sinks:
+            self.parts[period] = self.parts.get(period, 0) + 1
+            self.part_rows = 0
+        part = self.parts[period]
         typed = self.typed_columns()
         if "cur_legacy_csv" in self.formats:
             self.write_csv(period, part, typed, n)
@@ -640,6 +651,9 @@ class AwsCurWriter:
                 self.write_athena(period, part, athena)
             if "cur2_parquet" in self.formats:
                 self.write_cur2(period, part, athena)
+        self.part_rows += n
+        if self.part_rows >= self.chunk_rows:
+            self.close_part()
         self.rows = []
         self.row_products = []
         self.tag_sets = []
@@ -781,6 +795,31 @@ class AwsCurWriter:
                     pa.array(values, pa.string())
         return out
 
+    def close_part(self) -> None:
+        """Finish the open part files (gzip trailer, parquet footer)."""
+        for sink in self.sinks.values():
+            sink.close()
+        self.sinks = {}
+        self.part_rows = 0
+
+    def sink(self, fmt: str, target: Path, schema: pa.Schema | None = None):
+        """The open part file of a format, opened (with the CSV header) on first use."""
+        sink = self.sinks.get(fmt)
+        if sink is None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if schema is None:
+                sink = _GzipPart(target)
+                sink.write((",".join(csv_cell(name) for name, _ in self.columns) + "\n")
+                           .encode("utf-8"))
+            else:
+                sink = pq.ParquetWriter(target, schema, compression="snappy")
+            self.sinks[fmt] = sink
+        return sink
+
+    def count(self, target: Path, n: int) -> None:
+        key = target.relative_to(self.out.parent).as_posix()
+        self.counts[key] = self.counts.get(key, 0) + n
+
     def write_csv(self, period: str, part: int, typed: dict[str, pa.Array], n: int) -> None:
         """Legacy CUR CSV: every value as text, numbers with 10 decimals, ISO times with Z,
         quoted only where a value needs it (as CUR does; pyarrow's writer quotes every string).
@@ -803,18 +842,14 @@ class AwsCurWriter:
                     blocks.append(text_column(typed[name], kind))
         target = (self.out / "cur_legacy" / REPORT / self.period_dir_name(period)
                   / self.assembly_id(period) / f"{REPORT}-{part}.csv.gz")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        header = ",".join(csv_cell(name) for name, _ in self.columns)
+        gz = self.sink("cur_legacy_csv", target)
         lines = map(",".join, zip(*blocks))
-        with target.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                                     mtime=0, compresslevel=6) as gz:
-            gz.write((header + "\n").encode("utf-8"))
-            while True:
-                batch = list(itertools.islice(lines, 20_000))
-                if not batch:
-                    break
-                gz.write(("\n".join(batch) + "\n").encode("utf-8"))
-        self.counts[target.relative_to(self.out.parent).as_posix()] = n
+        while True:
+            batch = list(itertools.islice(lines, 20_000))
+            if not batch:
+                break
+            gz.write(("\n".join(batch) + "\n").encode("utf-8"))
+        self.count(target, n)
 
     def column_groups(self) -> list[list[tuple[str, str]]]:
         """Consecutive columns grouped: product/*, resourceTags/*, and each other column."""
@@ -848,9 +883,8 @@ class AwsCurWriter:
         year, month = map(int, period.split("-"))
         target = (self.out / "cur_legacy_parquet" / REPORT / REPORT / f"year={year}"
                   / f"month={month}" / f"{REPORT}-{part:05d}.snappy.parquet")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, target, compression="snappy")
-        self.counts[target.relative_to(self.out.parent).as_posix()] = table.num_rows
+        self.sink("cur_legacy_parquet", target, table.schema).write_table(table)
+        self.count(target, table.num_rows)
 
     def write_cur2(self, period: str, part: int, athena: pa.Table) -> None:
         n = athena.num_rows
@@ -893,9 +927,8 @@ class AwsCurWriter:
         table = pa.table(cols)
         target = (self.out / "cur2" / EXPORT / "data" / f"BILLING_PERIOD={period}"
                   / f"{EXPORT}-{part:05d}.snappy.parquet")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, target, compression="snappy")
-        self.counts[target.relative_to(self.out.parent).as_posix()] = n
+        self.sink("cur2_parquet", target, table.schema).write_table(table)
+        self.count(target, n)
 
     def cur2_tags(self) -> pa.Array:
         """CUR 2.0 resource_tags: keys ``user_<tag>`` / ``aws_<tag>`` in Athena spelling;
@@ -951,6 +984,23 @@ class AwsCurWriter:
         if "cur_legacy_csv" in self.formats:
             out[MANIFESTS_VAR[0]] = (out_dir / MANIFESTS_VAR[1]).as_posix()
         return out
+
+
+class _GzipPart:
+    """A legacy CUR part file being written: gzip with no name or time in its header, so
+    the same lines give the same bytes."""
+
+    def __init__(self, target: Path) -> None:
+        self.raw = target.open("wb")
+        self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0,
+                                compresslevel=6)
+
+    def write(self, data: bytes) -> None:
+        self.gz.write(data)
+
+    def close(self) -> None:
+        self.gz.close()
+        self.raw.close()
 
 
 def tag_column(key: str) -> str:
