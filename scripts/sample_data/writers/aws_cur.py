@@ -8,7 +8,9 @@ integration (``line_item_unblended_cost``) and the CUR 2.0 table dictionary (sta
 column with its type and the real fixture it was checked against.
 
 Lines stream in per day; a period's files are written in parts of ``chunk_rows`` lines
-(``<report>-1.csv.gz``, ``-2``...; ``-00001.snappy.parquet``...) so memory stays bounded.
+(``<report>-1.csv.gz``, ``-2``...; ``-00001.snappy.parquet``...), each part as a stream of
+batches of ROW_GROUP_ROWS lines (a gzip stream, parquet row groups), so memory stays bounded.
+``formats`` chooses which of the three are written.
 """
 
 from __future__ import annotations
