@@ -226,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     # files whose bytes changed replace the old ones.
     out_dir = final_dir / SCRATCH if args.keep_unchanged else final_dir
     started = time.monotonic()
+    if args.keep_unchanged:  # a scratch folder left by an interrupted run goes first
+        shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     clean(out_dir)
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
