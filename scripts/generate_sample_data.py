@@ -315,6 +315,12 @@ def main(argv: list[str] | None = None) -> int:
             counts.update(written_counts)
 
     result = truth.result()
+    # Arguments that change what the truth describes, named only when not the default (so
+    # the truth of a default run stays as it was).
+    if args.attempts_factor != 1:
+        result["generator"]["attempts_factor"] = args.attempts_factor
+    if args.billed_days is not None:
+        result["generator"]["billed_days"] = args.billed_days
     write_vars(out_dir, out_vars, final_dir=final_dir)
     if focus_writer is not None:
         # Only the FOCUS vars: every native var stays unset, so nothing is counted twice.

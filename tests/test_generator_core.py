@@ -190,6 +190,7 @@ def test_one_more_billed_day_changes_only_the_open_month(tmp_path: Path) -> None
     after = {name: (digest, (out / name).stat().st_mtime_ns)
              for name, digest in file_hashes(out).items()}
     assert before.keys() == after.keys()
+    assert json.loads((out / "truth.json").read_text())["generator"]["billed_days"] == 9
     closed = [name for name in before if not OPEN_MONTH.search(name)
               and name != "truth.json" and not name.startswith("mlcost_vars")]
     assert any("2026-10" in name for name in closed)
