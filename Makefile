@@ -31,7 +31,7 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 sample: install
-	$(BIN)/python scripts/generate_sample_data.py --out $(SAMPLE_DIR)
+	$(BIN)/python scripts/generate_sample_data.py --aws-formats cur2_parquet --out $(SAMPLE_DIR)
 
 # The nightly command: dbt build without unit tests (make test runs them), then, whatever
 # its result, check the database it wrote (a leftover write-ahead log, a failed write,

@@ -8,12 +8,14 @@ doubles lines, or a truth that drifts from the data, fails here.
 
 from __future__ import annotations
 
+import ast
 import calendar
 import csv
 import glob
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import fields
@@ -121,6 +123,88 @@ def test_vars_file_is_flat_and_every_glob_matches(sample_dir: Path) -> None:
         if value:
             matched = glob.glob(str(sample_dir.parent / value), recursive=True)
             assert matched, f"{key}: {value} matches no file"
+
+
+def test_aws_formats_writes_and_points_at_only_the_formats_chosen(sample_dir: Path,
+                                                                   tmp_path: Path) -> None:
+    result = run_generator(tmp_path, [*GENERATOR_ARGS, "--aws-formats", "cur2_parquet"])
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "sample"
+    pairs = dict(line.split(": ", 1) for line in (out / "mlcost_vars.yml").read_text()
+                 .splitlines())
+    assert sorted(key for key in pairs if key.startswith("mlcost_aws_")) == \
+        ["mlcost_aws_cur2_parquet"]
+    assert sorted(p.name for p in (out / "aws").iterdir()) == ["cur2"]
+    # The same CUR 2.0 files as when every format is written, and the same truth.
+    alone, every = file_hashes(out / "aws" / "cur2"), file_hashes(sample_dir / "aws" / "cur2")
+    assert alone and alone == every
+    assert json.loads((out / "truth.json").read_text()) == \
+        json.loads((sample_dir / "truth.json").read_text())
+
+
+def test_unknown_aws_format_is_refused(tmp_path: Path) -> None:
+    result = run_generator(tmp_path, ["--aws-formats", "cur2_parquet,cur3"])
+    assert result.returncode == 2
+    assert "cur3" in result.stderr
+
+
+def test_writers_import_no_writer_that_imports_them_back() -> None:
+    """Shared helpers live in writers/common.py; a cycle (even inside a function) means a
+    helper was left in one writer and borrowed by another."""
+    writers = GENERATOR.parent / "sample_data" / "writers"
+    names = {path.stem for path in writers.glob("*.py")}
+    imports: dict[str, set[str]] = {}
+    for path in writers.glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                found |= {node.module} if node.module else {a.name for a in node.names}
+        imports[path.stem] = found & names
+    assert "common" in imports and not imports["common"]
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        return any(nxt == target or (nxt not in seen and reaches(nxt, target, seen | {nxt}))
+                   for nxt in imports[start])
+
+    cycles = sorted(name for name in imports if reaches(name, name, {name}))
+    assert not cycles, f"writers in an import cycle: {cycles}"
+
+
+OPEN_MONTH = re.compile(r"2026-?11|month=11")
+
+
+def test_one_more_billed_day_changes_only_the_open_month(tmp_path: Path) -> None:
+    """--billed-days N then N+1 into the same --out with --keep-unchanged: the closed
+    month's files keep their bytes and modification times; the open month gains exactly
+    the lines of the one new day."""
+    args = ["--seed", "7", "--start", "2026-10-25", "--days", "9", "--scale", "0.05",
+            "--keep-unchanged"]
+    out = tmp_path / "sample"
+    open_cur2 = out / "aws" / "cur2" / "mlcost-cur2" / "data" / "BILLING_PERIOD=2026-11"
+    assert run_generator(tmp_path, [*args, "--billed-days", "8"]).returncode == 0
+    before = {name: (digest, (out / name).stat().st_mtime_ns)
+              for name, digest in file_hashes(out).items()}
+    shutil.copytree(open_cur2, tmp_path / "open_month_before")
+    result = run_generator(tmp_path, [*args, "--billed-days", "9"])
+    assert result.returncode == 0, result.stderr
+    after = {name: (digest, (out / name).stat().st_mtime_ns)
+             for name, digest in file_hashes(out).items()}
+    assert before.keys() == after.keys()
+    assert json.loads((out / "truth.json").read_text())["generator"]["billed_days"] == 9
+    closed = [name for name in before if not OPEN_MONTH.search(name)
+              and name != "truth.json" and not name.startswith("mlcost_vars")]
+    assert any("2026-10" in name for name in closed)
+    changed = [name for name in closed if before[name] != after[name]]
+    assert not changed, f"closed-month files rewritten by one more day: {changed}"
+    # The open month's CUR 2.0 lines: the old ones, plus lines of the new day (Nov 2) only.
+    old = f"read_parquet('{tmp_path / 'open_month_before'}/*.parquet', hive_partitioning = false)"
+    new = f"read_parquet('{open_cur2}/*.parquet', hive_partitioning = false)"
+    con = duckdb.connect()
+    assert con.execute(f"select count(*) from (select * from {old} except all "
+                       f"select * from {new})").fetchone() == (0,)
+    added = con.execute(f"select distinct cast(line_item_usage_start_date as date) from "
+                        f"(select * from {new} except all select * from {old})").fetchall()
+    assert added == [(date(2026, 11, 2),)]
 
 
 # ------------------------------------------------------------------------------- job tables
@@ -359,9 +443,39 @@ def small_world():
     return build_world(7, date(2026, 10, 20), 9, 0.1)
 
 
-def test_attempts_run_inside_their_machines_and_fit_their_gpus(small_world) -> None:
+@pytest.fixture(scope="module")
+def packed_world():
+    """small_world with three times the job attempts (--attempts-factor 3)."""
+    from sample_data.world import build_world
+    return build_world(7, date(2026, 10, 20), 9, 0.1, attempts_factor=3)
+
+
+def charges_by_key(world) -> dict[tuple[str, str], tuple]:
+    return {(c.provider, c.line_key): (c.resource_id, c.billed_cost, c.effective_cost,
+                                       c.usage_amount)
+            for _, _, charges in world.iter_batches() for c in charges}
+
+
+def test_attempts_factor_adds_attempts_not_lines(small_world, packed_world) -> None:
+    base, packed = len(small_world.attempts), len(packed_world.attempts)
+    assert 2.8 * base <= packed <= 3.5 * base
+    # The natural jobs are all still there, attempt for attempt.
+    assert {a.attempt_id: a for a in small_world.attempts}.items() <= \
+        {a.attempt_id: a for a in packed_world.attempts}.items()
+    before, after = charges_by_key(small_world), charges_by_key(packed_world)
+    # The natural world's machines are billed as before (no discount moved to the new
+    # nodes; the NAT gateway's bytes and month-level lines follow the new usage); the new
+    # lines are fewer than the new attempts.
+    machines = {i.resource_id for i in small_world.instances}
+    kept = {key: value for key, value in before.items() if value[0] in machines}
+    assert kept and kept.items() <= after.items()
+    assert 0 < len(after) - len(before) < packed - base
+
+
+@pytest.mark.parametrize("world_name", ["small_world", "packed_world"])
+def test_attempts_run_inside_their_machines_and_fit_their_gpus(request, world_name) -> None:
     from sample_data import catalog
-    w = small_world
+    w = request.getfixturevalue(world_name)
     machines = {i.resource_id: i for i in w.instances}
     spans: dict[str, list[tuple[int, int, int]]] = {}
     unmatched = {(attempt_id, index) for attempt_id, index, _ in w.planted_unmatched}

@@ -112,6 +112,9 @@ class TruthAccumulator:
     # Usage billed per (provider, resource, month) and whether any of its lines had an owner.
     resource_month: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
     _period_cache: dict = field(default_factory=dict)
+    _month_cache: dict = field(default_factory=dict)
+    _team_tag_cache: dict = field(default_factory=dict)
+    _owner_tag_cache: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         w = self.world
@@ -141,52 +144,84 @@ class TruthAccumulator:
     # ------------------------------------------------------------------ streaming
 
     def add(self, charges: list[Charge]) -> None:
+        # The hot loop of a big run: lookups are bound to locals, each amount is turned into
+        # units once, and what depends only on an hour or on a tag set is cached. Integer
+        # sums do not depend on the order; float sums are added in the same order as ever.
         rules = self.period_rules
         cache = self._period_cache
+        months = self._month_cache
+        team_tagged = self._team_tag_cache
+        owner_tagged = self._owner_tag_cache
+        totals, sub_account_month = self.totals, self.sub_account_month
+        team_month, egress, tagged = self.team_month, self.egress, self.tagged
+        resource_month, storage_kind = self.resource_month, self.storage_kind
+        storage_days, disk_of_machine = self.storage_days, self.disk_of_machine
+        touch_days = self.touch_days
         for c in charges:
-            rule = rules.get(c.provider)
+            provider = c.provider
+            start = c.charge_start
+            rule = rules.get(provider)
             if rule is not None:
                 period = rule(c)
             else:
-                period = cache.get(c.charge_start)
+                period = cache.get(start)
                 if period is None:
-                    period = cache[c.charge_start] = c.charge_start.strftime("%Y-%m")
-            t = self.totals.setdefault((c.provider, period), [0, 0, 0, 0])
-            t[0] += to_units(c.billed_cost)
-            t[1] += to_units(c.effective_cost)
-            t[2] += to_units(c.list_cost)
+                    period = cache[start] = start.strftime("%Y-%m")
+            billed = round(c.billed_cost * UNIT)
+            t = totals.get((provider, period))
+            if t is None:
+                t = totals[(provider, period)] = [0, 0, 0, 0]
+            t[0] += billed
+            t[1] += round(c.effective_cost * UNIT)
+            t[2] += round(c.list_cost * UNIT)
             t[3] += 1
-            month = c.charge_start.strftime("%Y-%m")
-            key = (c.provider, c.sub_account_id, month)
-            self.sub_account_month[key] = self.sub_account_month.get(key, 0) + \
-                to_units(c.billed_cost)
-            if c.owner_team:
-                tkey = (c.owner_team, month)
-                self.team_month[tkey] = self.team_month.get(tkey, 0) + to_units(c.billed_cost)
+            month = months.get(start)
+            if month is None:
+                month = months[start] = start.strftime("%Y-%m")
+            key = (provider, c.sub_account_id, month)
+            sub_account_month[key] = sub_account_month.get(key, 0) + billed
+            owner = c.owner_team
+            if owner:
+                tkey = (owner, month)
+                team_month[tkey] = team_month.get(tkey, 0) + billed
             if c.transfer_type:
-                e = self.egress.setdefault((c.provider, c.transfer_type, c.transfer_from,
-                                            c.transfer_to), [0.0, 0])
+                e = egress.setdefault((provider, c.transfer_type, c.transfer_from,
+                                       c.transfer_to), [0.0, 0])
                 # GB of 10^9 bytes: GCP meters transfer in gibibytes.
                 e[0] += c.usage_amount * (GIB_IN_GB if c.usage_unit == "gibibyte" else 1.0)
-                e[1] += to_units(c.billed_cost)
-            if c.owner_team:
-                g = self.tagged.setdefault((c.provider, c.owner_team), [0, 0])
-                g[0] += to_units(c.billed_cost)
-                if not any(is_team_tag(k) for k in c.tags):
-                    g[1] += to_units(c.billed_cost)
-            if c.kind in COMPUTE_KINDS and c.resource_id:
-                r = self.resource_month.setdefault((c.provider, c.resource_id, month), [0, 0])
-                r[0] += to_units(c.billed_cost)
-                r[1] = r[1] or any(is_owner_tag(k) for k in c.tags)
-            if c.kind == "usage" and not c.transfer_type and c.resource_id in self.storage_kind:
-                skey = (c.resource_id, c.charge_start.date())
-                self.storage_days[skey] = self.storage_days.get(skey, 0) + \
-                    to_units(c.billed_cost)
-            disk = self.disk_of_machine.get(c.resource_id)
-            if disk and c.kind in COMPUTE_KINDS:
-                self.touch_days.setdefault(disk, set()).add(c.charge_start.date())
-            if c.kind in COMPUTE_KINDS and c.instance_type and c.running_seconds > 0:
-                self._compute(c)
+                e[1] += billed
+            tags = c.tags
+            if owner:
+                g = tagged.setdefault((provider, owner), [0, 0])
+                g[0] += billed
+                keys = tuple(tags)
+                has_team = team_tagged.get(keys)
+                if has_team is None:
+                    has_team = team_tagged[keys] = any(is_team_tag(k) for k in keys)
+                if not has_team:
+                    g[1] += billed
+            compute = c.kind in COMPUTE_KINDS
+            resource_id = c.resource_id
+            if compute and resource_id:
+                r = resource_month.get((provider, resource_id, month))
+                if r is None:
+                    r = resource_month[(provider, resource_id, month)] = [0, 0]
+                r[0] += billed
+                if not r[1]:
+                    keys = tuple(tags)
+                    has_owner = owner_tagged.get(keys)
+                    if has_owner is None:
+                        has_owner = owner_tagged[keys] = any(is_owner_tag(k) for k in keys)
+                    r[1] = has_owner
+            if c.kind == "usage" and not c.transfer_type and resource_id in storage_kind:
+                skey = (resource_id, start.date())
+                storage_days[skey] = storage_days.get(skey, 0) + billed
+            if compute:
+                disk = disk_of_machine.get(resource_id)
+                if disk:
+                    touch_days.setdefault(disk, set()).add(start.date())
+                if c.instance_type and c.running_seconds > 0:
+                    self._compute(c)
 
     def _compute(self, c: Charge) -> None:
         c0 = int(c.charge_start.timestamp())

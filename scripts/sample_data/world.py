@@ -59,6 +59,18 @@ def dt_of(ts: int) -> datetime:
     return datetime.fromtimestamp(ts, tz=UTC)
 
 
+_DT_CACHE: dict[int, datetime] = {}
+
+
+def dt_cached(ts: int) -> datetime:
+    """dt_of for the few thousand hour boundaries every Charge starts and ends on: one
+    (immutable) datetime per instant instead of one per line."""
+    value = _DT_CACHE.get(ts)
+    if value is None:
+        value = _DT_CACHE[ts] = datetime.fromtimestamp(ts, tz=UTC)
+    return value
+
+
 def iso(ts: int | None) -> str:
     """ISO-8601 UTC with a Z, the job contract's timestamp format; '' for None."""
     return "" if ts is None else dt_of(ts).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -265,6 +277,14 @@ class NamedJob:
     label: str
 
 
+# Shared nodes for packed batch jobs (Builder.packed_jobs), mostly on AWS as the bill is; in
+# research accounts and of types no commitment covers, so the other machines' discounts
+# and costs stay as without them.
+PACKED_NODES = [("aws", "p4d.24xlarge", "us-east-1"), ("gcp", "a3-highgpu-8g", "europe-west4"),
+                ("azure", "Standard_ND96asr_v4", "eastus")]
+PACKED_WEIGHTS = [0.7, 0.15, 0.15]
+
+
 @dataclass
 class JobPlan:
     """What a job wants; the attempt simulation decides what actually happens."""
@@ -361,7 +381,8 @@ class World:
 class Builder:
     """Builds a World. One RNG, consumed in a fixed order: same seed, same world."""
 
-    def __init__(self, seed: int, start: date, days: int, scale: float) -> None:
+    def __init__(self, seed: int, start: date, days: int, scale: float,
+                 attempts_factor: float = 1.0) -> None:
         if days < MIN_DAYS:
             raise ValueError(f"--days must be at least {MIN_DAYS} (the planted scenarios need "
                              f"a week); got {days}")
@@ -370,6 +391,7 @@ class Builder:
         self.rng = random.Random(seed)
         self.seed = seed
         self.scale = scale
+        self.attempts_factor = attempts_factor
         start_ts = ts_of(start)
         self.w = World(seed=seed, start=start_ts, end=start_ts + days * DAY, days=days,
                        scale=scale, people=make_people(self.rng))
@@ -707,8 +729,65 @@ class Builder:
         self.transfers()
         self.commitments()
         self.unmatched_node()
+        self.packed_jobs(self.attempts_factor)
         finalize(self.w)
         return self.w
+
+    def packed_jobs(self, factor: float) -> None:
+        """With an attempts factor above 1, about (factor - 1) times the attempts the world
+        already has, added as short batch jobs packed onto shared GPU nodes: a node-hour
+        carries several attempts, so attempts grow much faster than billing lines (a node
+        adds one compute and one disk line an hour). Drawn last, from an RNG of their own,
+        so everything else (and the truth of the planted scenarios) stays as without them."""
+        target = round(len(self.w.attempts) * (factor - 1)) if factor > 1 else 0
+        if not target:
+            return
+        saved, self.rng = self.rng, random.Random(f"packed-jobs|{self.seed}")
+        try:
+            added = 0
+            while added < target:
+                provider, itype, region = self.rng.choices(PACKED_NODES, PACKED_WEIGHTS)[0]
+                added += self.packed_block(provider, itype, region, target - added)
+        finally:
+            self.rng = saved
+
+    def packed_block(self, provider: str, itype: str, region: str, budget: int) -> int:
+        """One shared node running short batch jobs back to back in GPU lanes (as
+        shared_block, with jobs of minutes), until about ``budget`` attempts; returns how
+        many attempts it ran."""
+        w, rng = self.w, self.rng
+        length = rng.randint(4, 12) * HOUR
+        t0 = w.start + rng.randrange(HOUR, max(2 * HOUR, w.end - w.start - length - 2 * HOUR))
+        t1 = t0 + length
+        owner = rng.choice(["nlp", "recsys", "vision", "platform"])
+        tags = self.tags_for(provider, self.person(owner), TEAM_INFO[owner]["projects"][0],
+                             "research")
+        node = self.new_instance(provider, itype, region, self.zone(provider, region),
+                                 self.sub_account(provider, False), t0, t1, False, owner, tags,
+                                 "shared", f"batch-pool-{self.hex_id(4)}")
+        attempts = 0
+        for gpus in rng.choice([[2, 2, 2, 2], [1, 1, 2, 4], [4, 4], [1, 1, 1, 1, 2, 2]]):
+            t = t0 + rng.randint(60, 900)
+            while attempts < budget:
+                team = rng.choice(TEAMS)
+                plan = JobPlan("batch_inference", self.person(team),
+                               rng.choice(TEAM_INFO[team]["projects"]),
+                               rng.choice(TEAM_INFO[team]["models"]), provider, region, itype, 1,
+                               gpus, False, 0, int(duration(rng, 0.4, 0.6, 0.1, 2) * HOUR),
+                               node.sub_account, t - rng.randint(30, 600), 2, 0.08, 0.02)
+                job_id = self.new_job_id()
+                horizon = t1 - 300
+                runs = self.simulate_attempts(job_id, plan, t, horizon + 10**9,
+                                              retry_gap=(60, 600))
+                if any(r.end is None or r.end > horizon for r in runs):
+                    break
+                for r in runs:
+                    self.w.nodes.append(AttemptNode(r.attempt.attempt_id, 0, node.resource_id,
+                                                    itype, gpus))
+                self.record_job(job_id, plan, runs)
+                attempts += len(runs)
+                t = runs[-1].end + rng.randint(60, 900)
+        return attempts
 
     def unmatched_node(self) -> None:
         """One node whose id names an EC2 instance of an account whose bill is not loaded:
@@ -1202,9 +1281,10 @@ class Builder:
         w.cud_gpus = max(1, round(0.6 * gpu_secs / (w.end - w.start)))
 
 
-def build_world(seed: int, start: date, days: int, scale: float) -> World:
-    """The whole simulated window for one seed."""
-    return Builder(seed, start, days, scale).build()
+def build_world(seed: int, start: date, days: int, scale: float,
+                attempts_factor: float = 1.0) -> World:
+    """The whole simulated window for one seed (attempts_factor: Builder.packed_jobs)."""
+    return Builder(seed, start, days, scale, attempts_factor).build()
 
 
 def finalize(w: World) -> None:
@@ -1326,12 +1406,17 @@ class ChargeGenerator:
         self.ri_effective: dict[str, float] = {}
         self.res_effective: dict[str, float] = {}
         self.research_ec2: dict[str, float] = {}
+        self._period_of_start: dict[datetime, str] = {}
+        self._accounts: dict[tuple[str, str], tuple[str, str]] = {}
 
     # ------------------------------------------------------------------ bookkeeping
 
     def _book(self, charges: list[Charge]) -> list[Charge]:
+        periods = self._period_of_start
         for c in charges:
-            period = c.charge_start.strftime("%Y-%m")
+            period = periods.get(c.charge_start)
+            if period is None:
+                period = periods[c.charge_start] = c.charge_start.strftime("%Y-%m")
             book = self.period_billed.setdefault(period, {})
             key = (c.provider, c.sub_account_id, c.service)
             book[key] = book.get(key, 0.0) + c.billed_cost
@@ -1473,11 +1558,16 @@ class ChargeGenerator:
                 commitment_id: str = "", commitment_type: str = "", transfer_from: str = "",
                 transfer_to: str = "", transfer_type: str = "", unit_price: float = 0.0,
                 list_unit_price: float = 0.0, effective_unit_price: float = 0.0) -> Charge:
+        accounts = self._accounts.get((provider, sub_account))
+        if accounts is None:
+            accounts = self._accounts[(provider, sub_account)] = (
+                catalog.billing_account(provider, sub_account),
+                catalog.account_name(provider, sub_account))
         return Charge(provider=provider, line_key=line_key,
-                      billing_account_id=catalog.billing_account(provider, sub_account),
+                      billing_account_id=accounts[0],
                       sub_account_id=sub_account,
-                      sub_account_name=catalog.account_name(provider, sub_account), kind=kind,
-                      charge_start=dt_of(start), charge_end=dt_of(end), service=service,
+                      sub_account_name=accounts[1], kind=kind,
+                      charge_start=dt_cached(start), charge_end=dt_cached(end), service=service,
                       sku=sku, sku_description=sku_description, operation=operation,
                       region=region, availability_zone=zone, resource_id=resource_id,
                       resource_name=resource_name, instance_type=instance_type,

@@ -8,7 +8,9 @@ integration (``line_item_unblended_cost``) and the CUR 2.0 table dictionary (sta
 column with its type and the real fixture it was checked against.
 
 Lines stream in per day; a period's files are written in parts of ``chunk_rows`` lines
-(``<report>-1.csv.gz``, ``-2``...; ``-00001.snappy.parquet``...) so memory stays bounded.
+(``<report>-1.csv.gz``, ``-2``...; ``-00001.snappy.parquet``...), each part as a stream of
+batches of ROW_GROUP_ROWS lines (a gzip stream, parquet row groups), so memory stays bounded.
+``formats`` chooses which of the three are written.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import gzip
 import hashlib
 import itertools
 import json
+import operator
 import re
 import uuid
 from datetime import date
@@ -37,11 +40,16 @@ S3_BUCKET = "tensorloop-billing-exports"
 CSV_PREFIX = "cur"
 LEGAL_ENTITY = "Amazon Web Services, Inc."
 
+# The formats, named as var mlcost_aws_format_precedence names them, and the glob of each
+# one's dbt var (mlcost_aws_<format>).
+FORMATS = ("cur_legacy_csv", "cur_legacy_parquet", "cur2_parquet")
 VARS = {
     "mlcost_aws_cur_legacy_csv": "aws/cur_legacy/*/*/*/*.csv.gz",
     "mlcost_aws_cur_legacy_parquet": "aws/cur_legacy_parquet/**/*.parquet",
     "mlcost_aws_cur2_parquet": "aws/cur2/**/*.parquet",
 }
+# The legacy CSV delivery's period manifests name each month's current assembly.
+MANIFESTS_VAR = ("mlcost_aws_cur_legacy_manifests", "aws/cur_legacy/*/*/*-Manifest.json")
 
 # ---------------------------------------------------------------------------------------
 # Columns: (legacy name, type). Types: str | ts (timestamp) | money (double, 10 decimals in
@@ -260,15 +268,19 @@ PRODUCT_NAMES = {
 
 
 def line_item_type(c: Charge) -> str:
-    if c.kind == "commitment_usage":
-        return "SavingsPlanCoveredUsage" if c.commitment_type == "savings_plan" else \
+    return line_item_type_of(c.kind, c.commitment_type)
+
+
+def line_item_type_of(kind: str, commitment_type: str) -> str:
+    if kind == "commitment_usage":
+        return "SavingsPlanCoveredUsage" if commitment_type == "savings_plan" else \
             "DiscountedUsage"
-    if c.kind == "commitment_negation":
+    if kind == "commitment_negation":
         return "SavingsPlanNegation"
-    if c.kind == "commitment_fee":
-        return "SavingsPlanRecurringFee" if c.commitment_type == "savings_plan" else "RIFee"
+    if kind == "commitment_fee":
+        return "SavingsPlanRecurringFee" if commitment_type == "savings_plan" else "RIFee"
     return {"usage": "Usage", "credit": "Credit", "refund": "Refund", "tax": "Tax",
-            "fee": "Fee"}[c.kind]
+            "fee": "Fee"}[kind]
 
 
 def location_of(code: str) -> tuple[str, str, str]:
@@ -397,6 +409,21 @@ SP_META = {"savingsPlan/StartTime": catalog.AWS_SP_START, "savingsPlan/EndTime":
 
 
 USAGE_KINDS = ("usage", "commitment_usage", "commitment_negation")
+# Lines converted and written at a time (one parquet row group): what bounds the writer's
+# memory, whatever the bill's size; parts still hold up to chunk_rows lines.
+ROW_GROUP_ROWS = 50_000
+# Rates as AWS's parquet types them (text, 10 decimals, trailing zeros cut), per value: a
+# bill has few distinct rates and many lines.
+RATE_TEXT: dict[float, str] = {}
+
+
+def rate_text(value: float) -> str:
+    text = RATE_TEXT.get(value) if value else None  # 0.0 and -0.0 are one key, not one text
+    if text is None:
+        text = f"{value:.10f}".rstrip("0").rstrip(".")
+        if value:
+            RATE_TEXT[value] = text
+    return text
 _ISO: dict[int, str] = {}
 _PERIOD: dict[int, tuple[str, int, int]] = {}
 
@@ -425,9 +452,13 @@ def line_item_id(line_key: str) -> str:
 
 
 def pricing_term(c: Charge) -> str:
-    if c.commitment_type == "reserved_instance":
+    return pricing_term_of(c.commitment_type, c.pricing)
+
+
+def pricing_term_of(commitment_type: str, pricing: str) -> str:
+    if commitment_type == "reserved_instance":
         return "Reserved"
-    return "Spot" if c.pricing == "spot" else "OnDemand"
+    return "Spot" if pricing == "spot" else "OnDemand"
 
 
 RI_META = {"reservation/StartTime": catalog.AWS_RI_START,
@@ -487,10 +518,22 @@ def commitment_values(c: Charge, lit: str, ri_count: int) -> dict[str, object]:
 
 
 def normalization_factor(c: Charge) -> float | None:
-    it = catalog.INSTANCE_TYPES.get(("aws", c.instance_type))
-    if it and c.service == "AmazonEC2" and c.kind in USAGE_KINDS and it.normalization_factor:
+    return normalization_factor_of(c.instance_type, c.service, c.kind)
+
+
+def normalization_factor_of(instance_type: str, service: str, kind: str) -> float | None:
+    it = catalog.INSTANCE_TYPES.get(("aws", instance_type))
+    if it and service == "AmazonEC2" and kind in USAGE_KINDS and it.normalization_factor:
         return it.normalization_factor
     return None
+
+
+# The Charge fields line_columns reads, pulled out of every line in one call.
+_LINE_FIELDS = operator.attrgetter(
+    "kind", "commitment_type", "charge_start", "charge_end", "billing_account_id",
+    "sub_account_id", "service", "sku", "operation", "availability_zone", "resource_id",
+    "usage_amount", "currency", "unit_price", "billed_cost", "sku_description", "usage_unit",
+    "list_unit_price", "list_cost", "line_key", "instance_type", "region")
 
 
 # ---------------------------------------------------------------------------------------
@@ -499,13 +542,21 @@ def normalization_factor(c: Charge) -> float | None:
 
 
 class AwsCurWriter:
-    """Buffers one period's lines and writes them in all three formats."""
+    """Buffers one period's lines and writes them in the chosen formats (default all three)."""
 
     def __init__(self, world: World, out_dir: Path, tag_keys: list[str],
-                 chunk_rows: int = 500_000) -> None:
+                 chunk_rows: int = 500_000, formats: tuple[str, ...] = FORMATS,
+                 billed_end: int | None = None) -> None:
+        unknown = sorted(set(formats) - set(FORMATS))
+        if unknown or not formats:
+            raise ValueError(f"AWS formats are a non-empty subset of {FORMATS}; got {unknown}")
         self.world = world
+        # Where the bill ends (the window's end unless fewer days are billed): months over
+        # by then are closed and carry an invoice id.
+        self.billed_end = world.end if billed_end is None else billed_end
         self.out = out_dir / "aws"
         self.chunk_rows = chunk_rows
+        self.formats = tuple(f for f in FORMATS if f in formats)
         self.tag_keys = tag_keys  # raw keys as on Charge.tags ("team", "aws:createdBy")
         self.tag_columns = [tag_column(k) for k in tag_keys]
         self.columns: list[tuple[str, str]] = (
@@ -514,12 +565,19 @@ class AwsCurWriter:
             + [(c, "str") for c in self.tag_columns])
         self.rows: list[Charge] = []
         self.row_products: list[int] = []
+        # The chunk's distinct tag dicts (lines of one resource share one) and, per line,
+        # which one it carries: tag columns are rendered per tag set, then taken per line.
+        self.tag_sets: list[dict[str, str]] = []
+        self.row_tag_sets: list[int] = []
+        self._tag_set_index: dict[int, int] = {}
         self.rate_codes: dict[tuple, tuple[str | None, str | None]] = {}
         self.product_index: dict[tuple, int] = {}
         self.products: list[dict[str, str]] = []
         self.parts: dict[str, int] = {}
         self.counts: dict[str, int] = {}
         self.invoice_ids = self._invoice_ids()
+        self.sinks: dict[str, _GzipPart | pq.ParquetWriter] = {}  # the open part, per format
+        self.part_rows = 0
         self.current: str | None = None
 
     def _invoice_ids(self) -> dict[str, str]:
@@ -528,7 +586,7 @@ class AwsCurWriter:
         for period in self.world.periods():
             year, month = map(int, period.split("-"))
             p0 = ts_of(date(year, month, 1))
-            if next_month_start(p0) <= self.world.end:
+            if next_month_start(p0) <= self.billed_end:
                 digest = hashlib.sha256(f"invoice|{self.world.seed}|{period}".encode())
                 out[period] = str(1_000_000_000 + int(digest.hexdigest()[:12], 16) % 9_000_000_000)
         return out
@@ -557,87 +615,135 @@ class AwsCurWriter:
                 self.products.append(product_attributes(c))
             self.rows.append(c)
             self.row_products.append(idx)
-            if len(self.rows) >= self.chunk_rows:
+            # By identity: the buffered lines keep their tag dicts alive, so no id is reused
+            # within a chunk (the index is reset with the chunk).
+            tag_idx = self._tag_set_index.get(id(c.tags))
+            if tag_idx is None:
+                tag_idx = self._tag_set_index[id(c.tags)] = len(self.tag_sets)
+                self.tag_sets.append(c.tags)
+            self.row_tag_sets.append(tag_idx)
+            if len(self.rows) >= min(ROW_GROUP_ROWS, self.chunk_rows - self.part_rows):
                 self.flush(period)
 
     def close_period(self, period: str) -> None:
         self.flush(period)
-        self.write_manifest(period)
+        self.close_part()
+        if "cur_legacy_csv" in self.formats:
+            self.write_manifest(period)
 
     # ------------------------------------------------------------------ output
 
     def flush(self, period: str) -> None:
+        """Append the buffered lines to the period's current part file in every format (a
+        gzip stream, a parquet row group), starting a part when none is open; a part closes
+        once it holds chunk_rows lines. Memory holds at most ROW_GROUP_ROWS lines."""
         if not self.rows:
             return
         n = len(self.rows)
-        part = self.parts.get(period, 0) + 1
-        self.parts[period] = part
+        if not self.sinks:
+            self.parts[period] = self.parts.get(period, 0) + 1
+            self.part_rows = 0
+        part = self.parts[period]
         typed = self.typed_columns()
-        self.write_csv(period, part, typed, n)
-        athena = self.athena_table(typed)
-        self.write_athena(period, part, athena)
-        self.write_cur2(period, part, athena)
+        if "cur_legacy_csv" in self.formats:
+            self.write_csv(period, part, typed, n)
+        if "cur_legacy_parquet" in self.formats or "cur2_parquet" in self.formats:
+            athena = self.athena_table(typed)
+            if "cur_legacy_parquet" in self.formats:
+                self.write_athena(period, part, athena)
+            if "cur2_parquet" in self.formats:
+                self.write_cur2(period, part, athena)
+        self.part_rows += n
+        if self.part_rows >= self.chunk_rows:
+            self.close_part()
         self.rows = []
         self.row_products = []
+        self.tag_sets = []
+        self.row_tag_sets = []
+        self._tag_set_index = {}
 
     def line_columns(self) -> dict[str, list]:
-        """The non-product, non-tag columns of the buffered lines as python lists."""
+        """The non-product, non-tag columns of the buffered lines as python lists.
+
+        The Charge fields are pulled out in one pass (attrgetter), and whatever depends only
+        on a few fields (line item type, hour, normalization factor, rate code) is computed
+        once per distinct value: this runs once per line of a big bill."""
         cs = self.rows
         n = len(cs)
-        lits = [line_item_type(c) for c in cs]
-        starts = [int(c.charge_start.timestamp()) for c in cs]
-        ends = [int(c.charge_end.timestamp()) for c in cs]
-        bounds = [period_bounds(s) for s in starts]
-        usage = [c.kind in USAGE_KINDS for c in cs]
-        factors = [normalization_factor(c) for c in cs]
-        has_rate = [bool(c.unit_price or c.usage_amount) for c in cs]
+        (kinds, ctypes, starts_dt, ends_dt, payers, accounts, services, skus, operations,
+         zones, resources, amounts, currencies, unit_prices, billed, descriptions, units,
+         list_prices, list_costs, line_keys, itypes, regions) = (
+            zip(*map(_LINE_FIELDS, cs)) if n else ([],) * 22)
+        lit_of: dict[tuple[str, str], str] = {}
+        lits = [lit_of.get(k) or lit_of.setdefault(k, line_item_type_of(*k))
+                for k in zip(kinds, ctypes)]
+        ts_of_dt: dict[object, int] = {}
+        starts = [ts_of_dt.get(d) or ts_of_dt.setdefault(d, int(d.timestamp()))
+                  for d in starts_dt]
+        ends = [ts_of_dt.get(d) or ts_of_dt.setdefault(d, int(d.timestamp())) for d in ends_dt]
+        bounds = [period_bounds(t) for t in starts]
+        usage = [k in USAGE_KINDS for k in kinds]
+        factor_of: dict[tuple[str, str, str], float | None] = {}
+        factors = [factor_of[k] if k in factor_of else
+                   factor_of.setdefault(k, normalization_factor_of(*k))
+                   for k in zip(itypes, services, kinds)]
+        has_rate = [bool(p or a) for p, a in zip(unit_prices, amounts)]
+        intervals: dict[tuple[int, int], str] = {}
         cols: dict[str, list] = {
-            "identity/LineItemId": [line_item_id(c.line_key) for c in cs],
-            "identity/TimeInterval": [f"{iso_cached(s)}/{iso_cached(e)}"
-                                      for s, e in zip(starts, ends)],
+            "identity/LineItemId": [line_item_id(k) for k in line_keys],
+            "identity/TimeInterval": [
+                intervals.get(k) or intervals.setdefault(
+                    k, f"{iso_cached(k[0])}/{iso_cached(k[1])}")
+                for k in zip(starts, ends)],
             "bill/InvoiceId": [self.invoice_ids.get(b[0]) for b in bounds],
             "bill/InvoicingEntity": [LEGAL_ENTITY] * n, "bill/BillingEntity": ["AWS"] * n,
             "bill/BillType": ["Anniversary"] * n,
-            "bill/PayerAccountId": [c.billing_account_id for c in cs],
+            "bill/PayerAccountId": list(payers),
             "bill/BillingPeriodStartDate": [b[1] for b in bounds],
             "bill/BillingPeriodEndDate": [b[2] for b in bounds],
-            "lineItem/UsageAccountId": [c.sub_account_id for c in cs],
+            "lineItem/UsageAccountId": list(accounts),
             "lineItem/LineItemType": lits,
             "lineItem/UsageStartDate": starts, "lineItem/UsageEndDate": ends,
-            "lineItem/ProductCode": [c.service for c in cs],
-            "lineItem/UsageType": [c.sku or None for c in cs],
-            "lineItem/Operation": [c.operation or None for c in cs],
-            "lineItem/AvailabilityZone": [c.availability_zone or None for c in cs],
-            "lineItem/ResourceId": [c.resource_id or None for c in cs],
-            "lineItem/UsageAmount": [c.usage_amount for c in cs],
+            "lineItem/ProductCode": list(services),
+            "lineItem/UsageType": [v or None for v in skus],
+            "lineItem/Operation": [v or None for v in operations],
+            "lineItem/AvailabilityZone": [v or None for v in zones],
+            "lineItem/ResourceId": [v or None for v in resources],
+            "lineItem/UsageAmount": list(amounts),
             "lineItem/NormalizationFactor": factors,
             "lineItem/NormalizedUsageAmount": [
-                None if f is None else round(c.usage_amount * f, 10)
-                for c, f in zip(cs, factors)],
-            "lineItem/CurrencyCode": [c.currency for c in cs],
-            "lineItem/UnblendedRate": [c.unit_price if r else None
-                                       for c, r in zip(cs, has_rate)],
-            "lineItem/UnblendedCost": [c.billed_cost for c in cs],
-            "lineItem/BlendedRate": [c.unit_price if r else None for c, r in zip(cs, has_rate)],
-            "lineItem/BlendedCost": [c.billed_cost for c in cs],
-            "lineItem/LineItemDescription": [c.sku_description for c in cs],
-            "lineItem/TaxType": ["Sales Tax" if c.kind == "tax" else None for c in cs],
+                None if f is None else round(a * f, 10) for a, f in zip(amounts, factors)],
+            "lineItem/CurrencyCode": list(currencies),
+            "lineItem/UnblendedRate": [p if r else None for p, r in zip(unit_prices, has_rate)],
+            "lineItem/UnblendedCost": list(billed),
+            "lineItem/BlendedRate": [p if r else None for p, r in zip(unit_prices, has_rate)],
+            "lineItem/BlendedCost": list(billed),
+            "lineItem/LineItemDescription": list(descriptions),
+            "lineItem/TaxType": ["Sales Tax" if k == "tax" else None for k in kinds],
             "lineItem/LegalEntity": [LEGAL_ENTITY] * n,
-            "pricing/currency": [c.currency for c in cs],
-            "pricing/unit": [c.usage_unit or None if u else None for c, u in zip(cs, usage)],
-            "pricing/term": [pricing_term(c) if u else None for c, u in zip(cs, usage)],
-            "pricing/publicOnDemandRate": [c.list_unit_price if u else None
-                                           for c, u in zip(cs, usage)],
-            "pricing/publicOnDemandCost": [c.list_cost if u else None
-                                           for c, u in zip(cs, usage)],
+            "pricing/currency": list(currencies),
+            "pricing/unit": [v or None if u else None for v, u in zip(units, usage)],
+            "pricing/publicOnDemandRate": [p if u else None
+                                           for p, u in zip(list_prices, usage)],
+            "pricing/publicOnDemandCost": [c if u else None
+                                           for c, u in zip(list_costs, usage)],
         }
-        rate_codes = [self.rate_code(c, lit) if u else (None, None)
-                      for c, lit, u in zip(cs, lits, usage)]
+        terms = {}
+        rate_codes = []
+        for i, u in enumerate(usage):
+            if not u:
+                rate_codes.append((None, None))
+                continue
+            c = cs[i]
+            rate_codes.append(self.rate_code(c, lits[i]))
+        cols["pricing/term"] = [
+            None if not u else terms.get(k) or terms.setdefault(k, pricing_term_of(*k))
+            for u, k in zip(usage, zip(ctypes, (c.pricing for c in cs)))]
         cols["pricing/RateCode"] = [r[0] for r in rate_codes]
         cols["pricing/RateId"] = [r[1] for r in rate_codes]
-        for i, c in enumerate(cs):
-            if c.commitment_type:
-                for name, value in commitment_values(c, lits[i],
+        for i, ctype in enumerate(ctypes):
+            if ctype:
+                for name, value in commitment_values(cs[i], lits[i],
                                                      self.world.ri_count).items():
                     column = cols.get(name)
                     if column is None:
@@ -667,6 +773,7 @@ class AwsCurWriter:
         lines = self.line_columns()
         out: dict[str, pa.Array] = {}
         idx = pa.array(self.row_products, pa.int32())
+        tag_idx = pa.array(self.row_tag_sets, pa.int32())
         for name, kind in self.columns:
             if name.startswith("product/"):
                 attr = name[len("product/"):]
@@ -675,7 +782,8 @@ class AwsCurWriter:
                 continue
             if name.startswith("resourceTags/"):
                 key = self.tag_keys[self.tag_columns.index(name)]
-                out[name] = pa.array([c.tags.get(key) for c in self.rows], pa.string())
+                out[name] = pa.array([t.get(key) for t in self.tag_sets],
+                                     pa.string()).take(tag_idx)
                 continue
             values = lines.get(name)
             if kind == "ts":
@@ -688,6 +796,31 @@ class AwsCurWriter:
                 out[name] = pa.nulls(n, pa.string()) if values is None else \
                     pa.array(values, pa.string())
         return out
+
+    def close_part(self) -> None:
+        """Finish the open part files (gzip trailer, parquet footer)."""
+        for sink in self.sinks.values():
+            sink.close()
+        self.sinks = {}
+        self.part_rows = 0
+
+    def sink(self, fmt: str, target: Path, schema: pa.Schema | None = None):
+        """The open part file of a format, opened (with the CSV header) on first use."""
+        sink = self.sinks.get(fmt)
+        if sink is None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if schema is None:
+                sink = _GzipPart(target)
+                sink.write((",".join(csv_cell(name) for name, _ in self.columns) + "\n")
+                           .encode("utf-8"))
+            else:
+                sink = pq.ParquetWriter(target, schema, compression="snappy")
+            self.sinks[fmt] = sink
+        return sink
+
+    def count(self, target: Path, n: int) -> None:
+        key = target.relative_to(self.out.parent).as_posix()
+        self.counts[key] = self.counts.get(key, 0) + n
 
     def write_csv(self, period: str, part: int, typed: dict[str, pa.Array], n: int) -> None:
         """Legacy CUR CSV: every value as text, numbers with 10 decimals, ISO times with Z,
@@ -704,31 +837,21 @@ class AwsCurWriter:
                 blocks.append([segments[i] for i in self.row_products])
             elif group[0][0].startswith("resourceTags/"):
                 keys = [self.tag_keys[self.tag_columns.index(name)] for name, _ in group]
-                cache: dict[int, str] = {}
-                rendered = []
-                for c in self.rows:
-                    seg = cache.get(id(c.tags))
-                    if seg is None:
-                        seg = cache[id(c.tags)] = ",".join(csv_cell(c.tags.get(k)) for k in keys)
-                    rendered.append(seg)
-                blocks.append(rendered)
+                segments = [",".join(csv_cell(t.get(k)) for k in keys) for t in self.tag_sets]
+                blocks.append([segments[i] for i in self.row_tag_sets])
             else:
                 for name, kind in group:
                     blocks.append(text_column(typed[name], kind))
         target = (self.out / "cur_legacy" / REPORT / self.period_dir_name(period)
                   / self.assembly_id(period) / f"{REPORT}-{part}.csv.gz")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        header = ",".join(csv_cell(name) for name, _ in self.columns)
+        gz = self.sink("cur_legacy_csv", target)
         lines = map(",".join, zip(*blocks))
-        with target.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                                     mtime=0, compresslevel=6) as gz:
-            gz.write((header + "\n").encode("utf-8"))
-            while True:
-                batch = list(itertools.islice(lines, 20_000))
-                if not batch:
-                    break
-                gz.write(("\n".join(batch) + "\n").encode("utf-8"))
-        self.counts[target.relative_to(self.out.parent).as_posix()] = n
+        while True:
+            batch = list(itertools.islice(lines, 20_000))
+            if not batch:
+                break
+            gz.write(("\n".join(batch) + "\n").encode("utf-8"))
+        self.count(target, n)
 
     def column_groups(self) -> list[list[tuple[str, str]]]:
         """Consecutive columns grouped: product/*, resourceTags/*, and each other column."""
@@ -751,8 +874,8 @@ class AwsCurWriter:
             arr = typed[name]
             if kind in ("rate", "qty"):
                 arr = pa.nulls(len(arr), pa.string()) if arr.null_count == len(arr) else \
-                    pa.array([None if v is None else f"{v:.10f}".rstrip("0").rstrip(".")
-                              for v in arr.to_pylist()], pa.string())
+                    pa.array([None if v is None else rate_text(v) for v in arr.to_pylist()],
+                             pa.string())
             cols[athena_name(name)] = arr
         for snake, names in tag_groups.items():
             cols[snake] = merge_tag_columns([typed[n] for n in prefer_lowercase(names)])
@@ -762,9 +885,8 @@ class AwsCurWriter:
         year, month = map(int, period.split("-"))
         target = (self.out / "cur_legacy_parquet" / REPORT / REPORT / f"year={year}"
                   / f"month={month}" / f"{REPORT}-{part:05d}.snappy.parquet")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, target, compression="snappy")
-        self.counts[target.relative_to(self.out.parent).as_posix()] = table.num_rows
+        self.sink("cur_legacy_parquet", target, table.schema).write_table(table)
+        self.count(target, table.num_rows)
 
     def write_cur2(self, period: str, part: int, athena: pa.Table) -> None:
         n = athena.num_rows
@@ -777,16 +899,22 @@ class AwsCurWriter:
             if name == "product":
                 per_product = [[(athena_name(a), p[a]) for a in product_map_attrs if p.get(a)]
                                for p in self.products]
-                cols[name] = pa.array([per_product[i] for i in self.row_products], map_type)
+                cols[name] = pa.array(per_product, map_type).take(
+                    pa.array(self.row_products, pa.int32()))
             elif name == "resource_tags":
                 cols[name] = self.cur2_tags()
             elif name in ("cost_category", "discount"):
-                cols[name] = pa.array([[] for _ in range(n)], map_type)
+                cols[name] = pa.MapArray.from_arrays(pa.array([0] * (n + 1), pa.int32()),
+                                                     pa.array([], pa.string()),
+                                                     pa.array([], pa.string()))
             elif name == "bill_payer_account_name":
                 cols[name] = pa.array([catalog.AWS_PAYER_ACCOUNT_NAME] * n, pa.string())
             elif name == "line_item_usage_account_name":
-                ids = athena.column("line_item_usage_account_id").to_pylist()
-                cols[name] = pa.array([catalog.account_name("aws", i) for i in ids], pa.string())
+                ids = athena.column("line_item_usage_account_id")
+                distinct = pc.unique(ids)
+                account_names = pa.array(
+                    [catalog.account_name("aws", i) for i in distinct.to_pylist()], pa.string())
+                cols[name] = account_names.take(pc.index_in(ids, value_set=distinct))
             elif name == "product_instancesku":
                 cols[name] = pa.nulls(n, pa.string())
             elif name == "product_pricing_unit":
@@ -801,9 +929,8 @@ class AwsCurWriter:
         table = pa.table(cols)
         target = (self.out / "cur2" / EXPORT / "data" / f"BILLING_PERIOD={period}"
                   / f"{EXPORT}-{part:05d}.snappy.parquet")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, target, compression="snappy")
-        self.counts[target.relative_to(self.out.parent).as_posix()] = n
+        self.sink("cur2_parquet", target, table.schema).write_table(table)
+        self.count(target, n)
 
     def cur2_tags(self) -> pa.Array:
         """CUR 2.0 resource_tags: keys ``user_<tag>`` / ``aws_<tag>`` in Athena spelling;
@@ -811,15 +938,15 @@ class AwsCurWriter:
         keys = [(athena_name(tag_column(k))[len("resource_tags_"):], k)
                 for k in prefer_lowercase(self.tag_keys)]
         out = []
-        for c in self.rows:
-            tags = c.tags
+        for tags in self.tag_sets:
             entry: dict[str, str] = {}
             for snake, raw in keys:
                 value = tags.get(raw)
                 if value and snake not in entry:
                     entry[snake] = value
             out.append(sorted(entry.items()))
-        return pa.array(out, pa.map_(pa.string(), pa.string()))
+        return pa.array(out, pa.map_(pa.string(), pa.string())).take(
+            pa.array(self.row_tag_sets, pa.int32()))
 
     def write_manifest(self, period: str) -> None:
         """The delivery's ``<report>-Manifest.json``, shaped like AWS's."""
@@ -851,7 +978,31 @@ class AwsCurWriter:
         target.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
     def vars(self, out_dir: Path) -> dict[str, str]:
-        return {var: (out_dir / glob).as_posix() for var, glob in VARS.items()}
+        """The dbt vars of the formats written, and only those: a var pointing at a format
+        not written would match no file, and one for every format would count each line
+        once per format before precedence."""
+        out = {f"mlcost_aws_{fmt}": (out_dir / VARS[f"mlcost_aws_{fmt}"]).as_posix()
+               for fmt in self.formats}
+        if "cur_legacy_csv" in self.formats:
+            out[MANIFESTS_VAR[0]] = (out_dir / MANIFESTS_VAR[1]).as_posix()
+        return out
+
+
+class _GzipPart:
+    """A legacy CUR part file being written: gzip with no name or time in its header, so
+    the same lines give the same bytes."""
+
+    def __init__(self, target: Path) -> None:
+        self.raw = target.open("wb")
+        self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0,
+                                compresslevel=6)
+
+    def write(self, data: bytes) -> None:
+        self.gz.write(data)
+
+    def close(self) -> None:
+        self.gz.close()
+        self.raw.close()
 
 
 def tag_column(key: str) -> str:

@@ -32,11 +32,11 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from .. import catalog
+from .common import as_utc, azure_resource_group, decimal_text, hash_int, split_csv, write_run
 
 if TYPE_CHECKING:
     from sample_data.model import Charge
@@ -120,14 +120,12 @@ def write(charges: list[Charge], out_dir: Path, rng_seed: int,
     files = build_files(charges, rng_seed)
     written = {path.parts[1] for path in files}
     if part_rows > 0:
-        from . import focus  # the run layout is shared with the FOCUS cost export
-
         for relative_path, content in sorted(files.items()):
             run_dir = relative_path.parent / relative_path.stem.rsplit("_", 1)[-1]
             period = datetime.strptime(relative_path.parent.name[:8], "%Y%m%d").strftime("%Y-%m")
-            focus.write_run(out_dir, run_dir, relative_path.parts[1], "ActualCost"
+            write_run(out_dir, run_dir, relative_path.parts[1], "ActualCost"
                             if relative_path.parts[1].endswith("actual") else "AmortizedCost",
-                            period, run_dir.name, focus.split_csv(content, part_rows))
+                            period, run_dir.name, split_csv(content, part_rows))
         pattern = ("*", "*", "*.csv")
     else:
         for relative_path, content in sorted(files.items()):
@@ -176,7 +174,7 @@ def account_kind(billing_account_id: str) -> str:
 
 def billing_period(charge: Charge) -> str:
     """Billing period "YYYY-MM": Azure cost details dates are UTC days, periods calendar months."""
-    start = _as_utc(charge.charge_start)
+    start = as_utc(charge.charge_start)
     return f"{start.year:04d}-{start.month:02d}"
 
 
@@ -225,7 +223,7 @@ def day_slices(charge: Charge, view: str) -> list[tuple[date, float]]:
     daily storage charge that starts mid-day) is spread by the time it covers on each day.
     One-time items stay whole on their first day: purchases (actual view), refunds and tax.
     """
-    start, end = _as_utc(charge.charge_start), _as_utc(charge.charge_end)
+    start, end = as_utc(charge.charge_start), as_utc(charge.charge_end)
     one_time = charge.kind in {"refund", "tax"} or (charge.kind == "commitment_fee" and view == "actual")
     if one_time or end <= start or (end - timedelta(microseconds=1)).date() == start.date():
         return [(start.date(), 1.0)]
@@ -272,7 +270,7 @@ def build_rows(charges: Iterable[Charge], rng_seed: int
             raise ValueError(f"charge {charge.line_key}: unknown kind {charge.kind!r}")
     exported = [c for c in azure if is_exported(c)]
     groups: dict[tuple, _Line] = {}
-    for charge in sorted(exported, key=lambda c: (_as_utc(c.charge_start), c.line_key)):
+    for charge in sorted(exported, key=lambda c: (as_utc(c.charge_start), c.line_key)):
         for view in VIEWS:
             for key, line, amount in _contributions(charge, view):
                 line = groups.setdefault(key, line)
@@ -444,10 +442,10 @@ def _common(line: _Line, context: _Context) -> _Common:
     else:
         resource_id = _cased_resource_id(charge.resource_id, context.rng_seed)
         consumed = _consumed_service(charge)
-        resource_group = _resource_group(resource_id)
+        resource_group = azure_resource_group(resource_id)
         resource_name = charge.resource_name or (resource_id.rsplit("/", 1)[-1] if resource_id else "")
     family = SERVICES.get(meter_category, ("Compute", ""))[0]
-    camel_case = _hash_int(context.rng_seed, "loc", charge.resource_id.lower()) % 10 < 6
+    camel_case = hash_int(context.rng_seed, "loc", charge.resource_id.lower()) % 10 < 6
     location = "" if not charge.region else camel_location if camel_case else charge.region
     product = f"{meter_category} {meter_subcategory} - {meter_name} - {meter_region}".replace("  ", " ")
     unit_of_measure = known.unit if known is not None and known.unit else _unit_of_measure(charge.usage_unit)
@@ -518,7 +516,7 @@ def _ea_row(line: _Line, context: _Context) -> dict[str, str]:
         "SubscriptionName": charge.sub_account_name,
         "Date": _mdy(line.day),
         "Product": common.product,
-        "PartNumber": f"AAA-{_hash_int('part', charge.sku) % 100000:05d}",
+        "PartNumber": f"AAA-{hash_int('part', charge.sku) % 100000:05d}",
         "MeterId": charge.sku,
         "ServiceFamily": common.service_family,
         "MeterCategory": common.meter_category,
@@ -780,7 +778,7 @@ def _commitment_ids(charge: Charge, rng_seed: int) -> dict[str, str]:
     guids = re.findall(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}", raw)
     order = guids[0] if len(guids) >= 2 else _guid("order", raw)
     reservation = guids[-1] if guids else _guid("reservation", raw)
-    name_source = raw.rstrip("/").rsplit("/", 1)[-1] if not guids else f"{_hash_int(rng_seed, raw) % 10000:04d}"
+    name_source = raw.rstrip("/").rsplit("/", 1)[-1] if not guids else f"{hash_int(rng_seed, raw) % 10000:04d}"
     if charge.commitment_type == "savings_plan":
         benefit = f"/providers/Microsoft.BillingBenefits/savingsPlanOrders/{order}/savingsPlans/{reservation}"
         name = f"Compute_SavingsPlan_{name_source}"
@@ -806,7 +804,7 @@ def _cased_resource_id(resource_id: str, rng_seed: int) -> str:
     """
     if not resource_id:
         return ""
-    bucket = _hash_int(rng_seed, "casing", resource_id.lower()) % 10
+    bucket = hash_int(rng_seed, "casing", resource_id.lower()) % 10
     if bucket == 9:
         return resource_id.upper()
     if bucket >= 7:
@@ -815,10 +813,6 @@ def _cased_resource_id(resource_id: str, rng_seed: int) -> str:
     return resource_id
 
 
-def _resource_group(resource_id: str) -> str:
-    match = re.search(r"/resourceGroups/([^/]+)", resource_id, re.IGNORECASE)
-    return match.group(1) if match else ""
-
 
 def _tags_key(tags: dict[str, str]) -> str:
     return json.dumps(tags, sort_keys=True)
@@ -826,14 +820,6 @@ def _tags_key(tags: dict[str, str]) -> str:
 
 # --------------------------------------------------------------------------- small helpers
 
-
-def decimal_text(value: float) -> str:
-    """A number as Azure writes it: positional (never 1e-05), shortest exact float digits."""
-    if value == 0:
-        return "0"
-    if float(value).is_integer() and abs(value) < 2 ** 53:
-        return str(int(value))
-    return format(Decimal(repr(float(value))), "f")
 
 
 def _mdy(value: date) -> str:
@@ -856,7 +842,7 @@ def _previous_period(period: str) -> str:
 
 
 def _invoice_id(account: str, period: str) -> str:
-    return f"G{_hash_int('invoice', account, period) % 10 ** 9:09d}"
+    return f"G{hash_int('invoice', account, period) % 10 ** 9:09d}"
 
 
 def _mca_code(kind: str, key: str) -> str:
@@ -873,9 +859,3 @@ def _hex(kind: str, key: str, length: int) -> str:
     return hashlib.sha256(f"{kind}|{key}".encode()).hexdigest()[:length].upper()
 
 
-def _hash_int(*parts: object) -> int:
-    return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:8], "big")
-
-
-def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

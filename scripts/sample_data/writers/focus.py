@@ -49,7 +49,7 @@ import io
 import json
 import uuid
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Iterable
 
@@ -59,6 +59,9 @@ import pyarrow.parquet as pq
 from .. import catalog
 from ..model import Charge
 from . import azure_cost, gcp_billing
+from .common import (
+    as_utc, azure_resource_group, decimal_text, period_bounds, split_csv, write_run,
+)
 
 SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 AWS_EXPORT = "mlcost-focus"
@@ -213,13 +216,6 @@ def billing_period(charge: Charge) -> str:
     return charge.charge_start.strftime("%Y-%m")
 
 
-def period_bounds(period: str) -> tuple[datetime, datetime]:
-    year, month = map(int, period.split("-"))
-    start = datetime(year, month, 1, tzinfo=timezone.utc)
-    end = (start + timedelta(days=32)).replace(day=1)
-    return start, end
-
-
 def tagged_space_resource(charges: Iterable[Charge]) -> str:
     """The Azure resource whose team tag is written with a stray space: the first by id."""
     candidates = sorted(c.resource_id for c in charges
@@ -271,8 +267,8 @@ def focus_rows(charge: Charge, services: dict, last_period: str,
         "ChargeFrequency": ("Usage-Based" if is_usage else
                             "Recurring" if charge.kind in ("fee", "commitment_fee") else
                             "One-Time"),
-        "ChargePeriodEnd": azure_cost._as_utc(charge.charge_end),  # noqa: SLF001
-        "ChargePeriodStart": azure_cost._as_utc(charge.charge_start),  # noqa: SLF001
+        "ChargePeriodEnd": as_utc(charge.charge_end),
+        "ChargePeriodStart": as_utc(charge.charge_start),
         "CommitmentDiscountCategory": category,
         "CommitmentDiscountId": charge.commitment_id or None,
         "CommitmentDiscountName": charge.commitment_id.rsplit("/", 1)[-1] or None,
@@ -344,7 +340,7 @@ def _extras(charge: Charge) -> dict[str, object]:
                 "x_Operation": charge.operation or None, "x_ServiceCode": charge.service,
                 "x_UsageType": charge.sku or None}
     if charge.provider == "azure":
-        group = azure_cost._resource_group(charge.resource_id)  # noqa: SLF001
+        group = azure_resource_group(charge.resource_id)
         return {"x_AccountName": charge.sub_account_name or None,
                 "x_BillingProfileId": None, "x_ResourceGroupName": group or None,
                 "x_SkuMeterCategory": charge.service,
@@ -363,7 +359,7 @@ def _text(value: object, column: str, provider: str) -> str:
         stamp = value.astimezone(timezone.utc).replace(tzinfo=None)  # type: ignore[union-attr]
         return stamp.strftime("%Y-%m-%d %H:%M:%S" if provider == "gcp" else "%Y-%m-%dT%H:%M:%SZ")
     if column in NUMBERS:
-        return azure_cost.decimal_text(float(value))  # type: ignore[arg-type]
+        return decimal_text(float(value))  # type: ignore[arg-type]
     return str(value)
 
 
@@ -418,55 +414,6 @@ def _azure_run(out_dir: Path, period: str, content: bytes, rng_seed: int,
     return write_run(out_dir, run_dir, AZURE_EXPORT, "FocusCost", period, run_id, parts)
 
 
-def split_csv(content: bytes, part_rows: int) -> list[tuple[bytes, int]]:
-    """CSV bytes cut into parts of at most part_rows data rows, each with the header
-    (0: one part). Returns (bytes, data rows) per part."""
-    lines = content.decode("utf-8").splitlines(keepends=True)
-    header, body = lines[0], lines[1:]
-    size = part_rows if part_rows > 0 else max(1, len(body))
-    chunks = [body[i:i + size] for i in range(0, len(body), size)] or [[]]
-    bom = "\ufeff" if header.startswith("\ufeff") else ""
-    return [(((header if index == 0 else bom + header.removeprefix(bom))
-              + "".join(chunk)).encode("utf-8"), len(chunk))
-            for index, chunk in enumerate(chunks)]
-
-
-def write_run(out_dir: Path, run_dir: Path, export: str, dataset: str, period: str,
-              run_id: str, parts: list[tuple[bytes, int]]) -> list[Path]:
-    """Write part_<n>_0001.csv files and a manifest.json naming them, as Cost Management
-    exports with file partitioning do. Times are derived from the period (deterministic)."""
-    start, end = period_bounds(period)
-    written = []
-    blobs = []
-    for index, (content, rows) in enumerate(parts):
-        relative = run_dir / f"part_{index}_0001.csv"
-        path = out_dir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        written.append(path)
-        blobs.append({"blobName": f"exports/{relative.as_posix()}", "byteCount": len(content),
-                      "dataRowCount": rows})
-    manifest = {
-        "manifestVersion": "2024-04-01",
-        "byteCount": sum(blob["byteCount"] for blob in blobs),
-        "blobCount": len(blobs),
-        "dataRowCount": sum(blob["dataRowCount"] for blob in blobs),
-        "exportConfig": {"exportName": export, "type": dataset, "timeFrame": "MonthToDate",
-                         "granularity": "Daily"},
-        "deliveryConfig": {"partitionData": True, "dataOverwriteBehavior": "CreateNewReport",
-                           "fileFormat": "Csv", "compressionMode": "None"},
-        "runInfo": {"executionType": "Scheduled", "runId": run_id,
-                    "submittedTime": (min(end, datetime(2100, 1, 1, tzinfo=timezone.utc))
-                                      + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "startDate": start.strftime("%Y-%m-%dT%H:%M:%S"),
-                    "endDate": (end - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")},
-        "blobs": blobs,
-    }
-    manifest_path = out_dir / run_dir / "manifest.json"
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return written + [manifest_path]
-
-
 def older_row(row: dict[str, object], provider: str, spaced_resource: str) -> dict[str, object]:
     """A FOCUS 1.2 row as the older file of its provider writes it: the provider's
     spellings, and Microsoft's spaced tag keys."""
@@ -495,7 +442,7 @@ def _older_cell(value: object, column: str) -> str:
         stamp = value.astimezone(timezone.utc).replace(tzinfo=None)  # type: ignore[union-attr]
         return '"' + stamp.strftime("%Y-%m-%d %H:%M:%S") + '"'
     if column in NUMBERS or column == "Id":
-        return azure_cost.decimal_text(float(value))  # type: ignore[arg-type]
+        return decimal_text(float(value))  # type: ignore[arg-type]
     return '"' + str(value).replace('"', '""') + '"'
 
 
@@ -504,7 +451,9 @@ class OlderVersionsWriter:
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
-        self.next_id = 1
+        # Row ids count per file, so a closed month's file keeps its ids when later months
+        # or other providers' rows grow.
+        self.next_id: dict[tuple[str, str], int] = {}
         self.files: dict[tuple[str, str], Path] = {}
         self.spaced_resource = ""
         self.planted: dict[str, object] = {}
@@ -522,10 +471,12 @@ class OlderVersionsWriter:
             path.write_text("", encoding="utf-8")
             self.files[(version, period)] = path
             lines.append(",".join(f'"{column}"' for column in columns))
+        next_id = self.next_id.get((version, period), 1)
         for row in rows:
-            older = {**older_row(row, provider, self.spaced_resource), "Id": self.next_id}
-            self.next_id += 1
+            older = {**older_row(row, provider, self.spaced_resource), "Id": next_id}
+            next_id += 1
             lines.append(",".join(_older_cell(older.get(column), column) for column in columns))
+        self.next_id[(version, period)] = next_id
         with path.open("a", encoding="utf-8", newline="") as handle:
             handle.write("".join(line + "\n" for line in lines))
 

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .. import catalog
+from .common import as_utc, hash_int
 
 if TYPE_CHECKING:
     from sample_data.model import Charge
@@ -251,7 +252,7 @@ def invoice_month(charge: Charge) -> str:
     as on a real invoice.
     """
     midpoint = charge.charge_start + (charge.charge_end - charge.charge_start) / 2
-    local = _as_utc(midpoint) + timedelta(hours=_pacific_offset_hours(_as_utc(midpoint)))
+    local = as_utc(midpoint) + timedelta(hours=_pacific_offset_hours(as_utc(midpoint)))
     return f"{local.year:04d}{local.month:02d}"
 
 
@@ -626,7 +627,7 @@ def _project_environment(project_id: str, votes: dict[str, int]) -> str:
 
 def bq_timestamp(value: datetime) -> str:
     """TIMESTAMP as bq extract writes it: "2026-10-01 07:00:00 UTC", fraction only when non-zero."""
-    utc = _as_utc(value)
+    utc = as_utc(value)
     text = utc.strftime("%Y-%m-%d %H:%M:%S")
     if utc.microsecond:
         text += f".{utc.microsecond:06d}".rstrip("0")
@@ -671,8 +672,8 @@ def _gzip_ndjson(rows: list[dict[str, Any]]) -> bytes:
 
 def _export_time(charge: Charge, rng_seed: int) -> datetime:
     """When the row landed in BigQuery: a few hours after usage ended, never wall-clock time."""
-    delay_ms = 2 * 3600_000 + _hash_int(rng_seed, "export_time", charge.line_key) % (8 * 3600_000)
-    return _as_utc(charge.charge_end) + timedelta(milliseconds=delay_ms)
+    delay_ms = 2 * 3600_000 + hash_int(rng_seed, "export_time", charge.line_key) % (8 * 3600_000)
+    return as_utc(charge.charge_end) + timedelta(milliseconds=delay_ms)
 
 
 def _split_amount(total: float, weights: list[float]) -> list[float]:
@@ -705,9 +706,6 @@ def _days_in_month(value: datetime) -> int:
     return (following - first).days
 
 
-def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-
 
 def _pacific_offset_hours(utc: datetime) -> int:
     """US Pacific offset: -7 from the 2nd Sunday of March 10:00 UTC to the 1st Sunday of
@@ -720,12 +718,9 @@ def _pacific_offset_hours(utc: datetime) -> int:
     return -7 if dst_start <= utc < dst_end else -8
 
 
-def _hash_int(*parts: object) -> int:
-    return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:8], "big")
-
 
 def _digits(kind: str, key: str, length: int, rng_seed: int) -> str:
-    value = _hash_int(rng_seed, kind, key) % (9 * 10 ** (length - 1)) + 10 ** (length - 1)
+    value = hash_int(rng_seed, kind, key) % (9 * 10 ** (length - 1)) + 10 ** (length - 1)
     return str(value)
 
 
