@@ -204,7 +204,7 @@ def seconds_text(value: float | None) -> str:
 # The rows of the results table: (label, key in a scale's "ways").
 WAYS = [
     ("dbt start-up (`dbt build` selecting no node)", "dbt_startup"),
-    ("full `dbt build` (every model and test)", "dbt_full"),
+    ("full `dbt build` (every model and data test, on an empty database)", "dbt_full"),
     ("`dbt build` of the four outputs, upstream and their tests", "dbt_four_outputs"),
     ("nightly: one more day", "dbt_nightly_one_more_day"),
     ("nightly: open month re-delivered", "dbt_nightly_open_month"),
