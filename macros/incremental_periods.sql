@@ -4,8 +4,8 @@
     each with its modification time, hashed into x_period_inputs_hash. A period whose
     hash differs from the one its rows were built with, a new period and a period whose
     files are gone are deleted and built again; closed months stay put. Lines no hash
-    tracks (without a billing period or account: quarantined) are rebuilt every run. After a change to seeds, vars or
-    mlcost itself, run with --full-refresh. -#}
+    tracks (without a billing period or account: quarantined) are rebuilt every run.
+    After a change to seeds, vars or mlcost itself, run with --full-refresh. -#}
 
 {#- Per provider and billing period, the hash of the files staged for it. -#}
 {% macro period_inputs_hashes(delivery_files) %}
