@@ -611,6 +611,20 @@ class Builder:
                 break
         return runs
 
+    def job_on_shared_node(self, plan: JobPlan, start: int, horizon: int, node: Instance,
+                           itype: str, gpus: int, **attempt_options) -> list[AttemptRun] | None:
+        """A job run in one GPU lane of a shared node, its attempts recorded on that node;
+        None (nothing recorded) when an attempt would still run at ``horizon``."""
+        job_id = self.new_job_id()
+        runs = self.simulate_attempts(job_id, plan, start, horizon + 10**9, **attempt_options)
+        if any(r.end is None or r.end > horizon for r in runs):
+            return None
+        for r in runs:
+            self.w.nodes.append(AttemptNode(r.attempt.attempt_id, 0, node.resource_id,
+                                            itype, gpus))
+        self.record_job(job_id, plan, runs)
+        return runs
+
     def record_job(self, job_id: str, plan: JobPlan, runs: list[AttemptRun]) -> Job:
         job = Job(job_id=job_id, job_name=self.job_name(plan), job_type=plan.job_type,
                   user_email=plan.person.email, team=plan.person.team, project=plan.project,
@@ -775,16 +789,10 @@ class Builder:
                                rng.choice(TEAM_INFO[team]["models"]), provider, region, itype, 1,
                                gpus, False, 0, int(duration(rng, 0.4, 0.6, 0.1, 2) * HOUR),
                                node.sub_account, t - rng.randint(30, 600), 2, 0.08, 0.02)
-                job_id = self.new_job_id()
-                horizon = t1 - 300
-                runs = self.simulate_attempts(job_id, plan, t, horizon + 10**9,
-                                              retry_gap=(60, 600))
-                if any(r.end is None or r.end > horizon for r in runs):
+                runs = self.job_on_shared_node(plan, t, t1 - 300, node, itype, gpus,
+                                               retry_gap=(60, 600))
+                if runs is None:
                     break
-                for r in runs:
-                    self.w.nodes.append(AttemptNode(r.attempt.attempt_id, 0, node.resource_id,
-                                                    itype, gpus))
-                self.record_job(job_id, plan, runs)
                 attempts += len(runs)
                 t = runs[-1].end + rng.randint(60, 900)
         return attempts
@@ -1189,15 +1197,9 @@ class Builder:
                                rng.choice(TEAM_INFO[team]["models"]), provider, region, itype, 1,
                                gpus, False, rng.choice([0, 20 * 60, 30 * 60]), work,
                                node.sub_account, t - rng.randint(60, 900), 3, 0.1, 0.03)
-                job_id = self.new_job_id()
-                horizon = t1 - 300
-                runs = self.simulate_attempts(job_id, plan, t, horizon + 10**9)
-                if any(r.end is None or r.end > horizon for r in runs):
+                runs = self.job_on_shared_node(plan, t, t1 - 300, node, itype, gpus)
+                if runs is None:
                     break
-                for r in runs:
-                    self.w.nodes.append(AttemptNode(r.attempt.attempt_id, 0, node.resource_id,
-                                                    itype, gpus))
-                self.record_job(job_id, plan, runs)
                 t = runs[-1].end + rng.randint(300, 3 * HOUR)
 
     # ---------------------------------------------------------------- transfers
