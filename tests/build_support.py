@@ -55,7 +55,7 @@ def run_dbt(args: list[str], database: Path, work_dir: Path,
 
     A `dbt build` leaves the unit tests out, as the nightly command does, unless asked for
     them or told which resource types to build: they check mlcost's logic on hand-written
-    rows, whatever the data, so the session's sample build (built_sample) runs them once
+    rows, whatever the data, so the shared sample build (built_sample) runs them once
     and the other builds do not repeat them."""
     env = {**os.environ, "DBT_PROFILES_DIR": str(PROJECT_DIR),
            "MLCOST_DUCKDB_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}

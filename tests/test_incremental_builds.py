@@ -1,6 +1,6 @@
 """A nightly build reads only what changed, and ends exactly where a full rebuild ends.
 
-On a copy of the session's sample exports (file times kept), the cost tables are built
+On a copy of the shared sample's exports (file times kept), the cost tables are built
 once, then the exports change as they do between two nights: the open CUR 2.0 month is
 re-delivered with a restated line, a GCP file is gone, a legacy CUR month gets another
 assembly. The incremental run must rebuild exactly the billing periods those files belong
