@@ -79,6 +79,7 @@
         {{ keys.export }} as x_export,
         {{ alias or relation }}.x_source_format,
         {{ alias or relation }}.x_source_file,
+        {{ alias or relation }}.x_source_file_modified_at,
         {{ keys.delivery }} as x_delivery,
         {{ keys.account }} as billing_account_id,
         {{ keys.period }} as billing_period_start,
@@ -214,3 +215,24 @@
 {% macro duckdb__unordered_fingerprint(expression) %}
     cast(sum(hash({{ expression }})) as {{ dbt.type_string() }})
 {%- endmacro %}
+
+
+{#- Pre-hook of int_billing_file_partitions: delete the summaries of files no longer
+    staged with the modification time they were summarized with (rewritten or gone). -#}
+{% macro delete_resummarized_files() %}
+    {%- if not mlcost.is_incremental_run('x_source_file_modified_at') %}{{ return('') }}{% endif %}
+    delete from {{ this }}
+    where not exists (
+        select 1
+        from (
+            {%- for provider, model in mlcost.billing_staging_models() %}
+            select distinct x_source_file, x_source_file_modified_at from {{ ref(model) }}
+            {%- if not loop.last %}
+            union
+            {%- endif %}
+            {%- endfor %}
+        ) as staged_files
+        where staged_files.x_source_file = {{ this }}.x_source_file
+            and staged_files.x_source_file_modified_at = {{ this }}.x_source_file_modified_at
+    )
+{% endmacro %}

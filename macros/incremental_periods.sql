@@ -81,3 +81,82 @@
     delete from {{ this }}
     where {{ mlcost.in_cost_periods(this, periods) }}
 {% endmacro %}
+
+
+{#- The staged lines an incremental run of the unified table maps. Mapping is most of its
+    work, and the views between staging and the unified table compute windows and
+    aggregates a filter above them cannot pass through, so the filter stands at their
+    reads of staging: a line is left out when its delivery period (macros/deliveries.sql,
+    the billing period the unified table gives it) is one the run keeps. Which periods
+    are kept is a variable of the build's connection, set by the unified table's pre-hook
+    and reset by its post-hook; unset (any other reader of the views, a full build), every
+    line is read. The unified table still filters what it maps, so this only has to leave
+    in every line of the periods it rebuilds. -#}
+{% macro staged_lines_to_map(provider, model_name) %}
+    {%- set keys = mlcost.delivery_keys(provider, model_name) %}
+    select *
+    from {{ ref(model_name) }} as {{ model_name }}
+    where {{ mlcost.outside_kept_cost_periods(keys.provider, keys.period) }}
+{%- endmacro %}
+
+{% macro outside_kept_cost_periods(provider_expression, period_expression) %}
+    {{- return(adapter.dispatch('outside_kept_cost_periods', 'mlcost')(
+        provider_expression, period_expression)) -}}
+{% endmacro %}
+
+{#- Elsewhere every line is mapped: right, only slower. -#}
+{% macro default__outside_kept_cost_periods(provider_expression, period_expression) -%}
+    true
+{%- endmacro %}
+
+{% macro duckdb__outside_kept_cost_periods(provider_expression, period_expression) -%}
+    coalesce(not list_contains(
+        getvariable('mlcost_kept_cost_periods'),
+        {{ dbt.concat([provider_expression, "'|'",
+            "cast(" ~ period_expression ~ " as " ~ dbt.type_string() ~ ")"]) }}
+    ), true)
+{%- endmacro %}
+
+
+{#- Pre-hook of the unified table: name the periods this run keeps (built, and their
+    hash unchanged) for staged_lines_to_map. Nothing on a full build. -#}
+{% macro set_kept_cost_periods(delivery_files) %}
+    {{ return(adapter.dispatch('set_kept_cost_periods', 'mlcost')(delivery_files)) }}
+{% endmacro %}
+
+{% macro default__set_kept_cost_periods(delivery_files) %}{{ return('') }}{% endmacro %}
+
+{% macro duckdb__set_kept_cost_periods(delivery_files) %}
+    {%- if not mlcost.is_incremental_run('x_period_inputs_hash') %}
+    reset variable mlcost_kept_cost_periods
+    {%- else %}
+    set variable mlcost_kept_cost_periods = (
+        with current_periods as ({{ mlcost.period_inputs_hashes(delivery_files) }}),
+        built_periods as (
+            select distinct x_provider, billing_period_start, x_period_inputs_hash
+            from {{ this }}
+            where x_period_inputs_hash is not null
+        )
+        select coalesce(list({{ dbt.concat([
+            "current_periods.x_provider", "'|'",
+            "cast(current_periods.billing_period_start as " ~ dbt.type_string() ~ ")",
+        ]) }}), [])
+        from current_periods
+        inner join built_periods
+            on current_periods.x_provider = built_periods.x_provider
+            and current_periods.billing_period_start = built_periods.billing_period_start
+            and current_periods.x_period_inputs_hash = built_periods.x_period_inputs_hash
+    )
+    {%- endif %}
+{% endmacro %}
+
+{#- Post-hook of the unified table: later readers of the views read every line. -#}
+{% macro reset_kept_cost_periods() %}
+    {{ return(adapter.dispatch('reset_kept_cost_periods', 'mlcost')()) }}
+{% endmacro %}
+
+{% macro default__reset_kept_cost_periods() %}{{ return('') }}{% endmacro %}
+
+{% macro duckdb__reset_kept_cost_periods() %}
+    reset variable mlcost_kept_cost_periods
+{% endmacro %}

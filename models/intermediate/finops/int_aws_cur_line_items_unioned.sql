@@ -12,19 +12,19 @@
 
 with legacy_csv as (
 
-    select * from {{ ref('stg_aws_cur__legacy_csv_line_items') }}
+    {{ mlcost.staged_lines_to_map('aws', 'stg_aws_cur__legacy_csv_line_items') }}
 
 ),
 
 legacy_parquet as (
 
-    select * from {{ ref('stg_aws_cur__legacy_parquet_line_items') }}
+    {{ mlcost.staged_lines_to_map('aws', 'stg_aws_cur__legacy_parquet_line_items') }}
 
 ),
 
 cur2 as (
 
-    select * from {{ ref('stg_aws_cur__cur2_line_items') }}
+    {{ mlcost.staged_lines_to_map('aws', 'stg_aws_cur__cur2_line_items') }}
 
 ),
 

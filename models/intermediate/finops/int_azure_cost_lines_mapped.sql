@@ -15,25 +15,25 @@
 
 with ea_actual as (
 
-    select * from {{ ref('stg_azure_cost__ea_actual_cost_lines') }}
+    {{ mlcost.staged_lines_to_map('azure', 'stg_azure_cost__ea_actual_cost_lines') }}
 
 ),
 
 mca_actual as (
 
-    select * from {{ ref('stg_azure_cost__mca_actual_cost_lines') }}
+    {{ mlcost.staged_lines_to_map('azure', 'stg_azure_cost__mca_actual_cost_lines') }}
 
 ),
 
 ea_amortized as (
 
-    select * from {{ ref('stg_azure_cost__ea_amortized_cost_lines') }}
+    {{ mlcost.staged_lines_to_map('azure', 'stg_azure_cost__ea_amortized_cost_lines') }}
 
 ),
 
 mca_amortized as (
 
-    select * from {{ ref('stg_azure_cost__mca_amortized_cost_lines') }}
+    {{ mlcost.staged_lines_to_map('azure', 'stg_azure_cost__mca_amortized_cost_lines') }}
 
 ),
 

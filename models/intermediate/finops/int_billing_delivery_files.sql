@@ -44,9 +44,9 @@ focus_export_files as (
 
 ),
 
-delivered_lines as (
+file_partitions as (
 
-    {{ mlcost.all_delivery_lines() }}
+    select * from {{ ref('int_billing_file_partitions') }}
 
 ),
 
@@ -103,27 +103,6 @@ file_times as (
         max(file_modified_at) as file_modified_at
     from export_files
     group by 1, 2
-
-),
-
-file_partitions as (
-
-    select
-        x_provider,
-        x_provider_name,
-        x_export,
-        x_source_format,
-        x_source_file,
-        x_delivery,
-        billing_account_id,
-        billing_period_start,
-        {#- A FOCUS file is dated from the FOCUS export's files, not the cloud's. #}
-        case when x_export = 'focus' then 'focus' else x_provider end as x_files_source,
-        count(*) as line_count,
-        sum(billed_cost) as billed_cost,
-        {{ mlcost.unordered_fingerprint('x_line_value_key') }} as x_lines_fingerprint
-    from delivered_lines
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 
 ),
 

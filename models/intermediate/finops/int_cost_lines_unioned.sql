@@ -9,12 +9,17 @@
 {#- A table, not the folder's view: fct_cost_lines, the quarantine, job attribution and
     the governance models all read it; as a view, each would union and normalize the tags
     again. Incremental by billing period (macros/incremental_periods.sql): a nightly run
-    rebuilds only the periods whose staged files changed. -#}
+    rebuilds only the periods whose staged files changed, and the views it reads map only
+    those periods' staged lines (staged_lines_to_map). -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ mlcost.delete_rebuilt_cost_periods(ref('int_billing_delivery_files')) }}",
+    pre_hook=[
+        "{{ mlcost.delete_rebuilt_cost_periods(ref('int_billing_delivery_files')) }}",
+        "{{ mlcost.set_kept_cost_periods(ref('int_billing_delivery_files')) }}",
+    ],
+    post_hook="{{ mlcost.reset_kept_cost_periods() }}",
 ) }}
 {%- set periods = mlcost.cost_periods_to_rebuild(ref('int_billing_delivery_files')) %}
 {%- set tag_columns = ['team', 'project', 'owner', 'environment', 'cost_center', 'job_id'] %}

@@ -38,6 +38,15 @@ with delivered as (
 
 ),
 
+{# On an incremental build, the periods it rebuilds (macros/incremental_periods.sql). #}
+delivered_to_map as (
+
+    {%- set keys = mlcost.delivery_keys('focus', 'delivered') %}
+    select * from delivered
+    where {{ mlcost.outside_kept_cost_periods(keys.provider, keys.period) }}
+
+),
+
 delivery_files as (
 
     select * from {{ ref('int_billing_delivery_files') }}
@@ -47,7 +56,7 @@ delivery_files as (
 {# A period a newer delivery holds again is read from that one only. #}
 unioned as (
 
-    {{ mlcost.delivery_selected_lines('focus', 'delivered', 'delivery_files') }}
+    {{ mlcost.delivery_selected_lines('focus', 'delivered_to_map', 'delivery_files') }}
 
 ),
 

@@ -12,19 +12,19 @@
 
 with detailed as (
 
-    select * from {{ ref('stg_gcp_billing__detailed_cost_lines') }}
+    {{ mlcost.staged_lines_to_map('gcp', 'stg_gcp_billing__detailed_cost_lines') }}
 
 ),
 
 standard as (
 
-    select * from {{ ref('stg_gcp_billing__standard_cost_lines') }}
+    {{ mlcost.staged_lines_to_map('gcp', 'stg_gcp_billing__standard_cost_lines') }}
 
 ),
 
 flat_csv as (
 
-    select * from {{ ref('stg_gcp_billing__flat_csv_cost_lines') }}
+    {{ mlcost.staged_lines_to_map('gcp', 'stg_gcp_billing__flat_csv_cost_lines') }}
 
 ),
 
