@@ -8,6 +8,9 @@
     only ever touched by checkpoints, and a volume of a machine running a week or more
     shows as stale. The clock starts at the later of the last touch and the first billed
     day in the data. -#}
+{#- A table: its mart and the tests of its key read it (as a view, each would pass over
+    the unified cost table again). -#}
+{{ config(materialized='table') }}
 
 with cost_lines as (
 
