@@ -52,7 +52,9 @@ from bench.measure import (  # noqa: E402
     Measurement,
     OutputSpec,
     assert_same,
+    breakdown_text,
     median,
+    node_time_breakdown,
     plot_results,
     results_markdown,
     run_measured,
@@ -283,6 +285,8 @@ class Runner:
         if measurement.returncode != 0:
             tail = measurement.output[-6000:]
             raise SystemExit(f"dbt build {' '.join(arguments)} failed:\n{tail}")
+        run_results = self.scale_dir / "target" / "run_results.json"
+        measurement.breakdown = node_time_breakdown(json.loads(run_results.read_text()))
         return measurement
 
     def floor(self, database: Path, root: Path) -> Measurement:
@@ -305,9 +309,12 @@ class Runner:
 
 
 def summary(measurements: list[Measurement], **extra) -> dict:
-    return {"status": "ok", "seconds": [m.seconds for m in measurements],
-            "median_seconds": median([m.seconds for m in measurements]),
-            "peak_rss_bytes": max(m.peak_rss_bytes for m in measurements), **extra}
+    result = {"status": "ok", "seconds": [m.seconds for m in measurements],
+              "median_seconds": median([m.seconds for m in measurements]),
+              "peak_rss_bytes": max(m.peak_rss_bytes for m in measurements), **extra}
+    if measurements[-1].breakdown:
+        result["nodes"] = measurements[-1].breakdown  # of the last run: where time goes
+    return result
 
 
 def check_against_floor(floor_db: Path, other_db: Path, label: str,
@@ -404,6 +411,11 @@ def bench_nightly(args: argparse.Namespace, runner: Runner, result: dict, full_d
     result["notes"].append(
         f"Nightly after one more day: {ways['dbt_nightly_one_more_day']['median_seconds'] / full:.0%}"
         f" of the full build ({len(changed)} files changed: {', '.join(changed)}).")
+    for label, key in (("Full build", "dbt_full"), ("Nightly after one more day",
+                                                     "dbt_nightly_one_more_day")):
+        if "nodes" in ways[key]:
+            result["notes"].append(f"{label}, where dbt's time went: "
+                                   f"{breakdown_text(ways[key]['nodes'])}.")
 
 
 def bench_pandas(args: argparse.Namespace, runner: Runner, result: dict,

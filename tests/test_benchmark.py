@@ -18,7 +18,9 @@ from bench.measure import (
     OutputSpec,
     TreeMemorySampler,
     assert_same,
+    breakdown_text,
     mismatches,
+    node_time_breakdown,
     results_markdown,
     run_measured,
 )
@@ -121,6 +123,23 @@ def test_results_markdown_table():
     assert "| `dbt build` of the four outputs, upstream and their tests | 20.0 | 50,000 | 3.00 | 5.0 |" in text
     assert "| pandas, same outputs | did not finish (over 14 GiB) | | 14.00 | |" in text
     assert "- a note" in text
+
+
+def test_node_time_breakdown_sums_models_and_tests_apart():
+    run_results = {"results": [
+        {"unique_id": "model.mlcost.int_cost_lines_unioned", "execution_time": 4.0},
+        {"unique_id": "model.mlcost.fct_egress_routes_daily", "execution_time": 1.5},
+        {"unique_id": "test.mlcost.not_null_fct_cost_lines_x_line_key.abc", "execution_time": 0.5},
+        {"unique_id": "test.mlcost.assert_aws_lines_reconcile_with_staging", "execution_time": 2.0},
+        {"unique_id": "seed.mlcost.regions", "execution_time": 9.0},
+    ]}
+    breakdown = node_time_breakdown(run_results, top=3)
+    assert breakdown["models"] == 2 and breakdown["model_seconds"] == 5.5
+    assert breakdown["tests"] == 2 and breakdown["test_seconds"] == 2.5
+    assert breakdown["slowest"] == [["int_cost_lines_unioned", 4.0],
+                                    ["assert_aws_lines_reconcile_with_staging", 2.0],
+                                    ["fct_egress_routes_daily", 1.5]]
+    assert "2 data tests 2.5 s" in breakdown_text(breakdown)
 
 
 def test_one_more_day_copies_only_changed_files(tmp_path):

@@ -35,6 +35,7 @@ class Measurement:
     returncode: int
     output: str = ""
     over_memory_limit: bool = False
+    breakdown: dict | None = None  # a dbt run's node times (node_time_breakdown)
 
 
 class TreeMemorySampler:
@@ -199,6 +200,32 @@ def gib(value: float | None) -> str:
 
 def seconds_text(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
+
+
+def node_time_breakdown(run_results: dict, top: int = 5) -> dict:
+    """Where a dbt run's time went, from its run_results.json: summed seconds of models and
+    of data tests (threads overlap them, so sums can exceed the wall time), how many of
+    each, and the slowest nodes."""
+    totals = {"model": [0, 0.0], "test": [0, 0.0]}
+    nodes = []
+    for result in run_results.get("results", []):
+        kind = result["unique_id"].split(".", 1)[0]
+        if kind in totals:
+            totals[kind][0] += 1
+            totals[kind][1] += result["execution_time"]
+            nodes.append((result["execution_time"], result["unique_id"].rsplit(".", 1)[-1]
+                          if kind == "model" else result["unique_id"].split(".")[2]))
+    nodes.sort(reverse=True)
+    return {"models": totals["model"][0], "model_seconds": round(totals["model"][1], 2),
+            "tests": totals["test"][0], "test_seconds": round(totals["test"][1], 2),
+            "slowest": [[name, round(seconds, 2)] for seconds, name in nodes[:top]]}
+
+
+def breakdown_text(breakdown: dict) -> str:
+    slowest = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in breakdown["slowest"])
+    return (f"{breakdown['models']} models {breakdown['model_seconds']:.1f} s, "
+            f"{breakdown['tests']} data tests {breakdown['test_seconds']:.1f} s (summed over "
+            f"threads); slowest: {slowest}")
 
 
 # The rows of the results table: (label, key in a scale's "ways").
