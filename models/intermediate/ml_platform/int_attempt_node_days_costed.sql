@@ -22,6 +22,16 @@ with attributed as (
 
 ),
 
+attributed_days as (
+
+    select
+        attributed.*,
+        cast({{ dbt.date_trunc('day', 'attributed.charge_period_start') }} as date)
+            as usage_date
+    from attributed
+
+),
+
 day_hashes as (
 
     {{ mlcost.rebuilt_day_hashes(day_tokens, days) }}
@@ -32,7 +42,7 @@ attempt_node_days as (
 
     select
         attempt_node_id,
-        cast({{ dbt.date_trunc('day', 'charge_period_start') }} as date) as usage_date,
+        usage_date,
         max(attempt_id) as attempt_id,
         max(job_id) as job_id,
         count(*) as attributed_line_count,
@@ -41,8 +51,8 @@ attempt_node_days as (
         sum(attributed_effective_cost) as attributed_effective_cost,
         sum(lost_since_checkpoint_billed_cost) as lost_since_checkpoint_billed_cost,
         sum(lost_since_checkpoint_effective_cost) as lost_since_checkpoint_effective_cost
-    from attributed
-    group by 1, 2
+    from attributed_days
+    group by attempt_node_id, usage_date
 
 ),
 

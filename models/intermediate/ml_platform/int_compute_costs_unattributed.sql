@@ -343,6 +343,17 @@ resource_days as (
 
 ),
 
+resource_days_hashed as (
+
+    select
+        resource_days.*,
+        day_hashes.x_day_inputs_hash
+    from resource_days
+    left join day_hashes
+        on resource_days.usage_date = day_hashes.x_day
+
+),
+
 final as (
 
     select
@@ -368,10 +379,8 @@ final as (
             as unattributed_effective_cost,
         cast(idle_billed_cost as {{ mlcost.type_money() }}) as idle_billed_cost,
         cast(idle_effective_cost as {{ mlcost.type_money() }}) as idle_effective_cost,
-        day_hashes.x_day_inputs_hash
-    from resource_days
-    left join day_hashes
-        on resource_days.usage_date = day_hashes.x_day
+        x_day_inputs_hash
+    from resource_days_hashed
 
 )
 

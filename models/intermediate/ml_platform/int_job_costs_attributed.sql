@@ -185,6 +185,18 @@ shares as (
 
 ),
 
+shares_hashed as (
+
+    select
+        shares.*,
+        day_hashes.x_day_inputs_hash
+    from shares
+    left join day_hashes
+        on cast({{ dbt.date_trunc('day', 'shares.charge_period_start') }} as date)
+        = day_hashes.x_day
+
+),
+
 final as (
 
     select
@@ -205,11 +217,8 @@ final as (
             as lost_since_checkpoint_billed_cost,
         cast(effective_cost * lost_since_checkpoint_share as {{ mlcost.type_money() }})
             as lost_since_checkpoint_effective_cost,
-        day_hashes.x_day_inputs_hash
-    from shares
-    left join day_hashes
-        on cast({{ dbt.date_trunc('day', 'shares.charge_period_start') }} as date)
-        = day_hashes.x_day
+        x_day_inputs_hash
+    from shares_hashed
 
 )
 
