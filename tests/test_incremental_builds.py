@@ -10,9 +10,11 @@ to the cent, those of a `--full-refresh` build of the same files.
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -89,6 +91,62 @@ def rebuilt_periods(dbt_output: str) -> set[str]:
     return set(re.findall(r"([a-z]+ \d{4}-\d{2})-\d{2}", match.group(1)))
 
 
+# Compute lines as job attribution reads them (macro is_billed_machine_line).
+MACHINE_LINES = """
+    select * from main_intermediate.int_cost_lines_unioned
+    where x_quarantine_reason is null and resource_id is not null
+        and charge_category = 'Usage' and x_instance_type is not null
+        and coalesce(commitment_discount_status, '') != 'Unused'"""
+ATTRIBUTION_BY_DAY = ("int_job_costs_attributed", "int_compute_costs_unattributed")
+
+
+def rebuilt_days(dbt_output: str, model: str) -> set[str]:
+    """The days the run said it rebuilt a day-grained model, ranges spelled out."""
+    match = re.search(rf"{model} rebuilds \d+ day\(s\):(.*)", dbt_output)
+    assert match, dbt_output[-3000:]
+    days = set()
+    for first, last in re.findall(r"(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})",
+                                  match.group(1)):
+        day = date.fromisoformat(first)
+        while day <= date.fromisoformat(last):
+            days.add(day.isoformat())
+            day += timedelta(days=1)
+    return days
+
+
+def machine_line_days(database: Path, periods: set[str]) -> set[str]:
+    """The days compute lines of these periods ("aws 2026-11") are charged on."""
+    return {day.isoformat() for (day,) in query_database(database, f"""
+        select distinct cast(charge_period_start as date)
+        from ({MACHINE_LINES}) as machine_lines
+        where x_provider || ' ' || strftime(billing_period_start, '%Y-%m')
+            in ({', '.join(f"'{period}'" for period in periods)})""")}
+
+
+def extend_one_attempt(database: Path, attempts_csv: Path) -> set[str]:
+    """Let one costed attempt of the job tables end a day later, as the platform rewrites
+    an attempt it had ended too early; return the days it now runs on (it ran on one)."""
+    in_csv = {row["attempt_id"]: row for row in csv.DictReader(attempts_csv.open())}
+    candidates = query_database(database, f"""
+        select attempt_id, started_at, ended_at
+        from main_marts.fct_ml_job_attempt_costs
+        where billed_cost > 0 and ended_at is not null
+            and cast(started_at as date) = cast(ended_at as date)
+            and ended_at + interval 1 day
+                < (select max(charge_period_start) from ({MACHINE_LINES}) as machine_lines)
+        order by attempt_id""")
+    attempt_id, started_at, ended_at = next(
+        candidate for candidate in candidates if candidate[0] in in_csv)
+    new_end = ended_at + timedelta(days=1)
+    in_csv[attempt_id]["ended_at"] = new_end.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with attempts_csv.open("w", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(next(iter(in_csv.values()))))
+        writer.writeheader()
+        writer.writerows(in_csv.values())
+    return {(started_at.date() + timedelta(days=offset)).isoformat()
+            for offset in range((new_end.date() - started_at.date()).days + 1)}
+
+
 def test_nightly_run_rebuilds_changed_periods_and_equals_full_refresh(
         built_sample: BuiltProject, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
@@ -103,11 +161,14 @@ def test_nightly_run_rebuilds_changed_periods_and_equals_full_refresh(
     closed_month = cur2_files[0].parent.name.removeprefix("BILLING_PERIOD=")
     assert open_month != closed_month, cur2_files
     cost_before = aws_billed_cost(nightly_db, open_month)
+    expected_periods = {f"aws {open_month}", f"aws {closed_month}"}
 
     restate_one_line(cur2_files[-1])
     gcp_files = sorted(data_dir.glob("gcp/billing_detailed/invoice_month=*/*"))
     gcp_month = gcp_files[0].parent.name.removeprefix("invoice_month=")
     gone_gcp_file = gcp_files[0]
+    expected_periods.add(f"gcp {gcp_month[:4]}-{gcp_month[4:6]}")
+    days_before = machine_line_days(nightly_db, expected_periods)
     gone_gcp_file.unlink()
     # Another assembly of the closed legacy CUR month: staged, but its manifest still
     # names the old one, so it changes which files the period has, not its lines.
@@ -119,6 +180,19 @@ def test_nightly_run_rebuilds_changed_periods_and_equals_full_refresh(
     expected = {f"aws {open_month}", f"aws {closed_month}",
                 f"gcp {gcp_month[:4]}-{gcp_month[4:6]}"}
     assert rebuilt_periods(output) == expected
+    # Attribution again on the days of the rebuilt periods' compute lines, no other.
+    attributed_days = days_before | machine_line_days(nightly_db, expected_periods)
+    for model in ATTRIBUTION_BY_DAY:
+        assert rebuilt_days(output, model) == attributed_days, model
+
+    # Then one attempt ends a day later: attributed again are exactly the days it ran on,
+    # and the full refresh below, of the files as they are now, checks those days too.
+    attempt_days = extend_one_attempt(nightly_db, data_dir / "ml_jobs" / "job_attempts.csv")
+    # In the nightly run's folder: its saved manifest spares a parse of the project.
+    output = build_all_models(nightly_db, tmp_path / "nightly", vars_yaml,
+                              "--select", "stg_ml_jobs__job_attempts+")
+    for model in ATTRIBUTION_BY_DAY:
+        assert rebuilt_days(output, model) == attempt_days, model
 
     full_db = tmp_path / "full.duckdb"
     build_all_models(full_db, tmp_path / "full", vars_yaml, "--full-refresh")

@@ -7,25 +7,51 @@
     those seconds (cost * idle seconds / running seconds). A machine billed as several
     instances (a SageMaker job with InstanceCount 2) runs running seconds / instances. -#}
 {#- A table, not the folder's view: the idle report and its tests read it; as a view,
-    each would merge the intervals again. -#}
-{{ config(materialized='table') }}
+    each would merge the intervals again. Built by usage day (macros/incremental_attribution.sql):
+    a day is built again when its lines or attempts changed, or what every day of a
+    machine reads of all its attempts (instances, team). -#}
+{%- set day_tokens = [
+    mlcost.machine_line_day_tokens(ref('int_cost_lines_unioned')),
+    mlcost.attempt_node_day_tokens(ref('int_attempt_nodes_joined'), ref('int_cost_lines_unioned')),
+    mlcost.resource_day_tokens(ref('int_attempt_nodes_joined'), ref('int_compute_resources_keyed')),
+] %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ mlcost.delete_rebuilt_days([
+        mlcost.machine_line_day_tokens(ref('int_cost_lines_unioned')),
+        mlcost.attempt_node_day_tokens(ref('int_attempt_nodes_joined'), ref('int_cost_lines_unioned')),
+        mlcost.resource_day_tokens(ref('int_attempt_nodes_joined'), ref('int_compute_resources_keyed')),
+    ], 'usage_date') }}",
+) }}
+{%- set days = mlcost.days_to_rebuild(day_tokens, 'usage_date') %}
 
 with cost_lines as (
 
     select * from {{ ref('int_cost_lines_unioned') }}
     where {{ mlcost.is_billed_machine_line() }}
+        and {{ mlcost.on_days('charge_period_start', days) }}
 
 ),
 
 attributed as (
 
     select * from {{ ref('int_job_costs_attributed') }}
+    where {{ mlcost.on_days('charge_period_start', days) }}
 
 ),
 
+{# Every attempt node: a machine's instances and team come from all its attempts. -#}
 attempt_nodes as (
 
     select * from {{ ref('int_attempt_nodes_joined') }}
+
+),
+
+day_hashes as (
+
+    {{ mlcost.rebuilt_day_hashes(day_tokens, days) }}
 
 ),
 
@@ -122,6 +148,7 @@ node_intervals as (
     from resource_periods
     inner join attempt_nodes
         on resource_periods.resource_key = attempt_nodes.resource_key
+        and {{ mlcost.overlaps_days('attempt_nodes.started_at', 'attempt_nodes.ended_at', days) }}
         and resource_periods.charge_period_start < coalesce(
             attempt_nodes.ended_at, resource_periods.charge_period_end
         )
@@ -316,6 +343,17 @@ resource_days as (
 
 ),
 
+resource_days_hashed as (
+
+    select
+        resource_days.*,
+        day_hashes.x_day_inputs_hash
+    from resource_days
+    left join day_hashes
+        on resource_days.usage_date = day_hashes.x_day
+
+),
+
 final as (
 
     select
@@ -340,8 +378,9 @@ final as (
         cast(compute_effective_cost - attributed_effective_cost as {{ mlcost.type_money() }})
             as unattributed_effective_cost,
         cast(idle_billed_cost as {{ mlcost.type_money() }}) as idle_billed_cost,
-        cast(idle_effective_cost as {{ mlcost.type_money() }}) as idle_effective_cost
-    from resource_days
+        cast(idle_effective_cost as {{ mlcost.type_money() }}) as idle_effective_cost,
+        x_day_inputs_hash
+    from resource_days_hashed
 
 )
 

@@ -16,11 +16,29 @@
 
     lost_since_checkpoint_* is the part of the attributed cost after the attempt's last
     checkpoint (all of it when it saved none): what a failed attempt threw away. -#}
+{#- Built by usage day of the line (macros/incremental_attribution.sql): a nightly run
+    attributes again the days whose lines or attempts changed, whole. A table, not the
+    folder's view: the unattributed cost, the daily rollup and a data test read it. -#}
+{%- set day_tokens = [
+    mlcost.machine_line_day_tokens(ref('int_cost_lines_unioned')),
+    mlcost.attempt_node_day_tokens(ref('int_attempt_nodes_joined'), ref('int_cost_lines_unioned')),
+] %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ mlcost.delete_rebuilt_days([
+        mlcost.machine_line_day_tokens(ref('int_cost_lines_unioned')),
+        mlcost.attempt_node_day_tokens(ref('int_attempt_nodes_joined'), ref('int_cost_lines_unioned')),
+    ], 'charge_period_start') }}",
+) }}
+{%- set days = mlcost.days_to_rebuild(day_tokens, 'charge_period_start') %}
 
 with cost_lines as (
 
     select * from {{ ref('int_cost_lines_unioned') }}
     where {{ mlcost.is_billed_machine_line() }}
+        and {{ mlcost.on_days('charge_period_start', days) }}
 
 ),
 
@@ -40,6 +58,13 @@ resource_running_time as (
 attempt_nodes as (
 
     select * from {{ ref('int_attempt_nodes_joined') }}
+    where {{ mlcost.overlaps_days('started_at', 'ended_at', days) }}
+
+),
+
+day_hashes as (
+
+    {{ mlcost.rebuilt_day_hashes(day_tokens, days) }}
 
 ),
 
@@ -160,6 +185,18 @@ shares as (
 
 ),
 
+shares_hashed as (
+
+    select
+        shares.*,
+        day_hashes.x_day_inputs_hash
+    from shares
+    left join day_hashes
+        on cast({{ dbt.date_trunc('day', 'shares.charge_period_start') }} as date)
+        = day_hashes.x_day
+
+),
+
 final as (
 
     select
@@ -179,8 +216,9 @@ final as (
         cast(billed_cost * lost_since_checkpoint_share as {{ mlcost.type_money() }})
             as lost_since_checkpoint_billed_cost,
         cast(effective_cost * lost_since_checkpoint_share as {{ mlcost.type_money() }})
-            as lost_since_checkpoint_effective_cost
-    from shares
+            as lost_since_checkpoint_effective_cost,
+        x_day_inputs_hash
+    from shares_hashed
 
 )
 

@@ -22,7 +22,7 @@ attempt_nodes as (
 
 attributed as (
 
-    select * from {{ ref('int_job_costs_attributed') }}
+    select * from {{ ref('int_attempt_node_days_costed') }}
 
 ),
 
@@ -57,7 +57,7 @@ attempt_costs as (
         attempt_id,
         sum(attributed_billed_cost) as billed_cost,
         sum(attributed_effective_cost) as effective_cost,
-        max(charge_period_end) as last_billed_at
+        max(last_charge_period_end) as last_billed_at
     from attributed
     group by 1
 

@@ -20,7 +20,7 @@ with attempt_nodes as (
 
 attributed as (
 
-    select * from {{ ref('int_job_costs_attributed') }}
+    select * from {{ ref('int_attempt_node_days_costed') }}
 
 ),
 

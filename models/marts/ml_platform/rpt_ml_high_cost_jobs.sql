@@ -6,7 +6,7 @@
 
 with attributed as (
 
-    select * from {{ ref('int_job_costs_attributed') }}
+    select * from {{ ref('int_attempt_node_days_costed') }}
 
 ),
 
@@ -20,7 +20,7 @@ job_weeks as (
 
     select
         job_id,
-        cast({{ dbt.date_trunc('week', 'charge_period_start') }} as date) as week_start,
+        cast({{ dbt.date_trunc('week', 'usage_date') }} as date) as week_start,
         sum(attributed_billed_cost) as billed_cost,
         sum(attributed_effective_cost) as effective_cost
     from attributed

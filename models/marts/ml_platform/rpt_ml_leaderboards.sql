@@ -6,7 +6,7 @@
 
 with attributed as (
 
-    select * from {{ ref('int_job_costs_attributed') }}
+    select * from {{ ref('int_attempt_node_days_costed') }}
 
 ),
 
@@ -26,7 +26,7 @@ spend as (
 
     select
         attributed.job_id,
-        cast({{ dbt.date_trunc('month', 'attributed.charge_period_start') }} as date)
+        cast({{ dbt.date_trunc('month', 'attributed.usage_date') }} as date)
             as period_start,
         sum(attributed.attributed_billed_cost) as billed_cost,
         sum(attributed.attributed_effective_cost) as effective_cost,
