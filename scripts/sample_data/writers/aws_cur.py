@@ -424,6 +424,17 @@ def rate_text(value: float) -> str:
         if value:
             RATE_TEXT[value] = text
     return text
+
+
+def rate_text_column(arr: pa.Array) -> pa.Array:
+    """rate_text of every value of a float column (nulls stay null), rendered once per
+    distinct value (0.0 and -0.0 are distinct here, as rate_text renders them)."""
+    distinct = pc.unique(arr)
+    texts = pa.array([None if v is None else rate_text(v) for v in distinct.to_pylist()],
+                     pa.string())
+    return texts.take(pc.index_in(arr, value_set=distinct))
+
+
 _ISO: dict[int, str] = {}
 _PERIOD: dict[int, tuple[str, int, int]] = {}
 
@@ -444,11 +455,14 @@ def period_bounds(ts: int) -> tuple[str, int, int]:
     return hit
 
 
+# base64 to line item id letters: lowercase, "+" -> "x", "/" -> "z" (one bytes.translate).
+_ID_LETTERS = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ+/", b"abcdefghijklmnopqrstuvwxyzxz")
+
+
 def line_item_id(line_key: str) -> str:
     """52 lowercase letters and digits, the shape of real ``identity/LineItemId`` values."""
     digest = hashlib.blake2b(("cur|" + line_key).encode(), digest_size=40).digest()
-    text = binascii.b2a_base64(digest, newline=False).decode().lower()
-    return text.replace("+", "x").replace("/", "z")[:52]
+    return binascii.b2a_base64(digest, newline=False).translate(_ID_LETTERS)[:52].decode()
 
 
 def pricing_term(c: Charge) -> str:
@@ -644,7 +658,7 @@ class AwsCurWriter:
             self.parts[period] = self.parts.get(period, 0) + 1
             self.part_rows = 0
         part = self.parts[period]
-        typed = self.typed_columns()
+        typed = self.typed_columns(self.needed_columns())
         if "cur_legacy_csv" in self.formats:
             self.write_csv(period, part, typed, n)
         if "cur_legacy_parquet" in self.formats or "cur2_parquet" in self.formats:
@@ -767,14 +781,27 @@ class AwsCurWriter:
             self.rate_codes[key] = hit
         return hit
 
-    def typed_columns(self) -> dict[str, pa.Array]:
-        """Every legacy column as a typed arrow array for the current chunk."""
+    def needed_columns(self) -> set[str] | None:
+        """The legacy columns the formats written read: all of them (None) for a legacy
+        format; for CUR 2.0 alone, those it keeps as columns (its product map and resource
+        tags are built from the chunk's distinct products and tag sets, not from them)."""
+        if "cur_legacy_csv" in self.formats or "cur_legacy_parquet" in self.formats:
+            return None
+        cur2 = {name for name, _ in CUR2_COLUMNS} | {"pricing_unit"}
+        return {name for name, _ in self.columns
+                if not name.startswith("resourceTags/") and athena_name(name) in cur2}
+
+    def typed_columns(self, needed: set[str] | None = None) -> dict[str, pa.Array]:
+        """The legacy columns (every one, or the ``needed`` ones) as typed arrow arrays for
+        the current chunk."""
         n = len(self.rows)
         lines = self.line_columns()
         out: dict[str, pa.Array] = {}
         idx = pa.array(self.row_products, pa.int32())
         tag_idx = pa.array(self.row_tag_sets, pa.int32())
         for name, kind in self.columns:
+            if needed is not None and name not in needed:
+                continue
             if name.startswith("product/"):
                 attr = name[len("product/"):]
                 values = pa.array([p.get(attr) for p in self.products], pa.string())
@@ -868,14 +895,15 @@ class AwsCurWriter:
         cols: dict[str, pa.Array] = {}
         tag_groups: dict[str, list[str]] = {}
         for name, kind in self.columns:
+            if name not in typed:  # a column the formats written do not read
+                continue
             if name.startswith("resourceTags/"):
                 tag_groups.setdefault(athena_name(name), []).append(name)
                 continue
             arr = typed[name]
             if kind in ("rate", "qty"):
                 arr = pa.nulls(len(arr), pa.string()) if arr.null_count == len(arr) else \
-                    pa.array([None if v is None else rate_text(v) for v in arr.to_pylist()],
-                             pa.string())
+                    rate_text_column(arr)
             cols[athena_name(name)] = arr
         for snake, names in tag_groups.items():
             cols[snake] = merge_tag_columns([typed[n] for n in prefer_lowercase(names)])
