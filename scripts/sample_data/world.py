@@ -1403,7 +1403,8 @@ class Slice:
 # Charge's fields after charge_end, in order (what _hourly copies from a template).
 _FIELDS = list(Charge.__dataclass_fields__)
 assert _FIELDS[6:8] == ["charge_start", "charge_end"]
-_AFTER_PERIOD = operator.attrgetter(*_FIELDS[8:])
+assert _FIELDS[-1] == "origin"
+_AFTER_PERIOD = operator.attrgetter(*_FIELDS[8:-1])
 
 
 class ChargeGenerator:
@@ -1512,8 +1513,9 @@ class ChargeGenerator:
         trailing ``|h`` and the charge period [h, h + 1 hour) depends on ``key`` alone (a
         machine's or disk's world record, its running seconds in the hour, its commitment
         cover; the month's length is the same all day). The first hour of a key in a day is
-        built; the others copy its fields: the same values, without recomputing prices,
-        descriptions and roundings for every hour of every machine."""
+        built; the others copy its fields (and name it as their ``origin``): the same values,
+        without recomputing prices, descriptions and roundings for every hour of every
+        machine."""
         templates = self._templates.get(key)
         if templates is None:
             charges = build()
@@ -1522,11 +1524,12 @@ class ChargeGenerator:
                        and c.charge_end == dt_cached(h + HOUR) for c in charges)
             self._templates[key] = [
                 (c.line_key[:-suffix], c.provider, c.billing_account_id, c.sub_account_id,
-                 c.sub_account_name, c.kind, _AFTER_PERIOD(c)) for c in charges]
+                 c.sub_account_name, c.kind, _AFTER_PERIOD(c), c) for c in charges]
             return charges
         start, end, hour = dt_cached(h), dt_cached(h + HOUR), str(h)
-        return [Charge(provider, prefix + hour, payer, account, name, kind, start, end, *rest)
-                for prefix, provider, payer, account, name, kind, rest in templates]
+        return [Charge(provider, prefix + hour, payer, account, name, kind, start, end, *rest,
+                       origin)
+                for prefix, provider, payer, account, name, kind, rest, origin in templates]
 
     # ------------------------------------------------------------------ commitments
 

@@ -544,10 +544,10 @@ def normalization_factor_of(instance_type: str, service: str, kind: str) -> floa
 
 # The Charge fields line_columns reads, pulled out of every line in one call.
 _LINE_FIELDS = operator.attrgetter(
-    "kind", "commitment_type", "charge_start", "charge_end", "billing_account_id",
-    "sub_account_id", "service", "sku", "operation", "availability_zone", "resource_id",
-    "usage_amount", "currency", "unit_price", "billed_cost", "sku_description", "usage_unit",
-    "list_unit_price", "list_cost", "line_key", "instance_type", "region")
+    "kind", "commitment_type", "billing_account_id", "sub_account_id", "service", "sku",
+    "operation", "availability_zone", "resource_id", "usage_amount", "currency", "unit_price",
+    "billed_cost", "sku_description", "usage_unit", "list_unit_price", "list_cost",
+    "instance_type", "region")
 
 
 # ---------------------------------------------------------------------------------------
@@ -584,6 +584,11 @@ class AwsCurWriter:
         self.tag_sets: list[dict[str, str]] = []
         self.row_tag_sets: list[int] = []
         self._tag_set_index: dict[int, int] = {}
+        # Likewise the chunk's distinct origins (see Charge.origin) and, per line, its own:
+        # columns that do not depend on the line key or the hour are rendered per origin.
+        self.origins: list[Charge] = []
+        self.row_origins: list[int] = []
+        self._origin_index: dict[int, int] = {}
         self.rate_codes: dict[tuple, tuple[str | None, str | None]] = {}
         self.product_index: dict[tuple, int] = {}
         self.products: list[dict[str, str]] = []
@@ -636,6 +641,12 @@ class AwsCurWriter:
                 tag_idx = self._tag_set_index[id(c.tags)] = len(self.tag_sets)
                 self.tag_sets.append(c.tags)
             self.row_tag_sets.append(tag_idx)
+            origin = c.origin or c  # alive as long as the line is: ids stay unique
+            origin_idx = self._origin_index.get(id(origin))
+            if origin_idx is None:
+                origin_idx = self._origin_index[id(origin)] = len(self.origins)
+                self.origins.append(origin)
+            self.row_origins.append(origin_idx)
             if len(self.rows) >= min(ROW_GROUP_ROWS, self.chunk_rows - self.part_rows):
                 self.flush(period)
 
@@ -675,49 +686,61 @@ class AwsCurWriter:
         self.tag_sets = []
         self.row_tag_sets = []
         self._tag_set_index = {}
+        self.origins = []
+        self.row_origins = []
+        self._origin_index = {}
 
-    def line_columns(self) -> dict[str, list]:
-        """The non-product, non-tag columns of the buffered lines as python lists.
-
-        The Charge fields are pulled out in one pass (attrgetter), and whatever depends only
-        on a few fields (line item type, hour, normalization factor, rate code) is computed
-        once per distinct value: this runs once per line of a big bill."""
-        cs = self.rows
-        n = len(cs)
-        (kinds, ctypes, starts_dt, ends_dt, payers, accounts, services, skus, operations,
-         zones, resources, amounts, currencies, unit_prices, billed, descriptions, units,
-         list_prices, list_costs, line_keys, itypes, regions) = (
-            zip(*map(_LINE_FIELDS, cs)) if n else ([],) * 22)
-        lit_of: dict[tuple[str, str], str] = {}
-        lits = [lit_of.get(k) or lit_of.setdefault(k, line_item_type_of(*k))
-                for k in zip(kinds, ctypes)]
+    def hour_columns(self, cs: list[Charge]) -> dict[str, list]:
+        """The columns that depend on a line's key or hour, as python lists."""
+        starts, ends, line_keys = [], [], []
         ts_of_dt: dict[object, int] = {}
-        starts = [ts_of_dt.get(d) or ts_of_dt.setdefault(d, int(d.timestamp()))
-                  for d in starts_dt]
-        ends = [ts_of_dt.get(d) or ts_of_dt.setdefault(d, int(d.timestamp())) for d in ends_dt]
+        for c in cs:
+            start, end = c.charge_start, c.charge_end
+            starts.append(ts_of_dt.get(start) or ts_of_dt.setdefault(start,
+                                                                      int(start.timestamp())))
+            ends.append(ts_of_dt.get(end) or ts_of_dt.setdefault(end, int(end.timestamp())))
+            line_keys.append(c.line_key)
         bounds = [period_bounds(t) for t in starts]
-        usage = [k in USAGE_KINDS for k in kinds]
-        factor_of: dict[tuple[str, str, str], float | None] = {}
-        factors = [factor_of[k] if k in factor_of else
-                   factor_of.setdefault(k, normalization_factor_of(*k))
-                   for k in zip(itypes, services, kinds)]
-        has_rate = [bool(p or a) for p, a in zip(unit_prices, amounts)]
         intervals: dict[tuple[int, int], str] = {}
-        cols: dict[str, list] = {
+        return {
             "identity/LineItemId": [line_item_id(k) for k in line_keys],
             "identity/TimeInterval": [
                 intervals.get(k) or intervals.setdefault(
                     k, f"{iso_cached(k[0])}/{iso_cached(k[1])}")
                 for k in zip(starts, ends)],
             "bill/InvoiceId": [self.invoice_ids.get(b[0]) for b in bounds],
+            "bill/BillingPeriodStartDate": [b[1] for b in bounds],
+            "bill/BillingPeriodEndDate": [b[2] for b in bounds],
+            "lineItem/UsageStartDate": starts, "lineItem/UsageEndDate": ends,
+        }
+
+    def line_columns(self, cs: list[Charge]) -> dict[str, list]:
+        """The non-product, non-tag columns of lines ``cs`` as python lists.
+
+        The Charge fields are pulled out in one pass (attrgetter), and whatever depends only
+        on a few fields (line item type, hour, normalization factor, rate code) is computed
+        once per distinct value: this runs once per line of a big bill (once per origin in
+        typed_columns, which takes hour_columns per line)."""
+        n = len(cs)
+        (kinds, ctypes, payers, accounts, services, skus, operations, zones, resources,
+         amounts, currencies, unit_prices, billed, descriptions, units, list_prices,
+         list_costs, itypes, regions) = (zip(*map(_LINE_FIELDS, cs)) if n else ([],) * 19)
+        lit_of: dict[tuple[str, str], str] = {}
+        lits = [lit_of.get(k) or lit_of.setdefault(k, line_item_type_of(*k))
+                for k in zip(kinds, ctypes)]
+        usage = [k in USAGE_KINDS for k in kinds]
+        factor_of: dict[tuple[str, str, str], float | None] = {}
+        factors = [factor_of[k] if k in factor_of else
+                   factor_of.setdefault(k, normalization_factor_of(*k))
+                   for k in zip(itypes, services, kinds)]
+        has_rate = [bool(p or a) for p, a in zip(unit_prices, amounts)]
+        cols: dict[str, list] = {
+            **self.hour_columns(cs),
             "bill/InvoicingEntity": [LEGAL_ENTITY] * n, "bill/BillingEntity": ["AWS"] * n,
             "bill/BillType": ["Anniversary"] * n,
             "bill/PayerAccountId": list(payers),
-            "bill/BillingPeriodStartDate": [b[1] for b in bounds],
-            "bill/BillingPeriodEndDate": [b[2] for b in bounds],
             "lineItem/UsageAccountId": list(accounts),
             "lineItem/LineItemType": lits,
-            "lineItem/UsageStartDate": starts, "lineItem/UsageEndDate": ends,
             "lineItem/ProductCode": list(services),
             "lineItem/UsageType": [v or None for v in skus],
             "lineItem/Operation": [v or None for v in operations],
@@ -795,12 +818,21 @@ class AwsCurWriter:
         """The legacy columns (every one, or the ``needed`` ones) as typed arrow arrays for
         the current chunk."""
         n = len(self.rows)
-        lines = self.line_columns()
+        # Per origin (a machine's first hour of the day stands for its other hours), then
+        # taken per line; the columns of a line's own key and hour per line.
+        lines = self.line_columns(self.origins)
+        hours = self.hour_columns(self.rows)
         out: dict[str, pa.Array] = {}
         idx = pa.array(self.row_products, pa.int32())
         tag_idx = pa.array(self.row_tag_sets, pa.int32())
+        origin_idx = pa.array(self.row_origins, pa.int32())
         for name, kind in self.columns:
             if needed is not None and name not in needed:
+                continue
+            if name in hours:
+                values = hours[name]
+                out[name] = pa.array(values, pa.int64()).cast(pa.timestamp("s")).cast(
+                    pa.timestamp("ms")) if kind == "ts" else pa.array(values, pa.string())
                 continue
             if name.startswith("product/"):
                 attr = name[len("product/"):]
@@ -815,13 +847,13 @@ class AwsCurWriter:
             values = lines.get(name)
             if kind == "ts":
                 out[name] = pa.array(values, pa.int64()).cast(pa.timestamp("s")).cast(
-                    pa.timestamp("ms"))
+                    pa.timestamp("ms")).take(origin_idx)
             elif kind in ("money", "num", "rate", "qty"):
                 out[name] = pa.nulls(n, pa.float64()) if values is None else \
-                    pa.array(values, pa.float64())
+                    pa.array(values, pa.float64()).take(origin_idx)
             else:
                 out[name] = pa.nulls(n, pa.string()) if values is None else \
-                    pa.array(values, pa.string())
+                    pa.array(values, pa.string()).take(origin_idx)
         return out
 
     def close_part(self) -> None:
