@@ -715,7 +715,8 @@ class AwsCurWriter:
         }
 
     def line_columns(self, cs: list[Charge]) -> dict[str, list]:
-        """The non-product, non-tag columns of lines ``cs`` as python lists.
+        """The non-product, non-tag columns of lines ``cs`` as python lists, but for
+        hour_columns.
 
         The Charge fields are pulled out in one pass (attrgetter), and whatever depends only
         on a few fields (line item type, hour, normalization factor, rate code) is computed
@@ -735,7 +736,6 @@ class AwsCurWriter:
                    for k in zip(itypes, services, kinds)]
         has_rate = [bool(p or a) for p, a in zip(unit_prices, amounts)]
         cols: dict[str, list] = {
-            **self.hour_columns(cs),
             "bill/InvoicingEntity": [LEGAL_ENTITY] * n, "bill/BillingEntity": ["AWS"] * n,
             "bill/BillType": ["Anniversary"] * n,
             "bill/PayerAccountId": list(payers),
