@@ -634,6 +634,30 @@ def test_simulated_azure_totals(kind: str, view: str, simulated: tuple[list[Char
     assert dict(got) == pytest.approx({p: v for (k, p), v in totals.items() if k == kind}, abs=1e-6)
 
 
+def test_gcp_stream_spills_and_merges_to_the_same_bytes(
+        simulated: tuple[list[Charge], Path, dict[str, str]], tmp_path: Path) -> None:
+    """The generator's bounded-memory GCP writer: charges in daily batches, rows spilled to
+    sorted runs every few hundred rows, merged at the end. Its files are the bytes the
+    in-memory functions give for all charges at once (detailed and standard)."""
+    charges, _, _ = simulated
+    detailed = gcp_billing.build_files(charges, 7)
+    expected = {**detailed, **gcp_billing.standard_files(detailed)}
+    stream = gcp_billing.ExportStream(tmp_path, 7, ("detailed", "standard"), spill_rows=300)
+    by_day: dict[object, list[Charge]] = {}
+    for c in charges:
+        by_day.setdefault(c.charge_start.date(), []).append(c)
+    for day in sorted(by_day):
+        stream.add(by_day[day])
+    runs = sum(len(r) for r in stream.runs.values())
+    variables = stream.finish()
+    assert runs > len(detailed) > 1  # several runs per file were merged
+    assert set(variables) == {"mlcost_gcp_billing_detailed", "mlcost_gcp_billing_standard"}
+    written = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert sorted(written) == sorted(expected)
+    for path, rows in expected.items():
+        assert written[path] == gcp_billing._gzip_ndjson(rows), path
+
+
 def test_simulated_files_read_with_the_projects_source_definitions(
         simulated: tuple[list[Charge], Path, dict[str, str]]) -> None:
     """The read options the dbt sources use work on our files (columns typed, BOM handled)."""
