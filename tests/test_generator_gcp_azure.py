@@ -658,6 +658,30 @@ def test_gcp_stream_spills_and_merges_to_the_same_bytes(
         assert written[path] == gcp_billing._gzip_ndjson(rows), path
 
 
+def test_azure_stream_in_batches_writes_the_same_bytes(
+        simulated: tuple[list[Charge], Path, dict[str, str]], tmp_path: Path) -> None:
+    """The generator's Azure writer sums each batch (a day, then a month close) into daily
+    rows as it comes: the files and row counts are those of all the charges at once."""
+    charges, _, _ = simulated
+    expected = azure_cost.build_files(charges, 7)
+    stream = azure_cost.ExportStream(tmp_path, 7)
+    batch: list[Charge] = []
+    for c in charges:  # the simulation's own batches: a day's charges, then a month close
+        if batch and c.charge_start.date() != batch[-1].charge_start.date():
+            stream.add(batch)
+            batch = []
+        batch.append(c)
+    stream.add(batch)
+    stream.finish()
+    written = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == expected and len(expected) > 2
+    counts: dict[tuple[str, str], int] = {}
+    for (_, view, _, period), rows in azure_cost.build_rows(charges, 7).items():
+        if view == "actual":
+            counts[("azure", period)] = counts.get(("azure", period), 0) + len(rows)
+    assert stream.native_line_counts() == counts
+
+
 def test_simulated_files_read_with_the_projects_source_definitions(
         simulated: tuple[list[Charge], Path, dict[str, str]]) -> None:
     """The read options the dbt sources use work on our files (columns typed, BOM handled)."""
