@@ -251,12 +251,14 @@ def main(argv: list[str] | None = None) -> int:
                                    args.chunk_rows, tuple(args.aws_formats),
                                    ts_of(args.start + timedelta(days=billed_days)))
     # Writers that stream take each batch as it comes; the others get their provider's
-    # charges at the end. FOCUS writes GCP and Azure at the end too, so it keeps them.
+    # charges at the end.
     streams = {provider: module.ExportStream(out_dir, args.seed, **stream_args[provider])
                for provider, module in writers.items()
                if module is not None and hasattr(module, "ExportStream")}
-    other: dict[str, list[Charge]] = {p: [] for p, w in writers.items() if w is not None
-                                      and (p not in streams or args.focus)}
+    other: dict[str, list[Charge]] = {p: [] for p, w in writers.items()
+                                      if w is not None and p not in streams}
+    # FOCUS files of the other clouds whose native exports are written
+    focus_others = [p for p, w in writers.items() if w is not None]
     last_day = args.start + timedelta(days=billed_days - 1)
     focus_writer = focus.FocusWriter(out_dir, args.seed, f"{last_day:%Y-%m}",
                                      args.chunk_rows) if args.focus else None
@@ -282,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
                 aws.add(period, charges)
             if focus_writer is not None and "aws" in args.providers:
                 focus_writer.add(charges)
+            if focus_writer is not None:
+                focus_writer.add_other(charges, focus_others)
             for stream in streams.values():
                 stream.add(charges)
             if other:
@@ -338,8 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     write_vars(out_dir, out_vars, final_dir=final_dir)
     if focus_writer is not None:
         # Only the FOCUS vars: every native var stays unset, so nothing is counted twice.
-        written = [c for provider, charges in other.items() for c in charges]
-        write_vars(out_dir, focus_writer.finish(written), "mlcost_vars_focus.yml", final_dir)
+        write_vars(out_dir, focus_writer.finish(), "mlcost_vars_focus.yml", final_dir)
         write_vars(out_dir, focus_writer.older_vars(), "mlcost_vars_focus_older.yml", final_dir)
         result["focus_older_versions"] = focus_writer.older.truth()
     (out_dir / "truth.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

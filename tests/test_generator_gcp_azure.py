@@ -22,7 +22,7 @@ import pytest
 
 from sample_data import catalog
 from sample_data.model import Charge
-from sample_data.writers import azure_cost, gcp_billing
+from sample_data.writers import azure_cost, focus, gcp_billing
 from build_support import SHARED_FIXTURES
 from real_fixtures_support import requires_real_fixtures
 
@@ -680,6 +680,44 @@ def test_azure_stream_in_batches_writes_the_same_bytes(
         if view == "actual":
             counts[("azure", period)] = counts.get(("azure", period), 0) + len(rows)
     assert stream.native_line_counts() == counts
+
+
+def test_focus_other_clouds_spill_in_sorted_runs_to_the_same_files(
+        simulated: tuple[list[Charge], Path, dict[str, str]], tmp_path: Path) -> None:
+    """The FOCUS writer keeps GCP and Azure charges in sorted runs on disk and renders each
+    period's file in chunks: its files are those of all the rows at once (build_rows), and
+    its older-version files those of the same writer given everything in one piece."""
+    charges, _, _ = simulated
+    others = [c for c in charges if c.provider != "aws"]
+    outputs = {}
+    for run, spill, chunk in (("spilled", 40, 25), ("whole", 10**9, 10**9)):
+        writer = focus.FocusWriter(tmp_path / run, 7, "2026-11", chunk_rows=chunk)
+        writer.others.spill_charges = spill
+        by_day: dict[object, list[Charge]] = {}
+        for c in others:
+            by_day.setdefault(c.charge_start.date(), []).append(c)
+        for day in sorted(by_day):
+            writer.add_other(by_day[day], ("gcp", "azure"))
+        if run == "spilled":
+            assert sum(len(r) for r in writer.others.runs.values()) > 4
+        writer.finish()
+        outputs[run] = {p.relative_to(tmp_path / run): p.read_bytes()
+                        for p in (tmp_path / run).rglob("*") if p.is_file()}
+    assert outputs["spilled"] == outputs["whole"]
+    native = {path: content for path, content in outputs["spilled"].items()
+              if path.parts[0] == "focus" and path.name != "manifest.json"}
+    expected = focus.build_rows(others)
+    assert len(native) == len(expected) > 2
+    for (provider, period), rows in expected.items():
+        content = focus._csv_bytes(rows, provider)
+        if provider == "gcp":
+            path = Path("focus", "gcp", focus.GCP_VIEW,
+                        f"invoice_month={period.replace('-', '')}", "focus-000000000000.csv.gz")
+            assert gzip.decompress(native[path]) == content
+        else:
+            path, = [p for p in native if p.parts[1] == "azure"
+                     and p.parent.parent.name.startswith(period.replace("-", ""))]
+            assert native[path] == content
 
 
 def test_simulated_files_read_with_the_projects_source_definitions(
