@@ -587,6 +587,7 @@ class AwsCurWriter:
         # Likewise the chunk's distinct origins (see Charge.origin) and, per line, its own:
         # columns that do not depend on the line key or the hour are rendered per origin.
         self.origins: list[Charge] = []
+        self.origin_keys: list[tuple[int, int]] = []  # product and tag set, per origin
         self.row_origins: list[int] = []
         self._origin_index: dict[int, int] = {}
         self.rate_codes: dict[tuple, tuple[str | None, str | None]] = {}
@@ -626,26 +627,29 @@ class AwsCurWriter:
         for c in charges:
             if c.provider != "aws":
                 continue
-            key = product_key(c)
-            idx = self.product_index.get(key)
-            if idx is None:
-                idx = len(self.products)
-                self.product_index[key] = idx
-                self.products.append(product_attributes(c))
-            self.rows.append(c)
-            self.row_products.append(idx)
-            # By identity: the buffered lines keep their tag dicts alive, so no id is reused
-            # within a chunk (the index is reset with the chunk).
-            tag_idx = self._tag_set_index.get(id(c.tags))
-            if tag_idx is None:
-                tag_idx = self._tag_set_index[id(c.tags)] = len(self.tag_sets)
-                self.tag_sets.append(c.tags)
-            self.row_tag_sets.append(tag_idx)
             origin = c.origin or c  # alive as long as the line is: ids stay unique
             origin_idx = self._origin_index.get(id(origin))
-            if origin_idx is None:
+            if origin_idx is not None:  # a copy: its origin's product and tag set
+                idx, tag_idx = self.origin_keys[origin_idx]
+            else:
+                key = product_key(c)
+                idx = self.product_index.get(key)
+                if idx is None:
+                    idx = len(self.products)
+                    self.product_index[key] = idx
+                    self.products.append(product_attributes(c))
+                # By identity: the buffered lines keep their tag dicts alive, so no id is
+                # reused within a chunk (the index is reset with the chunk).
+                tag_idx = self._tag_set_index.get(id(c.tags))
+                if tag_idx is None:
+                    tag_idx = self._tag_set_index[id(c.tags)] = len(self.tag_sets)
+                    self.tag_sets.append(c.tags)
                 origin_idx = self._origin_index[id(origin)] = len(self.origins)
                 self.origins.append(origin)
+                self.origin_keys.append((idx, tag_idx))
+            self.rows.append(c)
+            self.row_products.append(idx)
+            self.row_tag_sets.append(tag_idx)
             self.row_origins.append(origin_idx)
             if len(self.rows) >= min(ROW_GROUP_ROWS, self.chunk_rows - self.part_rows):
                 self.flush(period)
@@ -687,6 +691,7 @@ class AwsCurWriter:
         self.row_tag_sets = []
         self._tag_set_index = {}
         self.origins = []
+        self.origin_keys = []
         self.row_origins = []
         self._origin_index = {}
 
