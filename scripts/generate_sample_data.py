@@ -83,7 +83,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--providers", default="aws,gcp,azure",
                         help="billing exports to write (comma-separated). The simulation, the "
                              "job tables and truth.json still cover every cloud; leaving out "
-                             "gcp/azure saves the memory their writers need at very large --scale")
+                             "gcp/azure saves the time their writers take (every writer "
+                             "streams: its memory does not grow with the bill)")
     parser.add_argument("--gcp-exports", default="detailed",
                         help="GCP billing tables to extract (comma-separated subset of "
                              "detailed,standard): the same charges, the standard one summed "
