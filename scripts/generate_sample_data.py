@@ -83,7 +83,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--providers", default="aws,gcp,azure",
                         help="billing exports to write (comma-separated). The simulation, the "
                              "job tables and truth.json still cover every cloud; leaving out "
-                             "gcp/azure saves the memory their writers need at very large --scale")
+                             "gcp/azure saves the time their writers take (every writer "
+                             "streams: its memory does not grow with the bill)")
     parser.add_argument("--gcp-exports", default="detailed",
                         help="GCP billing tables to extract (comma-separated subset of "
                              "detailed,standard): the same charges, the standard one summed "
@@ -240,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
 
     writers = {provider: load_writer(name) if provider in args.providers else None
                for name, provider in zip(OTHER_WRITERS, ["gcp", "azure"])}
+    stream_args = {"gcp": {"exports": args.gcp_exports},
+                   "azure": {"part_rows": args.azure_part_rows}}
     truth = TruthAccumulator(world, period_rules={
         provider: module.billing_period for provider, module in writers.items()
         if module is not None and callable(getattr(module, "billing_period", None))})
@@ -248,7 +251,15 @@ def main(argv: list[str] | None = None) -> int:
         aws = aws_cur.AwsCurWriter(world, out_dir, aws_cur.aws_tag_keys(world),
                                    args.chunk_rows, tuple(args.aws_formats),
                                    ts_of(args.start + timedelta(days=billed_days)))
-    other: dict[str, list[Charge]] = {p: [] for p, w in writers.items() if w is not None}
+    # Writers that stream take each batch as it comes; the others get their provider's
+    # charges at the end.
+    streams = {provider: module.ExportStream(out_dir, args.seed, **stream_args[provider])
+               for provider, module in writers.items()
+               if module is not None and hasattr(module, "ExportStream")}
+    other: dict[str, list[Charge]] = {p: [] for p, w in writers.items()
+                                      if w is not None and p not in streams}
+    # FOCUS files of the other clouds whose native exports are written
+    focus_others = [p for p, w in writers.items() if w is not None]
     last_day = args.start + timedelta(days=billed_days - 1)
     focus_writer = focus.FocusWriter(out_dir, args.seed, f"{last_day:%Y-%m}",
                                      args.chunk_rows) if args.focus else None
@@ -274,6 +285,10 @@ def main(argv: list[str] | None = None) -> int:
                 aws.add(period, charges)
             if focus_writer is not None and "aws" in args.providers:
                 focus_writer.add(charges)
+            if focus_writer is not None:
+                focus_writer.add_other(charges, focus_others)
+            for stream in streams.values():
+                stream.add(charges)
             if other:
                 for c in charges:
                     if c.provider in other:
@@ -302,9 +317,13 @@ def main(argv: list[str] | None = None) -> int:
             say(f"note: sample_data/writers/{name}.py with write(charges, out_dir, rng_seed) "
                 f"is not there yet: no {provider} export written")
             continue
-        extra = {"gcp": {"exports": args.gcp_exports},
-                 "azure": {"part_rows": args.azure_part_rows}}.get(provider, {})
-        out_vars.update(writer.write(other[provider], out_dir, args.seed, **extra))
+        if provider in streams:
+            out_vars.update(streams[provider].finish())
+            if callable(getattr(streams[provider], "native_line_counts", None)):
+                truth.native_line_counts.update(streams[provider].native_line_counts())
+            continue
+        out_vars.update(writer.write(other[provider], out_dir, args.seed,
+                                     **stream_args[provider]))
         truth.native_line_counts.update(native_line_counts(provider, writer, other[provider],
                                                            args.seed))
     for name in OPTIONAL_WRITERS:
@@ -324,9 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     write_vars(out_dir, out_vars, final_dir=final_dir)
     if focus_writer is not None:
         # Only the FOCUS vars: every native var stays unset, so nothing is counted twice.
-        written = [c for provider, charges in other.items() if provider in args.providers
-                   for c in charges]
-        write_vars(out_dir, focus_writer.finish(written), "mlcost_vars_focus.yml", final_dir)
+        write_vars(out_dir, focus_writer.finish(), "mlcost_vars_focus.yml", final_dir)
         write_vars(out_dir, focus_writer.older_vars(), "mlcost_vars_focus_older.yml", final_dir)
         result["focus_older_versions"] = focus_writer.older.truth()
     (out_dir / "truth.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

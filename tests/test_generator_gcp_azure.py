@@ -22,7 +22,7 @@ import pytest
 
 from sample_data import catalog
 from sample_data.model import Charge
-from sample_data.writers import azure_cost, gcp_billing
+from sample_data.writers import azure_cost, focus, gcp_billing
 from build_support import SHARED_FIXTURES
 from real_fixtures_support import requires_real_fixtures
 
@@ -632,6 +632,92 @@ def test_simulated_azure_totals(kind: str, view: str, simulated: tuple[list[Char
         from read_csv('{variables[f"mlcost_azure_{kind}_{view}"]}', all_varchar=true) group by all""")
     totals = (azure_cost.billed_total_by_period if view == "actual" else azure_cost.effective_total_by_period)(charges)
     assert dict(got) == pytest.approx({p: v for (k, p), v in totals.items() if k == kind}, abs=1e-6)
+
+
+def test_gcp_stream_spills_and_merges_to_the_same_bytes(
+        simulated: tuple[list[Charge], Path, dict[str, str]], tmp_path: Path) -> None:
+    """The generator's bounded-memory GCP writer: charges in daily batches, rows spilled to
+    sorted runs every few hundred rows, merged at the end. Its files are the bytes the
+    in-memory functions give for all charges at once (detailed and standard)."""
+    charges, _, _ = simulated
+    detailed = gcp_billing.build_files(charges, 7)
+    expected = {**detailed, **gcp_billing.standard_files(detailed)}
+    stream = gcp_billing.ExportStream(tmp_path, 7, ("detailed", "standard"), spill_rows=300)
+    by_day: dict[object, list[Charge]] = {}
+    for c in charges:
+        by_day.setdefault(c.charge_start.date(), []).append(c)
+    for day in sorted(by_day):
+        stream.add(by_day[day])
+    runs = sum(len(r) for r in stream.runs.values())
+    variables = stream.finish()
+    assert runs > len(detailed) > 1  # several runs per file were merged
+    assert set(variables) == {"mlcost_gcp_billing_detailed", "mlcost_gcp_billing_standard"}
+    written = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert sorted(written) == sorted(expected)
+    for path, rows in expected.items():
+        assert written[path] == gcp_billing._gzip_ndjson(rows), path
+
+
+def test_azure_stream_in_batches_writes_the_same_bytes(
+        simulated: tuple[list[Charge], Path, dict[str, str]], tmp_path: Path) -> None:
+    """The generator's Azure writer sums each batch (a day, then a month close) into daily
+    rows as it comes: the files and row counts are those of all the charges at once."""
+    charges, _, _ = simulated
+    expected = azure_cost.build_files(charges, 7)
+    stream = azure_cost.ExportStream(tmp_path, 7)
+    batch: list[Charge] = []
+    for c in charges:  # the simulation's own batches: a day's charges, then a month close
+        if batch and c.charge_start.date() != batch[-1].charge_start.date():
+            stream.add(batch)
+            batch = []
+        batch.append(c)
+    stream.add(batch)
+    stream.finish()
+    written = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == expected and len(expected) > 2
+    counts: dict[tuple[str, str], int] = {}
+    for (_, view, _, period), rows in azure_cost.build_rows(charges, 7).items():
+        if view == "actual":
+            counts[("azure", period)] = counts.get(("azure", period), 0) + len(rows)
+    assert stream.native_line_counts() == counts
+
+
+def test_focus_other_clouds_spill_in_sorted_runs_to_the_same_files(
+        simulated: tuple[list[Charge], Path, dict[str, str]], tmp_path: Path) -> None:
+    """The FOCUS writer keeps GCP and Azure charges in sorted runs on disk and renders each
+    period's file in chunks: its files are those of all the rows at once (build_rows), and
+    its older-version files those of the same writer given everything in one piece."""
+    charges, _, _ = simulated
+    others = [c for c in charges if c.provider != "aws"]
+    outputs = {}
+    for run, spill, chunk in (("spilled", 40, 25), ("whole", 10**9, 10**9)):
+        writer = focus.FocusWriter(tmp_path / run, 7, "2026-11", chunk_rows=chunk)
+        writer.others.spill_charges = spill
+        by_day: dict[object, list[Charge]] = {}
+        for c in others:
+            by_day.setdefault(c.charge_start.date(), []).append(c)
+        for day in sorted(by_day):
+            writer.add_other(by_day[day], ("gcp", "azure"))
+        if run == "spilled":
+            assert sum(len(r) for r in writer.others.runs.values()) > 4
+        writer.finish()
+        outputs[run] = {p.relative_to(tmp_path / run): p.read_bytes()
+                        for p in (tmp_path / run).rglob("*") if p.is_file()}
+    assert outputs["spilled"] == outputs["whole"]
+    native = {path: content for path, content in outputs["spilled"].items()
+              if path.parts[0] == "focus" and path.name != "manifest.json"}
+    expected = focus.build_rows(others)
+    assert len(native) == len(expected) > 2
+    for (provider, period), rows in expected.items():
+        content = focus._csv_bytes(rows, provider)
+        if provider == "gcp":
+            path = Path("focus", "gcp", focus.GCP_VIEW,
+                        f"invoice_month={period.replace('-', '')}", "focus-000000000000.csv.gz")
+            assert gzip.decompress(native[path]) == content
+        else:
+            path, = [p for p in native if p.parts[1] == "azure"
+                     and p.parent.parent.name.startswith(period.replace("-", ""))]
+            assert native[path] == content
 
 
 def test_simulated_files_read_with_the_projects_source_definitions(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 COMPANY = "tensorloop"
 EMAIL_DOMAIN = "tensorloop.ai"
@@ -358,17 +359,20 @@ class Sku:
 SKUS: dict[tuple[str, str], Sku] = {}
 
 
+@lru_cache(maxsize=None)  # pure, and called once per billing line
 def gcp_sku_id(description: str) -> str:
     """A stable GCP-shaped SKU id ("XXXX-XXXX-XXXX") for a SKU description."""
     digest = hashlib.sha256(("gcp-sku|" + description).encode()).hexdigest().upper()
     return f"{digest[0:4]}-{digest[4:8]}-{digest[8:12]}"
 
 
+@lru_cache(maxsize=None)  # pure, and called once per billing line
 def azure_meter_id(name: str) -> str:
     """A stable GUID meter id for an Azure meter."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "azure-meter|" + name))
 
 
+@lru_cache(maxsize=None)  # pure, and called once per billing line
 def register_gcp_sku(description: str, service: str, unit: str, unit_price: float,
                      region_code: str = "") -> Sku:
     sku = Sku("gcp", gcp_sku_id(description), description, service, unit,
@@ -377,6 +381,7 @@ def register_gcp_sku(description: str, service: str, unit: str, unit_price: floa
     return sku
 
 
+@lru_cache(maxsize=None)  # pure, and called once per billing line
 def register_azure_meter(name: str, category: str, subcategory: str, unit: str,
                          unit_price: float, region_code: str) -> Sku:
     key = f"{category}|{subcategory}|{name}|{region_code}"
@@ -536,6 +541,7 @@ AWS_ON_DEMAND_RATE_CODE = "6YS6EN2CT7"  # the real OnDemand price dimension suff
 AWS_RESERVED_OFFER_TERM = "4NA7Y494T4"  # the real 1yr Standard No Upfront term code
 
 
+@lru_cache(maxsize=None)  # pure, and called once per billing line
 def aws_product_sku(usage_type: str, operation: str, region_code: str) -> str:
     """A stable 16-character product SKU, the shape of ``product/sku``."""
     digest = hashlib.sha256(f"aws-sku|{usage_type}|{operation}|{region_code}".encode())
@@ -548,6 +554,7 @@ def aws_product_sku(usage_type: str, operation: str, region_code: str) -> str:
     return "".join(chars)
 
 
+@lru_cache(maxsize=None)  # pure, and called once per billing line
 def aws_rate_id(usage_type: str, operation: str, region_code: str, term: str) -> str:
     digest = hashlib.sha256(f"aws-rate|{usage_type}|{operation}|{region_code}|{term}".encode())
     return str(int.from_bytes(digest.digest()[:5], "big") % 10_000_000_000)

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
-@dataclass(frozen=True, slots=True)  # slots: millions of them pass through the writers
+# slots: millions of them pass through the writers. Not frozen: a frozen dataclass sets each
+# of its 38 fields through object.__setattr__, which made building a Charge the largest single
+# cost of a big sample; nothing changes a Charge once built (by convention, not enforced).
+@dataclass(slots=True)
 class Charge:
     """One billed slice: a resource (or account-level item) over one charge period.
 
@@ -70,6 +73,10 @@ class Charge:
     unit_price: float = 0.0  # the rate billed_cost was charged at (spot price for spot)
     list_unit_price: float = 0.0  # public on-demand rate (list_cost / usage_amount)
     effective_unit_price: float = 0.0  # commitment rate for covered usage, else unit_price
+    # The Charge whose every field but line_key, charge_start and charge_end this one copies
+    # (the simulation builds a machine's other hours of a day from its first hour's), so a
+    # writer may compute what depends on those fields once per origin; None: not a copy.
+    origin: Charge | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

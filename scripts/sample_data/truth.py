@@ -157,8 +157,27 @@ class TruthAccumulator:
         resource_month, storage_kind = self.resource_month, self.storage_kind
         storage_days, disk_of_machine = self.storage_days, self.disk_of_machine
         touch_days = self.touch_days
+        # A copy (Charge.origin) of a line added in full earlier in the batch adds the same
+        # integer amounts to the same keys as its origin (the same day, so the same month):
+        # copies are counted here and added once per origin at the end. Their attempt and
+        # idle costs (float sums, per hour) are still added line by line, in order.
+        added: set[int] = set()
+        copies: dict[int, list] = {}
+        compute_kinds = COMPUTE_KINDS
         for c in charges:
             provider = c.provider
+            origin = c.origin
+            if (origin is not None and id(origin) in added and not c.transfer_type
+                    and provider not in rules):
+                entry = copies.get(id(origin))
+                if entry is None:
+                    copies[id(origin)] = [origin, 1]
+                else:
+                    entry[1] += 1
+                if c.kind in compute_kinds and c.instance_type and c.running_seconds > 0:
+                    self._compute(c)
+                continue
+            added.add(id(c))
             start = c.charge_start
             rule = rules.get(provider)
             if rule is not None:
@@ -222,6 +241,34 @@ class TruthAccumulator:
                     touch_days.setdefault(disk, set()).add(start.date())
                 if c.instance_type and c.running_seconds > 0:
                     self._compute(c)
+        for origin, count in copies.values():
+            self._add_copies(origin, count)
+
+    def _add_copies(self, c: Charge, count: int) -> None:
+        """The integer sums of ``count`` copies of ``c``, a line added earlier (so every key
+        exists, in the order it was first added): what ``add`` adds for a line, times count,
+        but for attempt and idle costs."""
+        provider, start = c.provider, c.charge_start
+        period = month = self._month_cache[start]
+        billed = round(c.billed_cost * UNIT) * count
+        t = self.totals[(provider, period)]
+        t[0] += billed
+        t[1] += round(c.effective_cost * UNIT) * count
+        t[2] += round(c.list_cost * UNIT) * count
+        t[3] += count
+        self.sub_account_month[(provider, c.sub_account_id, month)] += billed
+        owner = c.owner_team
+        if owner:
+            self.team_month[(owner, month)] += billed
+            g = self.tagged[(provider, owner)]
+            g[0] += billed
+            if not self._team_tag_cache[tuple(c.tags)]:
+                g[1] += billed
+        resource_id = c.resource_id
+        if c.kind in COMPUTE_KINDS and resource_id:
+            self.resource_month[(provider, resource_id, month)][0] += billed
+        if c.kind == "usage" and resource_id in self.storage_kind:
+            self.storage_days[(resource_id, start.date())] += billed
 
     def _compute(self, c: Charge) -> None:
         c0 = int(c.charge_start.timestamp())

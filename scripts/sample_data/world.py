@@ -28,6 +28,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import math
+import operator
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ def next_month_start(ts: int) -> int:
     return calendar.timegm((year, month, 1, 0, 0, 0))
 
 
+@lru_cache(maxsize=None)
 def days_in_month(ts: int) -> int:
     d = dt_of(ts)
     return calendar.monthrange(d.year, d.month)[1]
@@ -1398,6 +1400,13 @@ class Slice:
     cover: str = ""  # "" | ri | sp | cud | res
 
 
+# Charge's fields after charge_end, in order (what _hourly copies from a template).
+_FIELDS = list(Charge.__dataclass_fields__)
+assert _FIELDS[6:8] == ["charge_start", "charge_end"]
+assert _FIELDS[-1] == "origin"
+_AFTER_PERIOD = operator.attrgetter(*_FIELDS[8:-1])
+
+
 class ChargeGenerator:
     """Turns the world into Charges, one day (or one month-close) at a time."""
 
@@ -1410,6 +1419,8 @@ class ChargeGenerator:
         self.research_ec2: dict[str, float] = {}
         self._period_of_start: dict[datetime, str] = {}
         self._accounts: dict[tuple[str, str], tuple[str, str]] = {}
+        # The day's hourly lines by what they depend on (see _hourly); emptied every day.
+        self._templates: dict[tuple, list[tuple]] = {}
 
     # ------------------------------------------------------------------ bookkeeping
 
@@ -1438,6 +1449,7 @@ class ChargeGenerator:
         w = self.w
         day0 = w.start + d * DAY
         day1 = day0 + DAY
+        self._templates = {}
         by_hour: dict[int, list[Slice]] = {}
         for inst in w.instances_by_day[d]:
             h = max(day0, hour_floor(inst.start))
@@ -1456,9 +1468,10 @@ class ChargeGenerator:
             stop = min(day1, vol.end)
             while h < stop:
                 secs = min(h + HOUR, vol.end) - max(h, vol.start)
-                out.append(self.volume_charge(vol.provider, vol.resource_id, vol.name,
-                                              vol.region, vol.zone, vol.sub_account, vol.gb,
-                                              h, secs, vol.owner_team, vol.tags))
+                out.extend(self._hourly(("volume", id(vol), secs), h, lambda: [
+                    self.volume_charge(vol.provider, vol.resource_id, vol.name, vol.region,
+                                       vol.zone, vol.sub_account, vol.gb, h, secs,
+                                       vol.owner_team, vol.tags)]))
                 h += HOUR
         for tr in w.transfers_by_day[d]:
             out.append(self.transfer_charge(tr.provider, tr.resource_id, tr.resource_name,
@@ -1479,12 +1492,14 @@ class ChargeGenerator:
         cud_used = self.apply_gcp_cud(gcp)
         self.apply_azure_reservation(azure)
         for s in slices:
-            out.extend(self.compute_charges(s))
-            if s.inst.disk_id and s.inst.role != "sagemaker":
-                i = s.inst
-                out.append(self.volume_charge(i.provider, i.disk_id, i.disk_name, i.region,
-                                              i.zone, i.sub_account, i.disk_gb, h, s.secs,
-                                              i.owner_team, i.disk_tags))
+            i = s.inst
+            out.extend(self._hourly(("compute", id(i), s.secs, s.cover), h,
+                                    lambda: self.compute_charges(s)))
+            if i.disk_id and i.role != "sagemaker":
+                out.extend(self._hourly(("disk", id(i), s.secs), h, lambda: [
+                    self.volume_charge(i.provider, i.disk_id, i.disk_name, i.region, i.zone,
+                                       i.sub_account, i.disk_gb, h, s.secs, i.owner_team,
+                                       i.disk_tags)]))
             if s.inst.serving_egress:
                 out.extend(self.serving_egress(s))
         if w.start <= h < w.end:
@@ -1492,6 +1507,29 @@ class ChargeGenerator:
             out.append(self.cud_fee(h, cud_used))
             out.extend(self.nat_charges(h, aws))
         return out
+
+    def _hourly(self, key: tuple, h: int, build) -> list[Charge]:
+        """The Charges ``build()`` makes for hour ``h``, where everything but the line key's
+        trailing ``|h`` and the charge period [h, h + 1 hour) depends on ``key`` alone (a
+        machine's or disk's world record, its running seconds in the hour, its commitment
+        cover; the month's length is the same all day). The first hour of a key in a day is
+        built; the others copy its fields (and name it as their ``origin``): the same values,
+        without recomputing prices, descriptions and roundings for every hour of every
+        machine."""
+        templates = self._templates.get(key)
+        if templates is None:
+            charges = build()
+            suffix = len(str(h))
+            assert all(c.line_key.endswith(f"|{h}") and c.charge_start == dt_cached(h)
+                       and c.charge_end == dt_cached(h + HOUR) for c in charges)
+            self._templates[key] = [
+                (c.line_key[:-suffix], c.provider, c.billing_account_id, c.sub_account_id,
+                 c.sub_account_name, c.kind, _AFTER_PERIOD(c), c) for c in charges]
+            return charges
+        start, end, hour = dt_cached(h), dt_cached(h + HOUR), str(h)
+        return [Charge(provider, prefix + hour, payer, account, name, kind, start, end, *rest,
+                       origin)
+                for prefix, provider, payer, account, name, kind, rest, origin in templates]
 
     # ------------------------------------------------------------------ commitments
 
@@ -1565,23 +1603,16 @@ class ChargeGenerator:
             accounts = self._accounts[(provider, sub_account)] = (
                 catalog.billing_account(provider, sub_account),
                 catalog.account_name(provider, sub_account))
-        return Charge(provider=provider, line_key=line_key,
-                      billing_account_id=accounts[0],
-                      sub_account_id=sub_account,
-                      sub_account_name=accounts[1], kind=kind,
-                      charge_start=dt_cached(start), charge_end=dt_cached(end), service=service,
-                      sku=sku, sku_description=sku_description, operation=operation,
-                      region=region, availability_zone=zone, resource_id=resource_id,
-                      resource_name=resource_name, instance_type=instance_type,
-                      usage_amount=round(usage_amount, 10), usage_unit=usage_unit,
-                      running_seconds=float(running_seconds), pricing=pricing,
-                      list_cost=money(list_cost), billed_cost=money(billed_cost),
-                      effective_cost=money(effective_cost), commitment_id=commitment_id,
-                      commitment_type=commitment_type, transfer_from=transfer_from,
-                      transfer_to=transfer_to, transfer_type=transfer_type,
-                      tags=tags if tags is not None else {}, owner_team=owner_team,
-                      unit_price=unit_price, list_unit_price=list_unit_price,
-                      effective_unit_price=effective_unit_price)
+        # Positional, in Charge's field order: the hottest call of a big sample.
+        return Charge(provider, line_key, accounts[0], sub_account, accounts[1], kind,
+                      dt_cached(start), dt_cached(end), service, sku, sku_description,
+                      operation, region, zone, resource_id, resource_name, instance_type,
+                      round(usage_amount, 10), usage_unit, float(running_seconds), pricing,
+                      round(list_cost, 10) + 0.0, round(billed_cost, 10) + 0.0,
+                      round(effective_cost, 10) + 0.0, "USD", commitment_id,
+                      commitment_type, transfer_from, transfer_to, transfer_type,
+                      tags if tags is not None else {}, owner_team, unit_price,
+                      list_unit_price, effective_unit_price)
 
     def compute_charges(self, s: Slice) -> list[Charge]:
         i = s.inst

@@ -424,6 +424,17 @@ def rate_text(value: float) -> str:
         if value:
             RATE_TEXT[value] = text
     return text
+
+
+def rate_text_column(arr: pa.Array) -> pa.Array:
+    """rate_text of every value of a float column (nulls stay null), rendered once per
+    distinct value (0.0 and -0.0 are distinct here, as rate_text renders them)."""
+    distinct = pc.unique(arr)
+    texts = pa.array([None if v is None else rate_text(v) for v in distinct.to_pylist()],
+                     pa.string())
+    return texts.take(pc.index_in(arr, value_set=distinct))
+
+
 _ISO: dict[int, str] = {}
 _PERIOD: dict[int, tuple[str, int, int]] = {}
 
@@ -444,11 +455,14 @@ def period_bounds(ts: int) -> tuple[str, int, int]:
     return hit
 
 
+# base64 to line item id letters: lowercase, "+" -> "x", "/" -> "z" (one bytes.translate).
+_ID_LETTERS = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ+/", b"abcdefghijklmnopqrstuvwxyzxz")
+
+
 def line_item_id(line_key: str) -> str:
     """52 lowercase letters and digits, the shape of real ``identity/LineItemId`` values."""
     digest = hashlib.blake2b(("cur|" + line_key).encode(), digest_size=40).digest()
-    text = binascii.b2a_base64(digest, newline=False).decode().lower()
-    return text.replace("+", "x").replace("/", "z")[:52]
+    return binascii.b2a_base64(digest, newline=False).translate(_ID_LETTERS)[:52].decode()
 
 
 def pricing_term(c: Charge) -> str:
@@ -530,10 +544,10 @@ def normalization_factor_of(instance_type: str, service: str, kind: str) -> floa
 
 # The Charge fields line_columns reads, pulled out of every line in one call.
 _LINE_FIELDS = operator.attrgetter(
-    "kind", "commitment_type", "charge_start", "charge_end", "billing_account_id",
-    "sub_account_id", "service", "sku", "operation", "availability_zone", "resource_id",
-    "usage_amount", "currency", "unit_price", "billed_cost", "sku_description", "usage_unit",
-    "list_unit_price", "list_cost", "line_key", "instance_type", "region")
+    "kind", "commitment_type", "billing_account_id", "sub_account_id", "service", "sku",
+    "operation", "availability_zone", "resource_id", "usage_amount", "currency", "unit_price",
+    "billed_cost", "sku_description", "usage_unit", "list_unit_price", "list_cost",
+    "instance_type", "region")
 
 
 # ---------------------------------------------------------------------------------------
@@ -570,6 +584,12 @@ class AwsCurWriter:
         self.tag_sets: list[dict[str, str]] = []
         self.row_tag_sets: list[int] = []
         self._tag_set_index: dict[int, int] = {}
+        # Likewise the chunk's distinct origins (see Charge.origin) and, per line, its own:
+        # columns that do not depend on the line key or the hour are rendered per origin.
+        self.origins: list[Charge] = []
+        self.origin_keys: list[tuple[int, int]] = []  # product and tag set, per origin
+        self.row_origins: list[int] = []
+        self._origin_index: dict[int, int] = {}
         self.rate_codes: dict[tuple, tuple[str | None, str | None]] = {}
         self.product_index: dict[tuple, int] = {}
         self.products: list[dict[str, str]] = []
@@ -607,21 +627,30 @@ class AwsCurWriter:
         for c in charges:
             if c.provider != "aws":
                 continue
-            key = product_key(c)
-            idx = self.product_index.get(key)
-            if idx is None:
-                idx = len(self.products)
-                self.product_index[key] = idx
-                self.products.append(product_attributes(c))
+            origin = c.origin or c  # alive as long as the line is: ids stay unique
+            origin_idx = self._origin_index.get(id(origin))
+            if origin_idx is not None:  # a copy: its origin's product and tag set
+                idx, tag_idx = self.origin_keys[origin_idx]
+            else:
+                key = product_key(c)
+                idx = self.product_index.get(key)
+                if idx is None:
+                    idx = len(self.products)
+                    self.product_index[key] = idx
+                    self.products.append(product_attributes(c))
+                # By identity: the buffered lines keep their tag dicts alive, so no id is
+                # reused within a chunk (the index is reset with the chunk).
+                tag_idx = self._tag_set_index.get(id(c.tags))
+                if tag_idx is None:
+                    tag_idx = self._tag_set_index[id(c.tags)] = len(self.tag_sets)
+                    self.tag_sets.append(c.tags)
+                origin_idx = self._origin_index[id(origin)] = len(self.origins)
+                self.origins.append(origin)
+                self.origin_keys.append((idx, tag_idx))
             self.rows.append(c)
             self.row_products.append(idx)
-            # By identity: the buffered lines keep their tag dicts alive, so no id is reused
-            # within a chunk (the index is reset with the chunk).
-            tag_idx = self._tag_set_index.get(id(c.tags))
-            if tag_idx is None:
-                tag_idx = self._tag_set_index[id(c.tags)] = len(self.tag_sets)
-                self.tag_sets.append(c.tags)
             self.row_tag_sets.append(tag_idx)
+            self.row_origins.append(origin_idx)
             if len(self.rows) >= min(ROW_GROUP_ROWS, self.chunk_rows - self.part_rows):
                 self.flush(period)
 
@@ -644,7 +673,7 @@ class AwsCurWriter:
             self.parts[period] = self.parts.get(period, 0) + 1
             self.part_rows = 0
         part = self.parts[period]
-        typed = self.typed_columns()
+        typed = self.typed_columns(self.needed_columns())
         if "cur_legacy_csv" in self.formats:
             self.write_csv(period, part, typed, n)
         if "cur_legacy_parquet" in self.formats or "cur2_parquet" in self.formats:
@@ -661,49 +690,62 @@ class AwsCurWriter:
         self.tag_sets = []
         self.row_tag_sets = []
         self._tag_set_index = {}
+        self.origins = []
+        self.origin_keys = []
+        self.row_origins = []
+        self._origin_index = {}
 
-    def line_columns(self) -> dict[str, list]:
-        """The non-product, non-tag columns of the buffered lines as python lists.
-
-        The Charge fields are pulled out in one pass (attrgetter), and whatever depends only
-        on a few fields (line item type, hour, normalization factor, rate code) is computed
-        once per distinct value: this runs once per line of a big bill."""
-        cs = self.rows
-        n = len(cs)
-        (kinds, ctypes, starts_dt, ends_dt, payers, accounts, services, skus, operations,
-         zones, resources, amounts, currencies, unit_prices, billed, descriptions, units,
-         list_prices, list_costs, line_keys, itypes, regions) = (
-            zip(*map(_LINE_FIELDS, cs)) if n else ([],) * 22)
-        lit_of: dict[tuple[str, str], str] = {}
-        lits = [lit_of.get(k) or lit_of.setdefault(k, line_item_type_of(*k))
-                for k in zip(kinds, ctypes)]
+    def hour_columns(self, cs: list[Charge]) -> dict[str, list]:
+        """The columns that depend on a line's key or hour, as python lists."""
+        starts, ends, line_keys = [], [], []
         ts_of_dt: dict[object, int] = {}
-        starts = [ts_of_dt.get(d) or ts_of_dt.setdefault(d, int(d.timestamp()))
-                  for d in starts_dt]
-        ends = [ts_of_dt.get(d) or ts_of_dt.setdefault(d, int(d.timestamp())) for d in ends_dt]
+        for c in cs:
+            start, end = c.charge_start, c.charge_end
+            starts.append(ts_of_dt.get(start) or ts_of_dt.setdefault(start,
+                                                                      int(start.timestamp())))
+            ends.append(ts_of_dt.get(end) or ts_of_dt.setdefault(end, int(end.timestamp())))
+            line_keys.append(c.line_key)
         bounds = [period_bounds(t) for t in starts]
-        usage = [k in USAGE_KINDS for k in kinds]
-        factor_of: dict[tuple[str, str, str], float | None] = {}
-        factors = [factor_of[k] if k in factor_of else
-                   factor_of.setdefault(k, normalization_factor_of(*k))
-                   for k in zip(itypes, services, kinds)]
-        has_rate = [bool(p or a) for p, a in zip(unit_prices, amounts)]
         intervals: dict[tuple[int, int], str] = {}
-        cols: dict[str, list] = {
+        return {
             "identity/LineItemId": [line_item_id(k) for k in line_keys],
             "identity/TimeInterval": [
                 intervals.get(k) or intervals.setdefault(
                     k, f"{iso_cached(k[0])}/{iso_cached(k[1])}")
                 for k in zip(starts, ends)],
             "bill/InvoiceId": [self.invoice_ids.get(b[0]) for b in bounds],
+            "bill/BillingPeriodStartDate": [b[1] for b in bounds],
+            "bill/BillingPeriodEndDate": [b[2] for b in bounds],
+            "lineItem/UsageStartDate": starts, "lineItem/UsageEndDate": ends,
+        }
+
+    def line_columns(self, cs: list[Charge]) -> dict[str, list]:
+        """The non-product, non-tag columns of lines ``cs`` as python lists, but for
+        hour_columns.
+
+        The Charge fields are pulled out in one pass (attrgetter), and whatever depends only
+        on a few fields (line item type, hour, normalization factor, rate code) is computed
+        once per distinct value: this runs once per line of a big bill (once per origin in
+        typed_columns, which takes hour_columns per line)."""
+        n = len(cs)
+        (kinds, ctypes, payers, accounts, services, skus, operations, zones, resources,
+         amounts, currencies, unit_prices, billed, descriptions, units, list_prices,
+         list_costs, itypes, regions) = (zip(*map(_LINE_FIELDS, cs)) if n else ([],) * 19)
+        lit_of: dict[tuple[str, str], str] = {}
+        lits = [lit_of.get(k) or lit_of.setdefault(k, line_item_type_of(*k))
+                for k in zip(kinds, ctypes)]
+        usage = [k in USAGE_KINDS for k in kinds]
+        factor_of: dict[tuple[str, str, str], float | None] = {}
+        factors = [factor_of[k] if k in factor_of else
+                   factor_of.setdefault(k, normalization_factor_of(*k))
+                   for k in zip(itypes, services, kinds)]
+        has_rate = [bool(p or a) for p, a in zip(unit_prices, amounts)]
+        cols: dict[str, list] = {
             "bill/InvoicingEntity": [LEGAL_ENTITY] * n, "bill/BillingEntity": ["AWS"] * n,
             "bill/BillType": ["Anniversary"] * n,
             "bill/PayerAccountId": list(payers),
-            "bill/BillingPeriodStartDate": [b[1] for b in bounds],
-            "bill/BillingPeriodEndDate": [b[2] for b in bounds],
             "lineItem/UsageAccountId": list(accounts),
             "lineItem/LineItemType": lits,
-            "lineItem/UsageStartDate": starts, "lineItem/UsageEndDate": ends,
             "lineItem/ProductCode": list(services),
             "lineItem/UsageType": [v or None for v in skus],
             "lineItem/Operation": [v or None for v in operations],
@@ -767,14 +809,36 @@ class AwsCurWriter:
             self.rate_codes[key] = hit
         return hit
 
-    def typed_columns(self) -> dict[str, pa.Array]:
-        """Every legacy column as a typed arrow array for the current chunk."""
+    def needed_columns(self) -> set[str] | None:
+        """The legacy columns the formats written read: all of them (None) for a legacy
+        format; for CUR 2.0 alone, those it keeps as columns (its product map and resource
+        tags are built from the chunk's distinct products and tag sets, not from them)."""
+        if "cur_legacy_csv" in self.formats or "cur_legacy_parquet" in self.formats:
+            return None
+        cur2 = {name for name, _ in CUR2_COLUMNS} | {"pricing_unit"}
+        return {name for name, _ in self.columns
+                if not name.startswith("resourceTags/") and athena_name(name) in cur2}
+
+    def typed_columns(self, needed: set[str] | None = None) -> dict[str, pa.Array]:
+        """The legacy columns (every one, or the ``needed`` ones) as typed arrow arrays for
+        the current chunk."""
         n = len(self.rows)
-        lines = self.line_columns()
+        # Per origin (a machine's first hour of the day stands for its other hours), then
+        # taken per line; the columns of a line's own key and hour per line.
+        lines = self.line_columns(self.origins)
+        hours = self.hour_columns(self.rows)
         out: dict[str, pa.Array] = {}
         idx = pa.array(self.row_products, pa.int32())
         tag_idx = pa.array(self.row_tag_sets, pa.int32())
+        origin_idx = pa.array(self.row_origins, pa.int32())
         for name, kind in self.columns:
+            if needed is not None and name not in needed:
+                continue
+            if name in hours:
+                values = hours[name]
+                out[name] = pa.array(values, pa.int64()).cast(pa.timestamp("s")).cast(
+                    pa.timestamp("ms")) if kind == "ts" else pa.array(values, pa.string())
+                continue
             if name.startswith("product/"):
                 attr = name[len("product/"):]
                 values = pa.array([p.get(attr) for p in self.products], pa.string())
@@ -788,13 +852,13 @@ class AwsCurWriter:
             values = lines.get(name)
             if kind == "ts":
                 out[name] = pa.array(values, pa.int64()).cast(pa.timestamp("s")).cast(
-                    pa.timestamp("ms"))
+                    pa.timestamp("ms")).take(origin_idx)
             elif kind in ("money", "num", "rate", "qty"):
                 out[name] = pa.nulls(n, pa.float64()) if values is None else \
-                    pa.array(values, pa.float64())
+                    pa.array(values, pa.float64()).take(origin_idx)
             else:
                 out[name] = pa.nulls(n, pa.string()) if values is None else \
-                    pa.array(values, pa.string())
+                    pa.array(values, pa.string()).take(origin_idx)
         return out
 
     def close_part(self) -> None:
@@ -868,14 +932,15 @@ class AwsCurWriter:
         cols: dict[str, pa.Array] = {}
         tag_groups: dict[str, list[str]] = {}
         for name, kind in self.columns:
+            if name not in typed:  # a column the formats written do not read
+                continue
             if name.startswith("resourceTags/"):
                 tag_groups.setdefault(athena_name(name), []).append(name)
                 continue
             arr = typed[name]
             if kind in ("rate", "qty"):
                 arr = pa.nulls(len(arr), pa.string()) if arr.null_count == len(arr) else \
-                    pa.array([None if v is None else rate_text(v) for v in arr.to_pylist()],
-                             pa.string())
+                    rate_text_column(arr)
             cols[athena_name(name)] = arr
         for snake, names in tag_groups.items():
             cols[snake] = merge_tag_columns([typed[n] for n in prefer_lowercase(names)])

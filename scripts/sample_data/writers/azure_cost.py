@@ -117,7 +117,46 @@ def write(charges: list[Charge], out_dir: Path, rng_seed: int,
     ``<YYYYMMDD-YYYYMMDD>/<run id>/part_<n>_0001.csv`` files of at most that many rows and
     a ``manifest.json`` listing them (var ``mlcost_azure_export_manifests``).
     """
-    files = build_files(charges, rng_seed)
+    stream = ExportStream(out_dir, rng_seed, part_rows)
+    stream.add(charges)
+    return stream.finish()
+
+
+class ExportStream:
+    """The cost details exports of charges given batch by batch, with memory bounded by the
+    daily rows (not the hourly charges): each batch's charges are summed into the day rows
+    they belong to as they come, in the order ``build_rows`` sums them (a batch's charges by
+    start and line key; a day row's charges all come in one batch: the day's, or the month
+    close's for fees, refunds and tax). ``finish`` renders and writes the same files as
+    ``write`` of all the charges at once."""
+
+    def __init__(self, out_dir: Path, rng_seed: int, part_rows: int = 0) -> None:
+        self.out_dir = out_dir
+        self.rng_seed = rng_seed
+        self.part_rows = part_rows
+        self.sums = _DaySums()
+        self.tables: dict[tuple[str, str, str, str], list[dict[str, str]]] | None = None
+
+    def add(self, charges: Iterable[Charge]) -> None:
+        """Take a batch of charges (other providers' are ignored)."""
+        self.sums.add(charges)
+
+    def finish(self) -> dict[str, str]:
+        """Write the exports; return their dbt vars (see ``write``)."""
+        self.tables = self.sums.tables(self.rng_seed)
+        return _write_files(_files_of(self.tables, self.rng_seed), self.out_dir,
+                            self.part_rows)
+
+    def native_line_counts(self) -> dict[tuple[str, str], int]:
+        """Rows per ("azure", period) of the actual-cost exports (after ``finish``)."""
+        counts: dict[tuple[str, str], int] = {}
+        for (_, view, _, period), rows in (self.tables or {}).items():
+            if view == "actual":
+                counts[("azure", period)] = counts.get(("azure", period), 0) + len(rows)
+        return counts
+
+
+def _write_files(files: dict[Path, bytes], out_dir: Path, part_rows: int) -> dict[str, str]:
     written = {path.parts[1] for path in files}
     if part_rows > 0:
         for relative_path, content in sorted(files.items()):
@@ -144,7 +183,11 @@ def write(charges: list[Charge], out_dir: Path, rng_seed: int,
 
 def build_files(charges: Iterable[Charge], rng_seed: int) -> dict[Path, bytes]:
     """File bytes keyed by path relative to the output directory (no I/O)."""
-    tables = build_rows(charges, rng_seed)
+    return _files_of(build_rows(charges, rng_seed), rng_seed)
+
+
+def _files_of(tables: dict[tuple[str, str, str, str], list[dict[str, str]]],
+              rng_seed: int) -> dict[Path, bytes]:
     files: dict[Path, bytes] = {}
     for (kind, view, account, period), rows in tables.items():
         export = EXPORT_NAMES[(kind, view)]
@@ -260,35 +303,64 @@ class _Line:
 def build_rows(charges: Iterable[Charge], rng_seed: int
                ) -> dict[tuple[str, str, str, str], list[dict[str, str]]]:
     """Rendered rows per (kind, view, billing account, period), sorted deterministically."""
-    azure = [c for c in charges if c.provider == "azure"]
-    for charge in azure:
-        if charge.kind == "commitment_negation":
-            raise ValueError(
-                f"charge {charge.line_key}: 'commitment_negation' is AWS-only; Azure shows reservation "
-                "savings as covered usage at cost 0 (actual) or amortized cost (amortized)")
-        if charge.kind not in {"usage", "commitment_usage", "commitment_fee", "credit", "refund", "tax"}:
-            raise ValueError(f"charge {charge.line_key}: unknown kind {charge.kind!r}")
-    exported = [c for c in azure if is_exported(c)]
-    groups: dict[tuple, _Line] = {}
-    for charge in sorted(exported, key=lambda c: (as_utc(c.charge_start), c.line_key)):
-        for view in VIEWS:
-            for key, line, amount in _contributions(charge, view):
-                line = groups.setdefault(key, line)
-                line.quantity += amount[0]
-                line.cost += amount[1]
-                line.list_cost += amount[2]
-                line.keys.append(charge.line_key)
-    context = _Context.from_charges(exported, rng_seed)
-    tables: dict[tuple[str, str, str, str], list[tuple[tuple, dict[str, str]]]] = defaultdict(list)
-    for key, line in groups.items():
-        view = key[0]
-        kind = account_kind(line.first.billing_account_id)
-        period = f"{line.day.year:04d}-{line.day.month:02d}"
-        row = (_ea_row if kind == "ea" else _mca_row)(line, context)
-        sort_key = (line.day, line.first.sub_account_id, line.first.resource_id.lower(), line.first.sku,
-                    line.charge_type, line.pricing_model, line.first.commitment_id, min(line.keys))
-        tables[(kind, view, line.first.billing_account_id, period)].append((sort_key, row))
-    return {k: [row for _, row in sorted(v, key=lambda p: p[0])] for k, v in sorted(tables.items())}
+    sums = _DaySums()
+    sums.add(charges)
+    return sums.tables(rng_seed)
+
+
+class _DaySums:
+    """Daily rows summed from charges batch by batch (see ExportStream)."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple, _Line] = {}
+        self.last_period: dict[str, str] = {}  # billing account -> latest period
+
+    def add(self, charges: Iterable[Charge]) -> None:
+        azure = [c for c in charges if c.provider == "azure"]
+        for charge in azure:
+            if charge.kind == "commitment_negation":
+                raise ValueError(
+                    f"charge {charge.line_key}: 'commitment_negation' is AWS-only; Azure shows "
+                    "reservation savings as covered usage at cost 0 (actual) or amortized cost "
+                    "(amortized)")
+            if charge.kind not in {"usage", "commitment_usage", "commitment_fee", "credit",
+                                   "refund", "tax"}:
+                raise ValueError(f"charge {charge.line_key}: unknown kind {charge.kind!r}")
+        exported = [c for c in azure if is_exported(c)]
+        groups, last = self.groups, self.last_period
+        for charge in sorted(exported, key=lambda c: (as_utc(c.charge_start), c.line_key)):
+            for view in VIEWS:
+                for key, line, amount in _contributions(charge, view):
+                    line = groups.setdefault(key, line)
+                    line.quantity += amount[0]
+                    line.cost += amount[1]
+                    line.list_cost += amount[2]
+                    # Only the least line key is used (the rows' last sort key).
+                    if not line.keys:
+                        line.keys.append(charge.line_key)
+                    elif charge.line_key < line.keys[0]:
+                        line.keys[0] = charge.line_key
+            day = day_slices(charge, "amortized")[-1][0]
+            period = f"{day.year:04d}-{day.month:02d}"
+            account = charge.billing_account_id
+            last[account] = max(period, last.get(account, period))
+
+    def tables(self, rng_seed: int) -> dict[tuple[str, str, str, str], list[dict[str, str]]]:
+        """Rendered rows per (kind, view, billing account, period), sorted deterministically."""
+        context = _Context(rng_seed=rng_seed, last_period=dict(self.last_period))
+        tables: dict[tuple[str, str, str, str], list[tuple[tuple, dict[str, str]]]] = \
+            defaultdict(list)
+        for key, line in self.groups.items():
+            view = key[0]
+            kind = account_kind(line.first.billing_account_id)
+            period = f"{line.day.year:04d}-{line.day.month:02d}"
+            row = (_ea_row if kind == "ea" else _mca_row)(line, context)
+            sort_key = (line.day, line.first.sub_account_id, line.first.resource_id.lower(),
+                        line.first.sku, line.charge_type, line.pricing_model,
+                        line.first.commitment_id, min(line.keys))
+            tables[(kind, view, line.first.billing_account_id, period)].append((sort_key, row))
+        return {k: [row for _, row in sorted(v, key=lambda p: p[0])]
+                for k, v in sorted(tables.items())}
 
 
 def _contributions(charge: Charge, view: str) -> list[tuple[tuple, _Line, tuple[float, float, float]]]:

@@ -45,10 +45,16 @@ from __future__ import annotations
 
 import csv
 import gzip
+import heapq
 import io
 import json
+import pickle
+import tempfile
 import uuid
+import zlib
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import fields
 from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Iterable
@@ -373,6 +379,33 @@ def _csv_bytes(rows: list[dict[str, object]], provider: str) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+class _CsvSink:
+    """A FOCUS CSV file rendered chunk by chunk: ``_csv_bytes`` of all its rows, kept
+    compressed (GCP's file is gzip; Azure's is plain CSV, compressed here only while it is
+    built, as its run is written in one piece)."""
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.zip = zlib.compressobj(6, zlib.DEFLATED, 31)
+        self.parts: list[bytes] = []
+        self.header = True
+
+    def write(self, rows: list[dict[str, object]]) -> None:
+        content = _csv_bytes(rows, self.provider)
+        if not self.header:  # the header line only once
+            content = content.split(b"\n", 1)[1]
+        self.header = False
+        self.parts.append(self.zip.compress(content))
+
+    def gzip(self) -> bytes:
+        """The file gzip-compressed: the bytes of gzip.compress(..., compresslevel=6,
+        mtime=0) of the whole file (zlib's gzip stream, as that function uses)."""
+        return b"".join(self.parts) + self.zip.flush()
+
+    def content(self) -> bytes:
+        return gzip.decompress(self.gzip())
+
+
 def _parquet_table(rows: list[dict[str, object]]) -> pa.Table:
     columns = list(FOCUS_COLUMNS) + list(EXTRA_COLUMNS["aws"])
     arrays = {}
@@ -503,10 +536,95 @@ class OlderVersionsWriter:
         }
 
 
+# A Charge as spilled to disk: its fields but the origin (a copy's origin is not needed to
+# render it, and pickling it would write the origin again with every copy).
+_CHARGE_FIELDS = [f.name for f in fields(Charge) if f.name != "origin"]
+
+
+class _SortedCharges:
+    """GCP and Azure charges per (provider, billing period), handed back in the order FOCUS
+    files list them (start, then line key) with bounded memory: batches are buffered, a full
+    buffer is sorted and spilled to a run file, and reading merges the runs. What a row
+    depends on beyond its charge (the provider's last period, the resource whose team tag
+    gets a stray space) is accumulated as the charges pass."""
+
+    def __init__(self, spill_charges: int = 100_000) -> None:
+        self.spill_charges = spill_charges
+        self.buffer: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+        self.buffered = 0
+        self.runs: dict[tuple[str, str], list[Path]] = defaultdict(list)
+        self.last: dict[str, str] = {}
+        self.spaced_candidates: list[str] = []
+        self._scratch: tempfile.TemporaryDirectory | None = None
+
+    def add(self, charges: Iterable[Charge], providers: Iterable[str]) -> None:
+        wanted = set(providers) - {"aws"}
+        for charge in charges:
+            if charge.provider not in wanted:
+                continue
+            period = billing_period(charge)
+            provider = charge.provider
+            self.last[provider] = max(self.last.get(provider, period), period)
+            if provider == "azure" and charge.resource_id and "team" in charge.tags:
+                if not self.spaced_candidates or charge.resource_id < self.spaced_candidates[0]:
+                    self.spaced_candidates = [charge.resource_id]
+            self.buffer[(provider, period)].append(
+                ((charge.charge_start, charge.line_key),
+                 tuple(getattr(charge, name) for name in _CHARGE_FIELDS)))
+            self.buffered += 1
+        if self.buffered >= self.spill_charges:
+            self._spill()
+
+    def spaced_resource(self) -> str:
+        """tagged_space_resource of every charge taken."""
+        return self.spaced_candidates[0] if self.spaced_candidates else ""
+
+    def _spill(self) -> None:
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="mlcost-focus-")
+        for key, entries in self.buffer.items():
+            entries.sort(key=_first)
+            run = Path(self._scratch.name) / f"run-{sum(map(len, self.runs.values()))}.pickle"
+            with run.open("wb") as handle:
+                for entry in entries:
+                    pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            self.runs[key].append(run)
+        self.buffer = defaultdict(list)
+        self.buffered = 0
+
+    def keys(self) -> list[tuple[str, str]]:
+        return sorted(set(self.buffer) | set(self.runs))
+
+    def charges(self, key: tuple[str, str]) -> Iterator[Charge]:
+        streams = [_read_run(run) for run in self.runs.get(key, [])]
+        streams.append(iter(sorted(self.buffer.get(key, []), key=_first)))
+        for _, values in heapq.merge(*streams, key=_first):
+            yield Charge(*values)
+
+    def close(self) -> None:
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+
+def _first(entry: tuple) -> object:
+    return entry[0]
+
+
+def _read_run(run: Path) -> Iterator[tuple]:
+    with run.open("rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                return
+
+
 class FocusWriter:
     """Streams AWS charges to parquet parts as they come (AWS is most of the lines; memory
-    stays bounded by ``chunk_rows`` as in the CUR writer); GCP and Azure charges, which the
-    generator holds anyway, are written at the end by ``finish``."""
+    stays bounded by ``chunk_rows`` as in the CUR writer); GCP and Azure charges given to
+    ``add_other`` are kept in sorted runs on disk and written by ``finish``, one billing
+    period's file at a time."""
 
     def __init__(self, out_dir: Path, rng_seed: int, last_aws_period: str,
                  chunk_rows: int = 300_000) -> None:
@@ -518,6 +636,11 @@ class FocusWriter:
         self.aws_rows: dict[str, list[dict[str, object]]] = defaultdict(list)
         self.aws_parts: dict[str, int] = defaultdict(int)
         self.older = OlderVersionsWriter(out_dir)
+        self.others = _SortedCharges()
+
+    def add_other(self, charges: Iterable[Charge], providers: Iterable[str]) -> None:
+        """Take a batch's GCP and Azure charges of ``providers`` (others are ignored)."""
+        self.others.add(charges, providers)
 
     def add(self, charges: Iterable[Charge]) -> None:
         """Take a batch of AWS charges (others are ignored here)."""
@@ -544,26 +667,43 @@ class FocusWriter:
         pq.write_table(_parquet_table(rows), folder / name, compression="snappy")
         self.older.write(rows, "aws", period)
 
-    def finish(self, other_charges: Iterable[Charge]) -> dict[str, str]:
-        """Write the GCP and Azure FOCUS files and any AWS rows left; return the vars."""
+    def finish(self, other_charges: Iterable[Charge] = ()) -> dict[str, str]:
+        """Write the GCP and Azure FOCUS files (of the charges given to ``add_other`` and
+        here) and any AWS rows left; return the vars."""
         for period in sorted(self.aws_rows):
             self.close_period(period)
+        self.others.add(other_charges, ("gcp", "azure"))
         wrote_csv = False
-        other_charges = [c for c in other_charges if c.provider != "aws"]
-        self.older.spaced_resource = tagged_space_resource(other_charges)
-        for (provider, period), rows in build_rows(other_charges).items():
+        spaced = self.older.spaced_resource = self.others.spaced_resource()
+        for provider, period in self.others.keys():
+            last = self.others.last[provider]
+            sink = _CsvSink(provider)
+            first_usage = None
+            rows: list[dict[str, object]] = []
+            for charge in self.others.charges((provider, period)):
+                charge_rows = focus_rows(charge, self.services, last, spaced)
+                if first_usage is None and provider == "azure":
+                    first_usage = next((row for row in charge_rows
+                                        if row["ChargeCategory"] == "Usage"
+                                        and row["BilledCost"]), None)
+                rows.extend(charge_rows)
+                if len(rows) >= self.chunk_rows:
+                    sink.write(rows)
+                    self.older.write(rows, provider, period)
+                    rows = []
+            sink.write(rows)
             self.older.write(rows, provider, period)
             if provider == "azure" and not self.older.planted:
-                self.older.plant_unmappable(rows, period)
+                self.older.plant_unmappable([first_usage] if first_usage else [], period)
             if provider == "azure":
-                _azure_run(self.out_dir, period, _csv_bytes(rows, provider), self.rng_seed)
+                _azure_run(self.out_dir, period, sink.content(), self.rng_seed)
             else:
                 folder = (self.out_dir / "focus" / "gcp" / GCP_VIEW
                           / f"invoice_month={period.replace('-', '')}")
                 folder.mkdir(parents=True, exist_ok=True)
-                (folder / "focus-000000000000.csv.gz").write_bytes(
-                    gzip.compress(_csv_bytes(rows, provider), compresslevel=6, mtime=0))
+                (folder / "focus-000000000000.csv.gz").write_bytes(sink.gzip())
             wrote_csv = True
+        self.others.close()
         focus_dir = self.out_dir / "focus"
         return {"mlcost_focus_csv": (focus_dir / "**" / "*.csv*").as_posix() if wrote_csv else "",
                 "mlcost_focus_parquet": ((focus_dir / "**" / "*.parquet").as_posix()

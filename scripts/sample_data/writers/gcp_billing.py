@@ -28,9 +28,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import heapq
 import json
+import pickle
 import re
+import tempfile
+import zlib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -133,25 +138,216 @@ def write(charges: list[Charge], out_dir: Path, rng_seed: int,
     ``out_dir`` is), or "" when there are no GCP charges, which the dbt project reads as
     "this company has no GCP export".
     """
-    exports = tuple(exports)
-    unknown = sorted(set(exports) - set(EXPORTS))
-    if unknown:
-        raise ValueError(f"unknown GCP export(s) {unknown}; expected a subset of {list(EXPORTS)}")
-    files = build_files(charges, rng_seed)
-    written: dict[str, str] = {}
-    for export, var_name, export_dir, export_files in (
-            ("detailed", VAR_NAME, EXPORT_DIR, files),
-            ("standard", STANDARD_VAR_NAME, STANDARD_EXPORT_DIR,
-             standard_files(files) if "standard" in exports else {})):
-        if export not in exports:
-            continue
-        for relative_path, rows in sorted(export_files.items()):
-            path = out_dir / relative_path
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(_gzip_ndjson(rows))
-        written[var_name] = (str(out_dir / export_dir / "invoice_month=*" / "*.json.gz")
-                             if export_files else "")
-    return written
+    stream = ExportStream(out_dir, rng_seed, exports)
+    stream.add(charges)
+    return stream.finish()
+
+
+class ExportStream:
+    """The GCP exports of charges given batch by batch, with bounded memory: the same files
+    as ``build_files`` / ``standard_files`` would give, byte for byte.
+
+    Each batch's rows are rendered to JSON at once and buffered with their file's sort key;
+    a full buffer is sorted and spilled to a run file in a temporary folder, and ``finish``
+    merges each export file's runs in order into its gzip stream. What depends on every
+    charge of a project (its ``project`` struct: labels voted by cost and tags) is
+    accumulated as the charges pass, and put in place of a marker when the rows are merged.
+    The standard export is summed from the merged detailed rows, one usage hour at a time
+    (the hour is part of what identifies a standard row).
+    """
+
+    def __init__(self, out_dir: Path, rng_seed: int, exports: Iterable[str] = ("detailed",),
+                 spill_rows: int = 200_000) -> None:
+        self.exports = tuple(exports)
+        unknown = sorted(set(self.exports) - set(EXPORTS))
+        if unknown:
+            raise ValueError(f"unknown GCP export(s) {unknown}; expected a subset of "
+                             f"{list(EXPORTS)}")
+        self.out_dir = out_dir
+        self.rng_seed = rng_seed
+        self.spill_rows = spill_rows
+        self.projects = _ProjectVotes()
+        # per detailed file: buffered (sort key, project id, row JSON) and spilled runs
+        self.buffer: dict[Path, list[tuple[tuple, str, str]]] = defaultdict(list)
+        self.buffered = 0
+        self.runs: dict[Path, list[Path]] = defaultdict(list)
+        self._scratch: tempfile.TemporaryDirectory | None = None
+
+    def add(self, charges: Iterable[Charge]) -> None:
+        """Take a batch of charges (other providers' are ignored)."""
+        rng_seed, projects = self.rng_seed, self.projects
+        for charge in charges:
+            if charge.provider != "gcp":
+                continue
+            projects.add(charge)
+            project_id = charge.sub_account_id
+            path = (EXPORT_DIR / f"invoice_month={invoice_month(charge)}"
+                    / f"{export_table_name(charge.billing_account_id)}-000000000000.json.gz")
+            buffer = self.buffer[path]
+            marker = _project_marker(project_id) if project_id else None
+            for index, row in enumerate(rows_for_charge(charge, marker, rng_seed)):
+                sort_key = (row["usage_start_time"], project_id, row["service"]["description"],
+                            row["sku"]["id"], charge.resource_id, charge.line_key, index)
+                buffer.append((sort_key, project_id, _json_line(row)))
+                self.buffered += 1
+        if self.buffered >= self.spill_rows:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="mlcost-gcp-")
+        for path, entries in self.buffer.items():
+            entries.sort(key=_sort_key)
+            run = Path(self._scratch.name) / f"run-{sum(map(len, self.runs.values()))}.pickle"
+            with run.open("wb") as handle:
+                for entry in entries:
+                    pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            self.runs[path].append(run)
+        self.buffer = defaultdict(list)
+        self.buffered = 0
+
+    def finish(self) -> dict[str, str]:
+        """Write the export files; return their dbt vars (see ``write``)."""
+        records = self.projects.records(self.rng_seed)
+        replace = {project_id: (json.dumps(_project_marker(project_id), ensure_ascii=False),
+                                json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+                   for project_id, record in records.items()}
+        paths = sorted(set(self.buffer) | set(self.runs))
+        for path in paths:
+            lines = self._merged(path, replace)
+            if "standard" in self.exports:
+                detailed, standard = _tee_standard(lines)
+            else:
+                detailed, standard = lines, None
+            sinks = [_GzipSink(self.out_dir / path)] if "detailed" in self.exports else []
+            standard_sink = None
+            for line in detailed:
+                for sink in sinks:
+                    sink.write(line)
+                if standard is not None:
+                    for standard_line in standard.take():
+                        if standard_sink is None:
+                            account = json.loads(standard_line)["billing_account_id"]
+                            standard_sink = _GzipSink(
+                                self.out_dir / STANDARD_EXPORT_DIR
+                                / path.relative_to(EXPORT_DIR).parent
+                                / f"{standard_table_name(account)}-000000000000.json.gz")
+                        standard_sink.write(standard_line)
+            if standard is not None:
+                for standard_line in standard.finish():
+                    standard_sink.write(standard_line)
+            for sink in sinks + ([standard_sink] if standard_sink else []):
+                sink.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+        written: dict[str, str] = {}
+        for export, var_name, export_dir in (("detailed", VAR_NAME, EXPORT_DIR),
+                                             ("standard", STANDARD_VAR_NAME,
+                                              STANDARD_EXPORT_DIR)):
+            if export in self.exports:
+                written[var_name] = (str(self.out_dir / export_dir / "invoice_month=*"
+                                         / "*.json.gz") if paths else "")
+        return written
+
+    def _merged(self, path: Path, replace: dict[str, tuple[str, str]]) -> Iterator[str]:
+        """The file's row lines in sort order, projects in place of their markers."""
+        buffered = sorted(self.buffer.get(path, []), key=_sort_key)
+        streams = [_read_run(run) for run in self.runs.get(path, [])] + [iter(buffered)]
+        for _, project_id, line in heapq.merge(*streams, key=_sort_key):
+            if project_id:
+                marker, text = replace[project_id]
+                line = line.replace(marker, text, 1)
+            yield line
+
+
+def _sort_key(entry: tuple[tuple, str, str]) -> tuple:
+    return entry[0]
+
+
+def _read_run(run: Path) -> Iterator[tuple[tuple, str, str]]:
+    with run.open("rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                return
+
+
+def _project_marker(project_id: str) -> str:
+    """What a row's ``project`` holds until the project's labels are known."""
+    return f"\x00project:{project_id}\x00"
+
+
+def _json_line(row: dict[str, Any]) -> str:
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+class _GzipSink:
+    """A gzip NDJSON file written as a stream: the same bytes as ``_gzip_ndjson`` of all of
+    its rows at once (zlib's gzip header, mtime 0, level 6)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = path.open("wb")
+        self.zip = zlib.compressobj(6, zlib.DEFLATED, 31)
+        self.pending: list[str] = []
+        self.size = 0
+
+    def write(self, line: str) -> None:
+        self.pending.append(line)
+        self.size += len(line)
+        if self.size >= 1 << 20:
+            self._drain()
+
+    def _drain(self) -> None:
+        self.handle.write(self.zip.compress("".join(self.pending).encode("utf-8")))
+        self.pending, self.size = [], 0
+
+    def close(self) -> None:
+        self._drain()
+        self.handle.write(self.zip.flush())
+        self.handle.close()
+
+
+class _StandardRows:
+    """Standard export lines summed from detailed lines fed in their file's order: rows of
+    one usage hour are complete once a later hour starts."""
+
+    def __init__(self) -> None:
+        self.hour: str | None = None
+        self.rows: list[dict[str, Any]] = []
+        self.ready: list[str] = []
+
+    def feed(self, line: str) -> None:
+        row = json.loads(line)
+        if row["usage_start_time"] != self.hour:
+            self._close_hour()
+            self.hour = row["usage_start_time"]
+        self.rows.append(row)
+
+    def _close_hour(self) -> None:
+        if self.rows:
+            self.ready.extend(_json_line(row) for row in _standard_rows(self.rows))
+            self.rows = []
+
+    def take(self) -> list[str]:
+        ready, self.ready = self.ready, []
+        return ready
+
+    def finish(self) -> list[str]:
+        self._close_hour()
+        return self.take()
+
+
+def _tee_standard(lines: Iterator[str]) -> tuple[Iterator[str], _StandardRows]:
+    standard = _StandardRows()
+
+    def detailed() -> Iterator[str]:
+        for line in lines:
+            standard.feed(line)
+            yield line
+    return detailed(), standard
 
 
 def build_files(charges: Iterable[Charge], rng_seed: int) -> dict[Path, list[dict[str, Any]]]:
@@ -183,43 +379,49 @@ def standard_files(detailed: dict[Path, list[dict[str, Any]]]) -> dict[Path, lis
     """
     out: dict[Path, list[dict[str, Any]]] = {}
     for path, rows in detailed.items():
-        groups: dict[str, dict[str, Any]] = {}
-        for row in rows:
-            identity = {k: v for k, v in row.items()
-                        if k not in _SUMMED_FIELDS and k not in _DETAILED_ONLY_FIELDS}
-            key = json.dumps(identity, sort_keys=True)
-            if key not in groups:
-                groups[key] = {**identity, "cost": 0.0, "cost_at_list": 0.0,
-                               "usage": {**row["usage"], "amount": 0.0, "amount_in_pricing_units": 0.0},
-                               "credits": {}, "export_time": row["export_time"]}
-            merged = groups[key]
-            merged["cost"] += float(row.get("cost", 0))
-            merged["cost_at_list"] += float(row.get("cost_at_list", 0))
-            merged["usage"]["amount"] += float(row["usage"].get("amount", 0))
-            merged["usage"]["amount_in_pricing_units"] += float(
-                row["usage"].get("amount_in_pricing_units", 0))
-            merged["export_time"] = max(merged["export_time"], row["export_time"])
-            for credit in row.get("credits", []):
-                credit_key = (credit.get("name"), credit.get("id"), credit.get("full_name"),
-                              credit.get("type"))
-                if credit_key not in merged["credits"]:
-                    merged["credits"][credit_key] = {**credit, "amount": 0.0}
-                merged["credits"][credit_key]["amount"] += float(credit.get("amount", 0))
-        standard_rows = []
-        for merged in groups.values():
-            row = {field: merged[field] for field in _standard_field_order(merged)}
-            row["cost"] = bq_float(merged["cost"])
-            row["cost_at_list"] = bq_float(merged["cost_at_list"])
-            row["usage"] = {**merged["usage"], "amount": bq_float(merged["usage"]["amount"]),
-                            "amount_in_pricing_units": bq_float(
-                                merged["usage"]["amount_in_pricing_units"])}
-            row["credits"] = [{**c, "amount": bq_float(c["amount"])}
-                              for c in merged["credits"].values()]
-            standard_rows.append(row)
         account = rows[0]["billing_account_id"]
         out[STANDARD_EXPORT_DIR / path.relative_to(EXPORT_DIR).parent
-            / f"{standard_table_name(account)}-000000000000.json.gz"] = standard_rows
+            / f"{standard_table_name(account)}-000000000000.json.gz"] = _standard_rows(rows)
     return out
+
+
+def _standard_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The standard rows of detailed rows (of one file, or one usage hour of it), in the
+    order their first detailed row comes."""
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        identity = {k: v for k, v in row.items()
+                    if k not in _SUMMED_FIELDS and k not in _DETAILED_ONLY_FIELDS}
+        key = json.dumps(identity, sort_keys=True)
+        if key not in groups:
+            groups[key] = {**identity, "cost": 0.0, "cost_at_list": 0.0,
+                           "usage": {**row["usage"], "amount": 0.0, "amount_in_pricing_units": 0.0},
+                           "credits": {}, "export_time": row["export_time"]}
+        merged = groups[key]
+        merged["cost"] += float(row.get("cost", 0))
+        merged["cost_at_list"] += float(row.get("cost_at_list", 0))
+        merged["usage"]["amount"] += float(row["usage"].get("amount", 0))
+        merged["usage"]["amount_in_pricing_units"] += float(
+            row["usage"].get("amount_in_pricing_units", 0))
+        merged["export_time"] = max(merged["export_time"], row["export_time"])
+        for credit in row.get("credits", []):
+            credit_key = (credit.get("name"), credit.get("id"), credit.get("full_name"),
+                          credit.get("type"))
+            if credit_key not in merged["credits"]:
+                merged["credits"][credit_key] = {**credit, "amount": 0.0}
+            merged["credits"][credit_key]["amount"] += float(credit.get("amount", 0))
+    standard_rows = []
+    for merged in groups.values():
+        row = {field: merged[field] for field in _standard_field_order(merged)}
+        row["cost"] = bq_float(merged["cost"])
+        row["cost_at_list"] = bq_float(merged["cost_at_list"])
+        row["usage"] = {**merged["usage"], "amount": bq_float(merged["usage"]["amount"]),
+                        "amount_in_pricing_units": bq_float(
+                            merged["usage"]["amount_in_pricing_units"])}
+        row["credits"] = [{**c, "amount": bq_float(c["amount"])}
+                          for c in merged["credits"].values()]
+        standard_rows.append(row)
+    return standard_rows
 
 
 def _standard_field_order(merged: dict[str, Any]) -> list[str]:
@@ -554,46 +756,65 @@ def _project_records(charges: list[Charge], rng_seed: int) -> dict[str, dict[str
     none: team is the team owning most of the project's cost, environment the most common
     ``env``/``environment`` tag (or a word in the project id).
     """
-    team_cost: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    env_votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    names: dict[str, str] = {}
-    accounts: dict[str, str] = {}
+    votes = _ProjectVotes()
     for charge in charges:
-        if not charge.sub_account_id:
-            continue
-        names.setdefault(charge.sub_account_id, charge.sub_account_name or charge.sub_account_id)
-        accounts.setdefault(charge.sub_account_id, charge.billing_account_id)
+        votes.add(charge)
+    return votes.records(rng_seed)
+
+
+class _ProjectVotes:
+    """What the ``project`` structs depend on, accumulated one charge at a time."""
+
+    def __init__(self) -> None:
+        self.team_cost: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self.env_votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.names: dict[str, str] = {}
+        self.accounts: dict[str, str] = {}
+
+    def add(self, charge: Charge) -> None:
+        project_id = charge.sub_account_id
+        if not project_id:
+            return
+        if project_id not in self.names:
+            self.names[project_id] = charge.sub_account_name or project_id
+            self.accounts[project_id] = charge.billing_account_id
         if charge.owner_team:
-            team_cost[charge.sub_account_id][charge.owner_team] += abs(charge.billed_cost)
+            self.team_cost[project_id][charge.owner_team] += abs(charge.billed_cost)
         for key, value in charge.tags.items():
             if key.lower() in {"env", "environment"} and value:
-                env_votes[charge.sub_account_id][_label_text(value)] += 1
-    records = {}
-    for project_id, name in names.items():
-        if project_id in catalog.GCP_PROJECTS:
-            records[project_id] = _catalog_project(project_id)
-            continue
-        org = _digits("org", accounts[project_id], 12, rng_seed)
-        folder = _digits("folder", project_id.split("-")[0], 12, rng_seed)
-        number = _digits("project", project_id, 12, rng_seed)
-        labels = []
-        if team_cost[project_id]:
-            team = max(sorted(team_cost[project_id]), key=lambda t: team_cost[project_id][t])
-            labels.append({"key": "team", "value": _label_text(team)})
-        labels.append({"key": "environment", "value": _project_environment(project_id, env_votes[project_id])})
-        records[project_id] = {
-            "id": project_id,
-            "number": number,
-            "name": name,
-            "labels": labels,
-            "ancestry_numbers": f"/{org}/{folder}/{number}/",
-            "ancestors": [
-                {"resource_name": f"projects/{number}", "display_name": name},
-                {"resource_name": f"folders/{folder}", "display_name": project_id.split("-")[0]},
-                {"resource_name": f"organizations/{org}", "display_name": catalog.EMAIL_DOMAIN},
-            ],
-        }
-    return records
+                self.env_votes[project_id][_label_text(value)] += 1
+
+    def records(self, rng_seed: int) -> dict[str, dict[str, Any]]:
+        team_cost, env_votes, accounts = self.team_cost, self.env_votes, self.accounts
+        records = {}
+        for project_id, name in self.names.items():
+            if project_id in catalog.GCP_PROJECTS:
+                records[project_id] = _catalog_project(project_id)
+                continue
+            org = _digits("org", accounts[project_id], 12, rng_seed)
+            folder = _digits("folder", project_id.split("-")[0], 12, rng_seed)
+            number = _digits("project", project_id, 12, rng_seed)
+            labels = []
+            if team_cost[project_id]:
+                team = max(sorted(team_cost[project_id]), key=lambda t: team_cost[project_id][t])
+                labels.append({"key": "team", "value": _label_text(team)})
+            labels.append({"key": "environment",
+                           "value": _project_environment(project_id, env_votes[project_id])})
+            records[project_id] = {
+                "id": project_id,
+                "number": number,
+                "name": name,
+                "labels": labels,
+                "ancestry_numbers": f"/{org}/{folder}/{number}/",
+                "ancestors": [
+                    {"resource_name": f"projects/{number}", "display_name": name},
+                    {"resource_name": f"folders/{folder}",
+                     "display_name": project_id.split("-")[0]},
+                    {"resource_name": f"organizations/{org}",
+                     "display_name": catalog.EMAIL_DOMAIN},
+                ],
+            }
+        return records
 
 
 def _catalog_project(project_id: str) -> dict[str, Any]:
