@@ -12,7 +12,11 @@
     inputs hash (macros/incremental_periods.sql), so a rebuilt billing period changes the
     days its lines fall on. Lines no period hash tracks are rebuilt by every run of the
     unified table: their token is this run's id, so their days are rebuilt too. -#}
-{% macro cost_line_day_tokens(relation, timestamp_column='charge_period_start') %}
+{#- usable_only: only the lines the marts read (not quarantined), for models that leave
+    the quarantine out: a quarantined line, which no period hash tracks, then does not
+    rebuild its day every run. -#}
+{% macro cost_line_day_tokens(relation, timestamp_column='charge_period_start',
+        usable_only=false) %}
     select
         x_day,
         {{ dbt.concat([
@@ -28,6 +32,9 @@
             x_period_inputs_hash
         from {{ relation }}
         where {{ timestamp_column }} is not null
+            {%- if usable_only %}
+            and x_quarantine_reason is null
+            {%- endif %}
     ) as day_periods
 {%- endmacro %}
 
@@ -60,6 +67,7 @@
                 cast({{ day_column }} as date) as x_day,
                 x_day_inputs_hash
             from {{ this }}
+            where {{ day_column }} is not null
         )
         select distinct cast(coalesce(current_days.x_day, built_days.x_day) as {{ dbt.type_string() }})
         from current_days

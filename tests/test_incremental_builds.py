@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import shutil
 import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -89,6 +90,41 @@ def rebuilt_periods(dbt_output: str) -> set[str]:
     return set(re.findall(r"([a-z]+ \d{4}-\d{2})-\d{2}", match.group(1)))
 
 
+def rebuilt_days(dbt_output: str, model: str) -> set[date]:
+    """The days the run said it rebuilt for `model`, from its ranges of days."""
+    match = re.search(rf"{model} rebuilds \d+ day\(s\):(.*)", dbt_output)
+    assert match, dbt_output[-3000:]
+    days = set()
+    for first, _, last in re.findall(r"(\d{4}-\d{2}-\d{2})( to (\d{4}-\d{2}-\d{2}))?",
+                                     match.group(1)):
+        day = date.fromisoformat(first)
+        while day <= date.fromisoformat(last or first):
+            days.add(day)
+            day += timedelta(days=1)
+    return days
+
+
+def assert_rebuilt_days_of_periods(database: Path, dbt_output: str, periods: set[str]) -> None:
+    """Tag coverage rebuilt every day with a usable line of a changed period, and none of
+    the days it has rows for whose lines all belong to unchanged periods."""
+    rows = query_database(database, """
+        select
+            cast(charge_period_start as date),
+            bool_or(x_provider || ' ' || strftime(billing_period_start, '%Y-%m')
+                in (select unnest(?)))
+        from main_intermediate.int_cost_lines_unioned
+        where x_quarantine_reason is null and charge_period_start is not null
+        group by 1""", [sorted(periods)])
+    changed = {day for day, is_changed in rows if is_changed}
+    covered = {day for (day,) in query_database(database, """
+        select distinct charge_date from main_marts.fct_tag_coverage_daily""")}
+    kept = covered - changed
+    assert changed and kept, (changed, kept)
+    days = rebuilt_days(dbt_output, "fct_tag_coverage_daily")
+    assert changed <= days, sorted(changed - days)
+    assert not days & kept, sorted(days & kept)
+
+
 def test_nightly_run_rebuilds_changed_periods_and_equals_full_refresh(
         built_sample: BuiltProject, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
@@ -119,6 +155,7 @@ def test_nightly_run_rebuilds_changed_periods_and_equals_full_refresh(
     expected = {f"aws {open_month}", f"aws {closed_month}",
                 f"gcp {gcp_month[:4]}-{gcp_month[4:6]}"}
     assert rebuilt_periods(output) == expected
+    assert_rebuilt_days_of_periods(nightly_db, output, expected)
 
     full_db = tmp_path / "full.duckdb"
     build_all_models(full_db, tmp_path / "full", vars_yaml, "--full-refresh")
