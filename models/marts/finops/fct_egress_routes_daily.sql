@@ -31,12 +31,6 @@ cost_lines as (
 
 ),
 
-day_inputs as (
-
-    {{ mlcost.day_inputs_hashes(day_tokens) }}
-
-),
-
 compute_daily as (
 
     select
@@ -80,6 +74,13 @@ routes_daily as (
         count(*) as line_count
     from transfer_lines
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+
+),
+
+{# The macro names its group by column; this model numbers its own. #}
+day_inputs as (
+
+    {{ mlcost.day_inputs_hashes(day_tokens) }} -- noqa: AM06
 
 ),
 
