@@ -10,10 +10,10 @@
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ mlcost.delete_rebuilt_days([mlcost.cost_line_day_tokens(
-        ref('int_cost_lines_unioned'), usable_only=true)], 'charge_date') }}",
+        ref('int_cost_line_day_periods_listed'), 'charge_date')], 'charge_date') }}",
 ) }}
 {%- set day_tokens = [mlcost.cost_line_day_tokens(
-    ref('int_cost_lines_unioned'), usable_only=true)] %}
+    ref('int_cost_line_day_periods_listed'), 'charge_date')] %}
 {%- set days = mlcost.days_to_rebuild(day_tokens, 'charge_date') %}
 
 with owned_lines as (

@@ -10,11 +10,11 @@
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ mlcost.delete_rebuilt_days([mlcost.cost_line_day_tokens(
-        ref('int_cost_lines_unioned'), usable_only=true, grain='month')],
+        ref('int_cost_line_day_periods_listed'), 'charge_date', grain='month')],
         'commitment_month', grain='month') }}",
 ) }}
 {%- set month_tokens = [mlcost.cost_line_day_tokens(
-    ref('int_cost_lines_unioned'), usable_only=true, grain='month')] %}
+    ref('int_cost_line_day_periods_listed'), 'charge_date', grain='month')] %}
 {%- set months = mlcost.days_to_rebuild(month_tokens, 'commitment_month', grain='month') %}
 
 with cost_lines as (
