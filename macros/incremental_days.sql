@@ -12,7 +12,12 @@
     inputs hash (macros/incremental_periods.sql), so a rebuilt billing period changes the
     days its lines fall on. Lines no period hash tracks are rebuilt by every run of the
     unified table: their token is this run's id, so their days are rebuilt too. -#}
-{% macro cost_line_day_tokens(relation, timestamp_column='charge_period_start') %}
+{#- usable_only: only the lines the marts read (not quarantined), for models that leave
+    the quarantine out: a quarantined line, which no period hash tracks, then does not
+    rebuild its day every run. grain='month': the tokens of each month (x_day its first
+    day), for month-grained models (the same macros take grain='month'). -#}
+{% macro cost_line_day_tokens(relation, timestamp_column='charge_period_start',
+        usable_only=false, grain='day') %}
     select
         x_day,
         {{ dbt.concat([
@@ -22,12 +27,15 @@
         ]) }} as x_day_token
     from (
         select distinct
-            cast({{ dbt.date_trunc('day', timestamp_column) }} as date) as x_day,
+            cast({{ dbt.date_trunc(grain, timestamp_column) }} as date) as x_day,
             x_provider,
             billing_period_start,
             x_period_inputs_hash
         from {{ relation }}
         where {{ timestamp_column }} is not null
+            {%- if usable_only %}
+            and x_quarantine_reason is null
+            {%- endif %}
     ) as day_periods
 {%- endmacro %}
 
@@ -51,7 +59,7 @@
 
 {#- The days an incremental run of the model rebuilds, as ISO date strings in order; none
     on a full build (every day). `day_column`: the model's day column (a date). -#}
-{% macro days_to_rebuild(token_queries, day_column, quiet=false) %}
+{% macro days_to_rebuild(token_queries, day_column, quiet=false, grain='day') %}
     {%- if not mlcost.is_incremental_run('x_day_inputs_hash') %}{{ return(none) }}{% endif %}
     {%- set query %}
         with current_days as ({{ mlcost.day_inputs_hashes(token_queries) }}),
@@ -60,6 +68,7 @@
                 cast({{ day_column }} as date) as x_day,
                 x_day_inputs_hash
             from {{ this }}
+            where {{ day_column }} is not null
         )
         select distinct cast(coalesce(current_days.x_day, built_days.x_day) as {{ dbt.type_string() }})
         from current_days
@@ -69,8 +78,13 @@
         order by 1
     {%- endset %}
     {%- set days = run_query(query).columns[0].values() | list %}
+    {%- if grain == 'day' %}
     {%- do log("mlcost: " ~ this.identifier ~ " rebuilds " ~ days | length ~ " day(s): "
         ~ mlcost.day_ranges(days) | map('join', ' to ') | join(', '), info=not quiet) %}
+    {%- else %}
+    {%- do log("mlcost: " ~ this.identifier ~ " rebuilds " ~ days | length ~ " " ~ grain
+        ~ "(s) starting: " ~ days | join(', '), info=not quiet) %}
+    {%- endif %}
     {{ return(days) }}
 {% endmacro %}
 
@@ -93,10 +107,12 @@
 
 
 {#- A filter keeping rows whose `timestamp_expression` (a timestamp or date) falls on one
-    of `days`; true when days is none (full build), false when no day is rebuilt. -#}
-{% macro on_days(timestamp_expression, days) %}
+    of `days`; true when days is none (full build), false when no day is rebuilt. With
+    grain='month', `days` are first days of months and the filter keeps those months. -#}
+{% macro on_days(timestamp_expression, days, grain='day') %}
     {%- if days is none %}true{% elif not days %}false{% else %}(
-        {%- for first_day, last_day in mlcost.day_ranges(days) %}
+        {%- for first_day, last_day in (mlcost.day_ranges(days) if grain == 'day'
+            else mlcost.month_ranges(days)) %}
         ({{ timestamp_expression }} >= cast({{ dbt.string_literal(first_day) }} as {{ dbt.type_timestamp() }})
             and {{ timestamp_expression }} < cast({{ dbt.string_literal(
                 (modules.datetime.date.fromisoformat(last_day)
@@ -107,10 +123,23 @@
 {%- endmacro %}
 
 
+{#- Months as (first day, last day) pairs, for on_days(grain='month'). -#}
+{% macro month_ranges(months) %}
+    {%- set ranges = [] %}
+    {%- for month in months %}
+        {%- set first_day = modules.datetime.date.fromisoformat(month[:10]).replace(day=1) %}
+        {%- set next_month = (first_day + modules.datetime.timedelta(days=32)).replace(day=1) %}
+        {%- do ranges.append([first_day.isoformat(),
+            (next_month - modules.datetime.timedelta(days=1)).isoformat()]) %}
+    {%- endfor %}
+    {{ return(ranges) }}
+{% endmacro %}
+
+
 {#- Pre-hook of a day-grained model: delete the days this run rebuilds. -#}
-{% macro delete_rebuilt_days(token_queries, day_column) %}
-    {%- set days = mlcost.days_to_rebuild(token_queries, day_column, quiet=true) %}
+{% macro delete_rebuilt_days(token_queries, day_column, grain='day') %}
+    {%- set days = mlcost.days_to_rebuild(token_queries, day_column, quiet=true, grain=grain) %}
     {%- if days is none or not days %}{{ return('') }}{% endif %}
     delete from {{ this }}
-    where {{ mlcost.on_days(day_column, days) }}
+    where {{ mlcost.on_days(day_column, days, grain) }}
 {% endmacro %}

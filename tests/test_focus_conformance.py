@@ -94,18 +94,22 @@ def test_tag_aliases_fold_onto_canonical_keys(built_sample: BuiltProject, column
 
 
 def _conformance_on(built: BuiltProject, tmp_path, change_sql: str) -> dict[str, int]:
-    """rpt_focus_conformance's compiled SQL run over a copy of fct_cost_lines changed by
-    `change_sql` (an update on table `changed_lines`): violations per rule."""
-    compiled = (built.database.parent / "target" / "compiled" / "mlcost" / "models" / "marts"
-                / "finops" / "rpt_focus_conformance.sql").read_text()
+    """The checks of rpt_focus_conformance (int_focus_rule_months_checked's compiled SQL,
+    per month) run over a copy of the usable lines of the unified table (fct_cost_lines'
+    lines) changed by `change_sql` (an update on table `changed_lines`): violations per
+    rule."""
+    compiled = (built.database.parent / "target" / "compiled" / "mlcost" / "models"
+                / "intermediate" / "finops" / "int_focus_rule_months_checked.sql").read_text()
     # Same file name: the compiled SQL names the database (its catalog) in every ref.
     copy = tmp_path / built.database.name
     copy.write_bytes(built.database.read_bytes())
     con = duckdb.connect(str(copy))
     try:
-        con.execute("create table changed_lines as select * from main_marts.fct_cost_lines")
+        con.execute("create table changed_lines as select * from "
+                    "main_intermediate.int_cost_lines_unioned where x_quarantine_reason is null")
         con.execute(change_sql)
-        sql = re.sub(r'"[^"]+"\."main_marts"\."fct_cost_lines"', "changed_lines", compiled)
+        sql = re.sub(r'"[^"]+"\."main_intermediate"\."int_cost_lines_unioned"', "changed_lines",
+                     compiled)
         assert "changed_lines" in sql
         return {rule_id: count for rule_id, count in con.execute(
             f"select rule_id, sum(violating_line_count) from ({sql}) group by 1").fetchall()}

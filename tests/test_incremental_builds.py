@@ -101,14 +101,14 @@ ATTRIBUTION_BY_DAY = ("int_job_costs_attributed", "int_compute_costs_unattribute
 
 
 def rebuilt_days(dbt_output: str, model: str) -> set[str]:
-    """The days the run said it rebuilt a day-grained model, ranges spelled out."""
+    """The days the run said it rebuilt for `model`, from its ranges of days."""
     match = re.search(rf"{model} rebuilds \d+ day\(s\):(.*)", dbt_output)
     assert match, dbt_output[-3000:]
     days = set()
-    for first, last in re.findall(r"(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})",
-                                  match.group(1)):
+    for first, _, last in re.findall(r"(\d{4}-\d{2}-\d{2})( to (\d{4}-\d{2}-\d{2}))?",
+                                     match.group(1)):
         day = date.fromisoformat(first)
-        while day <= date.fromisoformat(last):
+        while day <= date.fromisoformat(last or first):
             days.add(day.isoformat())
             day += timedelta(days=1)
     return days
@@ -147,6 +147,27 @@ def extend_one_attempt(database: Path, attempts_csv: Path) -> set[str]:
             for offset in range((new_end.date() - started_at.date()).days + 1)}
 
 
+def assert_rebuilt_days_of_periods(database: Path, dbt_output: str, periods: set[str]) -> None:
+    """Tag coverage rebuilt every day with a usable line of a changed period, and none of
+    the days it has rows for whose lines all belong to unchanged periods."""
+    rows = query_database(database, """
+        select
+            cast(charge_period_start as date),
+            bool_or(x_provider || ' ' || strftime(billing_period_start, '%Y-%m')
+                in (select unnest(?)))
+        from main_intermediate.int_cost_lines_unioned
+        where x_quarantine_reason is null and charge_period_start is not null
+        group by 1""", [sorted(periods)])
+    changed = {day.isoformat() for day, is_changed in rows if is_changed}
+    covered = {day.isoformat() for (day,) in query_database(database, """
+        select distinct charge_date from main_marts.fct_tag_coverage_daily""")}
+    kept = covered - changed
+    assert changed and kept, (changed, kept)
+    days = rebuilt_days(dbt_output, "fct_tag_coverage_daily")
+    assert changed <= days, sorted(changed - days)
+    assert not days & kept, sorted(days & kept)
+
+
 def test_nightly_run_rebuilds_changed_periods_and_equals_full_refresh(
         built_sample: BuiltProject, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
@@ -177,9 +198,8 @@ def test_nightly_run_rebuilds_changed_periods_and_equals_full_refresh(
     shutil.copytree(assembly, assembly.parent / str(uuid.uuid4()))
 
     output = build_all_models(nightly_db, tmp_path / "nightly", vars_yaml)
-    expected = {f"aws {open_month}", f"aws {closed_month}",
-                f"gcp {gcp_month[:4]}-{gcp_month[4:6]}"}
-    assert rebuilt_periods(output) == expected
+    assert rebuilt_periods(output) == expected_periods
+    assert_rebuilt_days_of_periods(nightly_db, output, expected_periods)
     # Attribution again on the days of the rebuilt periods' compute lines, no other.
     attributed_days = days_before | machine_line_days(nightly_db, expected_periods)
     for model in ATTRIBUTION_BY_DAY:

@@ -2,12 +2,24 @@
     resolved owner (int_cost_lines_owners_resolved), sub_account (AWS account, GCP
     project, Azure subscription) from every line of the bill, taxes and credits included;
     usage_billed_cost is the usage lines' part. -#}
-{#- A table, not the folder's view: budgets and anomalies both read it. -#}
-{{ config(materialized='table') }}
+{#- A table, not the folder's view: budgets and anomalies both read it. Incremental by day
+    (macros/incremental_days.sql): a nightly run sums the days of the rebuilt billing
+    periods only. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ mlcost.delete_rebuilt_days([mlcost.cost_line_day_tokens(
+        ref('int_cost_line_day_periods_listed'), 'charge_date')], 'charge_date') }}",
+) }}
+{%- set day_tokens = [mlcost.cost_line_day_tokens(
+    ref('int_cost_line_day_periods_listed'), 'charge_date')] %}
+{%- set days = mlcost.days_to_rebuild(day_tokens, 'charge_date') %}
 
 with owned_lines as (
 
     select * from {{ ref('int_cost_lines_owners_resolved') }}
+    where {{ mlcost.on_days('charge_period_start', days) }}
 
 ),
 
@@ -15,6 +27,13 @@ cost_lines as (
 
     select * from {{ ref('int_cost_lines_unioned') }}
     where x_quarantine_reason is null
+        and {{ mlcost.on_days('charge_period_start', days) }}
+
+),
+
+day_inputs as (
+
+    {{ mlcost.day_inputs_hashes(day_tokens) }}
 
 ),
 
@@ -68,13 +87,24 @@ sub_account_spend as (
 
 ),
 
-final as (
+scope_spend as (
 
     select * from team_spend
     union all
     select * from project_spend
     union all
     select * from sub_account_spend
+
+),
+
+final as (
+
+    select
+        scope_spend.*,
+        day_inputs.x_day_inputs_hash
+    from scope_spend
+    left join day_inputs
+        on scope_spend.charge_date = day_inputs.x_day
 
 )
 

@@ -4,15 +4,34 @@
     null. Teams are the ones the job records know. The project is the project tag, else the
     job's project. The team tag is read once per tag set (int_tag_sets_unnested), and each
     line keeps its tag set (x_provider, tags) for the tag checks of the marts. -#}
-{#- A table, not the folder's view: tag coverage, budgets and anomalies all read it, and the
-    tag and name matching behind it would run again for each. -#}
-{{ config(materialized='table') }}
+{#- A table, not the folder's view: tag coverage, budgets and the resource reports all read
+    it, and the tag and name matching behind it would run again for each. Incremental by
+    day (macros/incremental_days.sql), not a full copy of history each night: a nightly run
+    resolves the lines of the days of the rebuilt billing periods. A day keeps the owners
+    resolved from the job records of the run that built it. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ mlcost.delete_rebuilt_days([mlcost.cost_line_day_tokens(
+        ref('int_cost_line_day_periods_listed'), 'charge_date')], 'charge_date') }}",
+) }}
+{%- set day_tokens = [mlcost.cost_line_day_tokens(
+    ref('int_cost_line_day_periods_listed'), 'charge_date')] %}
+{%- set days = mlcost.days_to_rebuild(day_tokens, 'charge_date') %}
 
 with cost_lines as (
 
     select * from {{ ref('int_cost_lines_unioned') }}
     where x_quarantine_reason is null
         and charge_category = 'Usage'
+        and {{ mlcost.on_days('charge_period_start', days) }}
+
+),
+
+day_inputs as (
+
+    {{ mlcost.day_inputs_hashes(day_tokens) }}
 
 ),
 
@@ -100,7 +119,8 @@ final as (
             when team_tags.team is not null then 'tag'
             when jobs.team is not null then 'job'
             when named_teams.team is not null then 'resource_name'
-        end as owner_team_source
+        end as owner_team_source,
+        day_inputs.x_day_inputs_hash
     from cost_lines
     left join team_tags
         on cost_lines.x_provider = team_tags.x_provider
@@ -109,6 +129,10 @@ final as (
         on cost_lines.x_tag_job_id = jobs.job_id
     left join named_teams
         on cost_lines.resource_id = named_teams.resource_id
+    left join day_inputs
+        on cast(
+            {{ dbt.date_trunc('day', 'cost_lines.charge_period_start') }} as date
+        ) = day_inputs.x_day
 
 )
 

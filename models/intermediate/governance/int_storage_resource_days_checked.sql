@@ -8,8 +8,9 @@
     only ever touched by checkpoints, and a volume of a machine running a week or more
     shows as stale. The clock starts at the later of the last touch and the first billed
     day in the data. -#}
-{#- A table: its mart and the tests of its key read it (as a view, each would pass over
-    the unified cost table again). -#}
+{#- A table, not the folder's view: its key tests and the idle-resource report would each
+    run it again over every line of history. Not incremental by day: whether a day is
+    stale depends on every earlier day of the resource. -#}
 {{ config(materialized='table') }}
 
 with cost_lines as (

@@ -5,10 +5,32 @@
     (InterRegion Inbound) the usage type, fromLocation and fromRegionCode name the region
     the data went to and toLocation / toRegionCode the one it came from (the price list
     reads "US West (Oregon) data transfer from US East (N. Virginia)"). -#}
+{#- A table, not the folder's view: the egress mart and this model's tests read it, and a
+    filter on the view's output does not reach the scan under its reused CTEs. Incremental
+    by day (macros/incremental_days.sql): a nightly run classifies the transfer lines of
+    the days of the rebuilt billing periods. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ mlcost.delete_rebuilt_days([mlcost.cost_line_day_tokens(
+        ref('int_cost_line_day_periods_listed'), 'charge_date')], 'charge_date') }}",
+) }}
+{%- set day_tokens = [mlcost.cost_line_day_tokens(
+    ref('int_cost_line_day_periods_listed'), 'charge_date')] %}
+{%- set days = mlcost.days_to_rebuild(day_tokens, 'charge_date') %}
+
 with cost_lines as (
 
     select * from {{ ref('int_cost_lines_unioned') }}
     where x_quarantine_reason is null
+        and {{ mlcost.on_days('charge_period_start', days) }}
+
+),
+
+day_inputs as (
+
+    {{ mlcost.day_inputs_hashes(day_tokens) }}
 
 ),
 
@@ -107,7 +129,7 @@ classified as (
 
 ),
 
-final as (
+routed as (
 
     select
         x_line_key,
@@ -175,6 +197,17 @@ final as (
         billed_cost,
         effective_cost
     from classified
+
+),
+
+final as (
+
+    select
+        routed.*,
+        day_inputs.x_day_inputs_hash
+    from routed
+    left join day_inputs
+        on routed.charge_date = day_inputs.x_day
 
 )
 

@@ -3,9 +3,24 @@
     committed, how much of it usage consumed (utilization) and how much of the eligible
     compute it covered (coverage). GCP writes no commitment id on its lines: its fee lines
     are the `Commitment ...` SKUs and its covered usage is PricingCategory Committed. -#}
+{#- Incremental by month (macros/incremental_days.sql): a nightly run rebuilds the months
+    of the rebuilt billing periods. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ mlcost.delete_rebuilt_days([mlcost.cost_line_day_tokens(
+        ref('int_cost_line_day_periods_listed'), 'charge_date', grain='month')],
+        'commitment_month', grain='month') }}",
+) }}
+{%- set month_tokens = [mlcost.cost_line_day_tokens(
+    ref('int_cost_line_day_periods_listed'), 'charge_date', grain='month')] %}
+{%- set months = mlcost.days_to_rebuild(month_tokens, 'commitment_month', grain='month') %}
+
 with cost_lines as (
 
     select * from {{ ref('fct_cost_lines') }}
+    where {{ mlcost.on_days('charge_period_start', months, 'month') }}
 
 ),
 
@@ -116,6 +131,13 @@ used as (
 
 ),
 
+{# The macro names its group by column; this model numbers its own. #}
+month_inputs as (
+
+    {{ mlcost.day_inputs_hashes(month_tokens) }} -- noqa: AM06
+
+),
+
 final as (
 
     select
@@ -157,7 +179,8 @@ final as (
         cast(
             used.covered_list_cost / nullif(eligible_usage.eligible_list_cost, 0)
             as {{ mlcost.type_double() }}
-        ) as coverage
+        ) as coverage,
+        month_inputs.x_day_inputs_hash
     from purchased
     left join used
         on purchased.x_provider = used.x_provider
@@ -166,6 +189,8 @@ final as (
     left join eligible_usage
         on purchased.x_provider = eligible_usage.x_provider
         and purchased.commitment_month = eligible_usage.commitment_month
+    left join month_inputs
+        on purchased.commitment_month = month_inputs.x_day
 
 )
 

@@ -3,15 +3,31 @@
     compute for internet, zone and NAT traffic; the destination region's for data pulled
     across regions and for inbound routes). Compute served leaves out the transfer lines
     themselves: AWS and GCP bill transfer under their compute services. -#}
+{#- Incremental by day (macros/incremental_days.sql): a nightly run rebuilds the days of
+    the rebuilt billing periods; the filters on charge_period_start reach the scan of the
+    unified cost table under both views. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ mlcost.delete_rebuilt_days([mlcost.cost_line_day_tokens(
+        ref('int_cost_line_day_periods_listed'), 'charge_date')], 'charge_date') }}",
+) }}
+{%- set day_tokens = [mlcost.cost_line_day_tokens(
+    ref('int_cost_line_day_periods_listed'), 'charge_date')] %}
+{%- set days = mlcost.days_to_rebuild(day_tokens, 'charge_date') %}
+
 with transfer_lines as (
 
     select * from {{ ref('int_transfer_lines_classified') }}
+    where {{ mlcost.on_days('charge_period_start', days) }}
 
 ),
 
 cost_lines as (
 
     select * from {{ ref('fct_cost_lines') }}
+    where {{ mlcost.on_days('charge_period_start', days) }}
 
 ),
 
@@ -61,6 +77,13 @@ routes_daily as (
 
 ),
 
+{# The macro names its group by column; this model numbers its own. #}
+day_inputs as (
+
+    {{ mlcost.day_inputs_hashes(day_tokens) }} -- noqa: AM06
+
+),
+
 final as (
 
     select
@@ -98,12 +121,15 @@ final as (
             routes_daily.billed_cost
             / nullif(compute_daily.compute_billed_cost, 0) as {{ mlcost.type_double() }}
         ) as share_of_served_compute,
-        cast(routes_daily.line_count as bigint) as line_count
+        cast(routes_daily.line_count as bigint) as line_count,
+        day_inputs.x_day_inputs_hash
     from routes_daily
     left join compute_daily
         on routes_daily.x_provider = compute_daily.x_provider
         and routes_daily.served_region = compute_daily.region_id
         and routes_daily.charge_date = compute_daily.charge_date
+    left join day_inputs
+        on routes_daily.charge_date = day_inputs.x_day
 
 )
 

@@ -3,9 +3,24 @@
     (gpu_reference_prices seed): the same provider's list rate and the cheapest rate
     anywhere. GPU-hours come from the time-measured lines (instance-hours x GPUs); the
     cost is every usage line of the GPU instances (GCP's core and RAM lines included). -#}
+{#- Incremental by month (macros/incremental_days.sql): a nightly run rebuilds the months
+    of the rebuilt billing periods. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ mlcost.delete_rebuilt_days([mlcost.cost_line_day_tokens(
+        ref('int_cost_line_day_periods_listed'), 'charge_date', grain='month')],
+        'charge_month', grain='month') }}",
+) }}
+{%- set month_tokens = [mlcost.cost_line_day_tokens(
+    ref('int_cost_line_day_periods_listed'), 'charge_date', grain='month')] %}
+{%- set months = mlcost.days_to_rebuild(month_tokens, 'charge_month', grain='month') %}
+
 with cost_lines as (
 
     select * from {{ ref('fct_cost_lines') }}
+    where {{ mlcost.on_days('charge_period_start', months, 'month') }}
 
 ),
 
@@ -80,6 +95,13 @@ cheapest_reference as (
 
 ),
 
+{# The macro names its group by column; this model numbers its own. #}
+month_inputs as (
+
+    {{ mlcost.day_inputs_hashes(month_tokens) }} -- noqa: AM06
+
+),
+
 final as (
 
     select
@@ -114,7 +136,8 @@ final as (
             prices.effective_cost / nullif(prices.gpu_hours, 0)
             / nullif(cheapest_reference.price_per_gpu_hour, 0)
             as {{ mlcost.type_double() }}
-        ) as price_vs_cheapest_reference
+        ) as price_vs_cheapest_reference,
+        month_inputs.x_day_inputs_hash
     from prices
     left join same_provider_reference
         on prices.x_gpu_model = same_provider_reference.gpu_model
@@ -122,6 +145,8 @@ final as (
     left join cheapest_reference
         on prices.x_gpu_model = cheapest_reference.gpu_model
         and cheapest_reference.price_rank = 1
+    left join month_inputs
+        on prices.charge_month = month_inputs.x_day
 
 )
 

@@ -2,9 +2,29 @@
     tag (plus `all_required`: every required tag present), by dollars and by resources. -#}
 {#- Usage lines are summed per resource, day and tag set first, then joined to the
     checks of their tag set: one row per required tag of a resource-day, not of a line. -#}
+{#- Incremental by day (macros/incremental_days.sql): a nightly run rebuilds the days of
+    the rebuilt billing periods. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ mlcost.delete_rebuilt_days([mlcost.cost_line_day_tokens(
+        ref('int_cost_line_day_periods_listed'), 'charge_date')], 'charge_date') }}",
+) }}
+{%- set day_tokens = [mlcost.cost_line_day_tokens(
+    ref('int_cost_line_day_periods_listed'), 'charge_date')] %}
+{%- set days = mlcost.days_to_rebuild(day_tokens, 'charge_date') %}
+
 with owned_lines as (
 
     select * from {{ ref('int_cost_lines_owners_resolved') }}
+    where {{ mlcost.on_days('charge_period_start', days) }}
+
+),
+
+day_inputs as (
+
+    {{ mlcost.day_inputs_hashes(day_tokens) }}
 
 ),
 
@@ -116,7 +136,7 @@ coverage as (
 
 ),
 
-final as (
+coverage_rows as (
 
     select
         {{ dbt.hash(dbt.concat([
@@ -145,6 +165,17 @@ final as (
             / nullif(resource_count, 0) as {{ mlcost.type_double() }}
         ) as resource_coverage
     from coverage
+
+),
+
+final as (
+
+    select
+        coverage_rows.*,
+        day_inputs.x_day_inputs_hash
+    from coverage_rows
+    left join day_inputs
+        on coverage_rows.charge_date = day_inputs.x_day
 
 )
 
