@@ -40,6 +40,28 @@
 {%- endmacro %}
 
 
+{#- The tokens of a model over usable cost lines: from int_cost_line_day_periods_listed,
+    the small table of each day's (provider, period, period hash), so one scan of the
+    unified table a night serves every such model. -#}
+{% macro usable_line_day_tokens(grain='day') %}
+    {{ return([mlcost.cost_line_day_tokens(
+        ref('int_cost_line_day_periods_listed'), 'charge_date', grain=grain)]) }}
+{% endmacro %}
+
+
+{#- Config of a model over usable cost lines rebuilt by day (grain='month': by month), one
+    line in each: `day_column` is its day (or month) column. -#}
+{% macro usable_line_days_config(day_column, grain='day') %}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'pre_hook': "{{ mlcost.delete_rebuilt_days(mlcost.usable_line_day_tokens(grain='"
+            ~ grain ~ "'), '" ~ day_column ~ "', grain='" ~ grain ~ "') }}",
+    }) }}
+{% endmacro %}
+
+
 {#- Per day, the fingerprint of its tokens. `token_queries`: selects of (x_day, x_day_token). -#}
 {% macro day_inputs_hashes(token_queries) %}
     select

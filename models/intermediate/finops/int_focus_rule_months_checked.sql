@@ -5,16 +5,8 @@
     instead of checking all history again. -#}
 {#- Not the folder's view: as a view, each read would check every line of history again. -#}
 -- depends_on: {{ ref('focus_column_rules') }}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ mlcost.delete_rebuilt_days([mlcost.cost_line_day_tokens(
-        ref('int_cost_line_day_periods_listed'), 'charge_date', grain='month')],
-        'charge_month', grain='month') }}",
-) }}
-{%- set month_tokens = [mlcost.cost_line_day_tokens(
-    ref('int_cost_line_day_periods_listed'), 'charge_date', grain='month')] %}
+{{ config(**mlcost.usable_line_days_config('charge_month', grain='month')) }}
+{%- set month_tokens = mlcost.usable_line_day_tokens(grain='month') %}
 {%- set months = mlcost.days_to_rebuild(month_tokens, 'charge_month', grain='month') %}
 {#- Rules are read when the seed is loaded: parsing and lint compile without it. #}
 {%- set rules = [] %}

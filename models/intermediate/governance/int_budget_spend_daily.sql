@@ -5,15 +5,8 @@
 {#- A table, not the folder's view: budgets and anomalies both read it. Incremental by day
     (macros/incremental_days.sql): a nightly run sums the days of the rebuilt billing
     periods only. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ mlcost.delete_rebuilt_days([mlcost.cost_line_day_tokens(
-        ref('int_cost_line_day_periods_listed'), 'charge_date')], 'charge_date') }}",
-) }}
-{%- set day_tokens = [mlcost.cost_line_day_tokens(
-    ref('int_cost_line_day_periods_listed'), 'charge_date')] %}
+{{ config(**mlcost.usable_line_days_config('charge_date')) }}
+{%- set day_tokens = mlcost.usable_line_day_tokens() %}
 {%- set days = mlcost.days_to_rebuild(day_tokens, 'charge_date') %}
 
 with owned_lines as (

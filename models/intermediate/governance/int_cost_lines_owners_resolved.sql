@@ -9,15 +9,8 @@
     day (macros/incremental_days.sql), not a full copy of history each night: a nightly run
     resolves the lines of the days of the rebuilt billing periods. A day keeps the owners
     resolved from the job records of the run that built it. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ mlcost.delete_rebuilt_days([mlcost.cost_line_day_tokens(
-        ref('int_cost_line_day_periods_listed'), 'charge_date')], 'charge_date') }}",
-) }}
-{%- set day_tokens = [mlcost.cost_line_day_tokens(
-    ref('int_cost_line_day_periods_listed'), 'charge_date')] %}
+{{ config(**mlcost.usable_line_days_config('charge_date')) }}
+{%- set day_tokens = mlcost.usable_line_day_tokens() %}
 {%- set days = mlcost.days_to_rebuild(day_tokens, 'charge_date') %}
 
 with cost_lines as (

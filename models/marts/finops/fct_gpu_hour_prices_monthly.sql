@@ -5,16 +5,8 @@
     cost is every usage line of the GPU instances (GCP's core and RAM lines included). -#}
 {#- Incremental by month (macros/incremental_days.sql): a nightly run rebuilds the months
     of the rebuilt billing periods. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ mlcost.delete_rebuilt_days([mlcost.cost_line_day_tokens(
-        ref('int_cost_line_day_periods_listed'), 'charge_date', grain='month')],
-        'charge_month', grain='month') }}",
-) }}
-{%- set month_tokens = [mlcost.cost_line_day_tokens(
-    ref('int_cost_line_day_periods_listed'), 'charge_date', grain='month')] %}
+{{ config(**mlcost.usable_line_days_config('charge_month', grain='month')) }}
+{%- set month_tokens = mlcost.usable_line_day_tokens(grain='month') %}
 {%- set months = mlcost.days_to_rebuild(month_tokens, 'charge_month', grain='month') %}
 
 with cost_lines as (
