@@ -168,6 +168,23 @@ def assert_rebuilt_days_of_periods(database: Path, dbt_output: str, periods: set
     assert not days & kept, sorted(days & kept)
 
 
+def assert_views_leave_out_kept_periods(database: Path, kept: str, rebuilt: str) -> None:
+    """The views the unified table maps read the periods a run keeps from a connection
+    variable (macros/incremental_periods.sql): set, they leave out exactly those lines;
+    unset, as for any other reader, they hold every period."""
+    view = "main_intermediate.int_aws_cost_lines_mapped"
+    periods = f"select distinct strftime(billing_period_start, '%Y-%m') from {view} order by 1"
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        every_period = [month for (month,) in con.sql(periods).fetchall()]
+        assert kept in every_period and rebuilt in every_period, every_period
+        con.execute(f"set variable mlcost_kept_cost_periods = ['aws|{kept}-01 00:00:00']")
+        assert [month for (month,) in con.sql(periods).fetchall()] == [
+            month for month in every_period if month != kept]
+    finally:
+        con.close()
+
+
 def test_nightly_run_rebuilds_changed_periods_and_equals_full_refresh(
         built_sample: BuiltProject, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
@@ -224,3 +241,4 @@ def test_nightly_run_rebuilds_changed_periods_and_equals_full_refresh(
     assert not query_database(nightly_db, f"""
         select 1 from main_intermediate.int_cost_lines_unioned
         where x_source_file = '{gone_gcp_file}' limit 1""")
+    assert_views_leave_out_kept_periods(nightly_db, closed_month, open_month)
