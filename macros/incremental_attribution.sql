@@ -10,6 +10,28 @@
     again every run: keep those few). Compute lines end by the next midnight (hourly and daily exports), so
     an attempt overlaps no line that starts on a day it did not run on. -#}
 
+{#- The token queries of each model built by usage day, named once for its config and its
+    body: attribution reads compute lines and attempt nodes; the unattributed cost also
+    what every day of a machine reads of all its attempts; the rollup, the attributed
+    days' own fingerprints. -#}
+{% macro job_attribution_day_tokens() %}
+    {{ return([
+        mlcost.machine_line_day_tokens(ref('int_cost_lines_unioned')),
+        mlcost.attempt_node_day_tokens(ref('int_attempt_nodes_joined'), ref('int_cost_lines_unioned')),
+    ]) }}
+{% endmacro %}
+
+{% macro unattributed_cost_day_tokens() %}
+    {{ return(mlcost.job_attribution_day_tokens() + [
+        mlcost.resource_day_tokens(ref('int_attempt_nodes_joined'), ref('int_compute_resources_keyed')),
+    ]) }}
+{% endmacro %}
+
+{% macro attributed_rollup_day_tokens() %}
+    {{ return([mlcost.attributed_day_tokens(ref('int_job_costs_attributed'))]) }}
+{% endmacro %}
+
+
 {#- One token per attempt node and day it runs on. -#}
 {% macro attempt_node_day_tokens(attempt_nodes, cost_lines) %}
     select

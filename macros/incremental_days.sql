@@ -49,16 +49,24 @@
 {% endmacro %}
 
 
-{#- Config of a model over usable cost lines rebuilt by day (grain='month': by month), one
-    line in each: `day_column` is its day (or month) column. -#}
-{% macro usable_line_days_config(day_column, grain='day') %}
+{#- Config of a model rebuilt by day (grain='month': by month), one line in each:
+    `tokens_call` is the Jinja call that gives its token queries, `day_column` its day (or
+    month) column. -#}
+{% macro by_day_config(tokens_call, day_column, grain='day') %}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
-        'pre_hook': "{{ mlcost.delete_rebuilt_days(mlcost.usable_line_day_tokens(grain='"
-            ~ grain ~ "'), '" ~ day_column ~ "', grain='" ~ grain ~ "') }}",
+        'pre_hook': "{{ mlcost.delete_rebuilt_days(" ~ tokens_call ~ ", '" ~ day_column
+            ~ "', grain='" ~ grain ~ "') }}",
     }) }}
+{% endmacro %}
+
+
+{#- by_day_config of a model over usable cost lines. -#}
+{% macro usable_line_days_config(day_column, grain='day') %}
+    {{ return(mlcost.by_day_config(
+        "mlcost.usable_line_day_tokens(grain='" ~ grain ~ "')", day_column, grain)) }}
 {% endmacro %}
 
 

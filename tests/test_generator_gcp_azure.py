@@ -648,7 +648,7 @@ def test_gcp_stream_spills_and_merges_to_the_same_bytes(
         by_day.setdefault(c.charge_start.date(), []).append(c)
     for day in sorted(by_day):
         stream.add(by_day[day])
-    runs = sum(len(r) for r in stream.runs.values())
+    runs = sum(len(r) for r in stream.rows.runs.values())
     variables = stream.finish()
     assert runs > len(detailed) > 1  # several runs per file were merged
     assert set(variables) == {"mlcost_gcp_billing_detailed", "mlcost_gcp_billing_standard"}
@@ -692,7 +692,7 @@ def test_focus_other_clouds_spill_in_sorted_runs_to_the_same_files(
     outputs = {}
     for run, spill, chunk in (("spilled", 40, 25), ("whole", 10**9, 10**9)):
         writer = focus.FocusWriter(tmp_path / run, 7, "2026-11", chunk_rows=chunk)
-        writer.others.spill_charges = spill
+        writer.others.spill_at = spill
         by_day: dict[object, list[Charge]] = {}
         for c in others:
             by_day.setdefault(c.charge_start.date(), []).append(c)

@@ -2,17 +2,8 @@
     so that the per-attempt and per-job marts, rebuilt whole every night, read a table the
     size of attempt-node days instead of every attributed line. Built by day like the lines
     it sums: a day is summed again when its attribution was (its fingerprint is the token). -#}
-{%- set day_tokens = [
-    mlcost.attributed_day_tokens(ref('int_job_costs_attributed')),
-] %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ mlcost.delete_rebuilt_days([
-        mlcost.attributed_day_tokens(ref('int_job_costs_attributed')),
-    ], 'usage_date') }}",
-) }}
+{{ config(**mlcost.by_day_config('mlcost.attributed_rollup_day_tokens()', 'usage_date')) }}
+{%- set day_tokens = mlcost.attributed_rollup_day_tokens() %}
 {%- set days = mlcost.days_to_rebuild(day_tokens, 'usage_date') %}
 
 with attributed as (

@@ -10,21 +10,8 @@
     each would merge the intervals again. Built by usage day (macros/incremental_attribution.sql):
     a day is built again when its lines or attempts changed, or what every day of a
     machine reads of all its attempts (instances, team). -#}
-{%- set day_tokens = [
-    mlcost.machine_line_day_tokens(ref('int_cost_lines_unioned')),
-    mlcost.attempt_node_day_tokens(ref('int_attempt_nodes_joined'), ref('int_cost_lines_unioned')),
-    mlcost.resource_day_tokens(ref('int_attempt_nodes_joined'), ref('int_compute_resources_keyed')),
-] %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ mlcost.delete_rebuilt_days([
-        mlcost.machine_line_day_tokens(ref('int_cost_lines_unioned')),
-        mlcost.attempt_node_day_tokens(ref('int_attempt_nodes_joined'), ref('int_cost_lines_unioned')),
-        mlcost.resource_day_tokens(ref('int_attempt_nodes_joined'), ref('int_compute_resources_keyed')),
-    ], 'usage_date') }}",
-) }}
+{{ config(**mlcost.by_day_config('mlcost.unattributed_cost_day_tokens()', 'usage_date')) }}
+{%- set day_tokens = mlcost.unattributed_cost_day_tokens() %}
 {%- set days = mlcost.days_to_rebuild(day_tokens, 'usage_date') %}
 
 with cost_lines as (

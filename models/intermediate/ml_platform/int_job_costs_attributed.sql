@@ -19,19 +19,8 @@
 {#- Built by usage day of the line (macros/incremental_attribution.sql): a nightly run
     attributes again the days whose lines or attempts changed, whole. A table, not the
     folder's view: the unattributed cost, the daily rollup and a data test read it. -#}
-{%- set day_tokens = [
-    mlcost.machine_line_day_tokens(ref('int_cost_lines_unioned')),
-    mlcost.attempt_node_day_tokens(ref('int_attempt_nodes_joined'), ref('int_cost_lines_unioned')),
-] %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ mlcost.delete_rebuilt_days([
-        mlcost.machine_line_day_tokens(ref('int_cost_lines_unioned')),
-        mlcost.attempt_node_day_tokens(ref('int_attempt_nodes_joined'), ref('int_cost_lines_unioned')),
-    ], 'charge_period_start') }}",
-) }}
+{{ config(**mlcost.by_day_config('mlcost.job_attribution_day_tokens()', 'charge_period_start')) }}
+{%- set day_tokens = mlcost.job_attribution_day_tokens() %}
 {%- set days = mlcost.days_to_rebuild(day_tokens, 'charge_period_start') %}
 
 with cost_lines as (

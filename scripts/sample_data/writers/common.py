@@ -9,8 +9,13 @@ that imports it back.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
+import pickle
 import re
+import tempfile
+from collections import defaultdict
+from collections.abc import Hashable, Iterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -101,3 +106,65 @@ def write_run(out_dir: Path, run_dir: Path, export: str, dataset: str, period: s
     manifest_path = out_dir / run_dir / "manifest.json"
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return written + [manifest_path]
+
+
+class SortedRuns:
+    """Entries per output key (a file, a provider and period), handed back in sort order
+    with bounded memory. An entry is a tuple whose first item is its sort key. A full buffer
+    is sorted and spilled to a pickled run file in a temporary folder; reading a key merges
+    its runs with what is still buffered."""
+
+    def __init__(self, spill_at: int, prefix: str) -> None:
+        self.spill_at = spill_at
+        self.prefix = prefix
+        self.buffer: dict[Hashable, list[tuple]] = defaultdict(list)
+        self.buffered = 0
+        self.runs: dict[Hashable, list[Path]] = defaultdict(list)
+        self._scratch: tempfile.TemporaryDirectory | None = None
+
+    def append(self, key: Hashable, entry: tuple) -> None:
+        self.buffer[key].append(entry)
+        self.buffered += 1
+
+    def spill_if_full(self) -> None:
+        if self.buffered >= self.spill_at:
+            self.spill()
+
+    def spill(self) -> None:
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix=self.prefix)
+        for key, entries in self.buffer.items():
+            entries.sort(key=_sort_key)
+            run = Path(self._scratch.name) / f"run-{sum(map(len, self.runs.values()))}.pickle"
+            with run.open("wb") as handle:
+                for entry in entries:
+                    pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            self.runs[key].append(run)
+        self.buffer = defaultdict(list)
+        self.buffered = 0
+
+    def keys(self) -> list:
+        return sorted(set(self.buffer) | set(self.runs))
+
+    def merged(self, key: Hashable) -> Iterator[tuple]:
+        streams = [_read_run(run) for run in self.runs.get(key, [])]
+        streams.append(iter(sorted(self.buffer.get(key, []), key=_sort_key)))
+        return heapq.merge(*streams, key=_sort_key)
+
+    def close(self) -> None:
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+
+def _sort_key(entry: tuple) -> object:
+    return entry[0]
+
+
+def _read_run(run: Path) -> Iterator[tuple]:
+    with run.open("rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                return

@@ -45,11 +45,8 @@ from __future__ import annotations
 
 import csv
 import gzip
-import heapq
 import io
 import json
-import pickle
-import tempfile
 import uuid
 import zlib
 from collections import defaultdict
@@ -66,7 +63,7 @@ from .. import catalog
 from ..model import Charge
 from . import azure_cost, gcp_billing
 from .common import (
-    as_utc, azure_resource_group, decimal_text, period_bounds, split_csv, write_run,
+    SortedRuns, as_utc, azure_resource_group, decimal_text, period_bounds, split_csv, write_run,
 )
 
 SEEDS = Path(__file__).resolve().parents[3] / "seeds"
@@ -541,21 +538,16 @@ class OlderVersionsWriter:
 _CHARGE_FIELDS = [f.name for f in fields(Charge) if f.name != "origin"]
 
 
-class _SortedCharges:
+class _SortedCharges(SortedRuns):
     """GCP and Azure charges per (provider, billing period), handed back in the order FOCUS
-    files list them (start, then line key) with bounded memory: batches are buffered, a full
-    buffer is sorted and spilled to a run file, and reading merges the runs. What a row
+    files list them (start, then line key) with bounded memory (SortedRuns). What a row
     depends on beyond its charge (the provider's last period, the resource whose team tag
     gets a stray space) is accumulated as the charges pass."""
 
-    def __init__(self, spill_charges: int = 100_000) -> None:
-        self.spill_charges = spill_charges
-        self.buffer: dict[tuple[str, str], list[tuple]] = defaultdict(list)
-        self.buffered = 0
-        self.runs: dict[tuple[str, str], list[Path]] = defaultdict(list)
+    def __init__(self, spill_at: int = 100_000) -> None:
+        super().__init__(spill_at, prefix="mlcost-focus-")
         self.last: dict[str, str] = {}
         self.spaced_candidates: list[str] = []
-        self._scratch: tempfile.TemporaryDirectory | None = None
 
     def add(self, charges: Iterable[Charge], providers: Iterable[str]) -> None:
         wanted = set(providers) - {"aws"}
@@ -568,56 +560,18 @@ class _SortedCharges:
             if provider == "azure" and charge.resource_id and "team" in charge.tags:
                 if not self.spaced_candidates or charge.resource_id < self.spaced_candidates[0]:
                     self.spaced_candidates = [charge.resource_id]
-            self.buffer[(provider, period)].append(
-                ((charge.charge_start, charge.line_key),
-                 tuple(getattr(charge, name) for name in _CHARGE_FIELDS)))
-            self.buffered += 1
-        if self.buffered >= self.spill_charges:
-            self._spill()
+            self.append((provider, period),
+                        ((charge.charge_start, charge.line_key),
+                         tuple(getattr(charge, name) for name in _CHARGE_FIELDS)))
+        self.spill_if_full()
 
     def spaced_resource(self) -> str:
         """tagged_space_resource of every charge taken."""
         return self.spaced_candidates[0] if self.spaced_candidates else ""
 
-    def _spill(self) -> None:
-        if self._scratch is None:
-            self._scratch = tempfile.TemporaryDirectory(prefix="mlcost-focus-")
-        for key, entries in self.buffer.items():
-            entries.sort(key=_first)
-            run = Path(self._scratch.name) / f"run-{sum(map(len, self.runs.values()))}.pickle"
-            with run.open("wb") as handle:
-                for entry in entries:
-                    pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            self.runs[key].append(run)
-        self.buffer = defaultdict(list)
-        self.buffered = 0
-
-    def keys(self) -> list[tuple[str, str]]:
-        return sorted(set(self.buffer) | set(self.runs))
-
     def charges(self, key: tuple[str, str]) -> Iterator[Charge]:
-        streams = [_read_run(run) for run in self.runs.get(key, [])]
-        streams.append(iter(sorted(self.buffer.get(key, []), key=_first)))
-        for _, values in heapq.merge(*streams, key=_first):
+        for _, values in self.merged(key):
             yield Charge(*values)
-
-    def close(self) -> None:
-        if self._scratch is not None:
-            self._scratch.cleanup()
-            self._scratch = None
-
-
-def _first(entry: tuple) -> object:
-    return entry[0]
-
-
-def _read_run(run: Path) -> Iterator[tuple]:
-    with run.open("rb") as handle:
-        while True:
-            try:
-                yield pickle.load(handle)
-            except EOFError:
-                return
 
 
 class FocusWriter:

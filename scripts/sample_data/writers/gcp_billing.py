@@ -28,11 +28,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import heapq
 import json
-import pickle
 import re
-import tempfile
 import zlib
 from collections import defaultdict
 from collections.abc import Iterator
@@ -43,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .. import catalog
-from .common import as_utc, hash_int
+from .common import SortedRuns, as_utc, hash_int
 
 if TYPE_CHECKING:
     from sample_data.model import Charge
@@ -165,13 +162,9 @@ class ExportStream:
                              f"{list(EXPORTS)}")
         self.out_dir = out_dir
         self.rng_seed = rng_seed
-        self.spill_rows = spill_rows
         self.projects = _ProjectVotes()
-        # per detailed file: buffered (sort key, project id, row JSON) and spilled runs
-        self.buffer: dict[Path, list[tuple[tuple, str, str]]] = defaultdict(list)
-        self.buffered = 0
-        self.runs: dict[Path, list[Path]] = defaultdict(list)
-        self._scratch: tempfile.TemporaryDirectory | None = None
+        # per detailed file: (sort key, project id, row JSON), in sorted runs on disk
+        self.rows = SortedRuns(spill_rows, prefix="mlcost-gcp-")
 
     def add(self, charges: Iterable[Charge]) -> None:
         """Take a batch of charges (other providers' are ignored)."""
@@ -183,28 +176,12 @@ class ExportStream:
             project_id = charge.sub_account_id
             path = (EXPORT_DIR / f"invoice_month={invoice_month(charge)}"
                     / f"{export_table_name(charge.billing_account_id)}-000000000000.json.gz")
-            buffer = self.buffer[path]
             marker = _project_marker(project_id) if project_id else None
             for index, row in enumerate(rows_for_charge(charge, marker, rng_seed)):
                 sort_key = (row["usage_start_time"], project_id, row["service"]["description"],
                             row["sku"]["id"], charge.resource_id, charge.line_key, index)
-                buffer.append((sort_key, project_id, _json_line(row)))
-                self.buffered += 1
-        if self.buffered >= self.spill_rows:
-            self._spill()
-
-    def _spill(self) -> None:
-        if self._scratch is None:
-            self._scratch = tempfile.TemporaryDirectory(prefix="mlcost-gcp-")
-        for path, entries in self.buffer.items():
-            entries.sort(key=_sort_key)
-            run = Path(self._scratch.name) / f"run-{sum(map(len, self.runs.values()))}.pickle"
-            with run.open("wb") as handle:
-                for entry in entries:
-                    pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            self.runs[path].append(run)
-        self.buffer = defaultdict(list)
-        self.buffered = 0
+                self.rows.append(path, (sort_key, project_id, _json_line(row)))
+        self.rows.spill_if_full()
 
     def finish(self) -> dict[str, str]:
         """Write the export files; return their dbt vars (see ``write``)."""
@@ -212,7 +189,7 @@ class ExportStream:
         replace = {project_id: (json.dumps(_project_marker(project_id), ensure_ascii=False),
                                 json.dumps(record, ensure_ascii=False, separators=(",", ":")))
                    for project_id, record in records.items()}
-        paths = sorted(set(self.buffer) | set(self.runs))
+        paths = self.rows.keys()
         for path in paths:
             lines = self._merged(path, replace)
             if "standard" in self.exports:
@@ -238,9 +215,7 @@ class ExportStream:
                     standard_sink.write(standard_line)
             for sink in sinks + ([standard_sink] if standard_sink else []):
                 sink.close()
-        if self._scratch is not None:
-            self._scratch.cleanup()
-            self._scratch = None
+        self.rows.close()
         written: dict[str, str] = {}
         for export, var_name, export_dir in (("detailed", VAR_NAME, EXPORT_DIR),
                                              ("standard", STANDARD_VAR_NAME,
@@ -252,26 +227,11 @@ class ExportStream:
 
     def _merged(self, path: Path, replace: dict[str, tuple[str, str]]) -> Iterator[str]:
         """The file's row lines in sort order, projects in place of their markers."""
-        buffered = sorted(self.buffer.get(path, []), key=_sort_key)
-        streams = [_read_run(run) for run in self.runs.get(path, [])] + [iter(buffered)]
-        for _, project_id, line in heapq.merge(*streams, key=_sort_key):
+        for _, project_id, line in self.rows.merged(path):
             if project_id:
                 marker, text = replace[project_id]
                 line = line.replace(marker, text, 1)
             yield line
-
-
-def _sort_key(entry: tuple[tuple, str, str]) -> tuple:
-    return entry[0]
-
-
-def _read_run(run: Path) -> Iterator[tuple[tuple, str, str]]:
-    with run.open("rb") as handle:
-        while True:
-            try:
-                yield pickle.load(handle)
-            except EOFError:
-                return
 
 
 def _project_marker(project_id: str) -> str:
