@@ -338,8 +338,10 @@ def test_generated_focus_exports_conform_to_their_focus_version(
     runs finds no line against it, on every provider (older lines held to their version)."""
     built: BuiltProject = request.getfixturevalue(fixture)
     if fixture == "focus_build":
-        # The 1.2 fixture builds the cost table alone: add the report over it, seed included.
-        run_dbt(["build", "--select", "focus_column_rules", "rpt_focus_conformance",
+        # The 1.2 fixture builds the cost table alone: add the report over it, with its
+        # seed and the monthly checks it adds up.
+        run_dbt(["build", "--select", "focus_column_rules", "int_cost_line_day_periods_listed",
+                 "int_focus_rule_months_checked", "rpt_focus_conformance",
                  "--vars", (built.data_dir / "mlcost_vars_focus.yml").read_text()],
                 built.database, built.database.parent)
     lines = dict(built.query("""
