@@ -6,11 +6,14 @@ produced cheaply in a folder of its own (tests/bad_inputs/faults.py), no sample 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
+import yaml
 
 import check_database
 from bad_inputs import faults
@@ -103,3 +106,48 @@ def test_empty_marts_schema_is_a_problem(
     faults.run_python(f"import duckdb; duckdb.connect({str(database)!r}).close()", tmp_path)
     exit_code, message = run_check(database, None, capsys)
     assert exit_code == 1 and "no tables in schema main_marts" in message, message
+
+
+# Sorting this many digests needs about 250 MB of memory: past SPILL_MEMORY_LIMIT, DuckDB
+# writes the rest to its temp folder.
+SPILL_ROWS = 3_000_000
+SPILL_MEMORY_LIMIT = "64MB"
+SPILLING_MODEL = ("select range as row_number, md5(cast(range as varchar)) as digest\n"
+                  f"from range({SPILL_ROWS})\norder by digest\n")
+
+
+def test_build_that_spills_past_the_memory_limit_completes(tmp_path: Path) -> None:
+    """mlcost's own profile under a memory limit the build must spill past: the models
+    after the spill, and the run's end, open new connections, and each must still set
+    up (DuckDB refuses to switch its temp folder once it holds spilled data)."""
+    database = tmp_path / "mlcost.duckdb"
+    temp_directory = tmp_path / "spill"
+    project = faults.fault_project(tmp_path, database)
+    project_config = yaml.safe_load((project / "dbt_project.yml").read_text())
+    (project / "dbt_project.yml").write_text(
+        yaml.safe_dump({**project_config, "profile": "mlcost"}))
+    (project / "models" / "fct_fault_rows.sql").write_text(SPILLING_MODEL)
+    (project / "models" / "fct_after_spill.sql").write_text(
+        "select count(*) as row_count from {{ ref('fct_fault_rows') }}\n")
+    env = {**os.environ, "DBT_PROFILES_DIR": str(faults.PROJECT_DIR),
+           "MLCOST_DUCKDB_PATH": str(database), "MLCOST_MEMORY_LIMIT": SPILL_MEMORY_LIMIT,
+           "MLCOST_TEMP_DIRECTORY": str(temp_directory), "MLCOST_THREADS": "1",
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    build = subprocess.run(
+        [str(faults.DBT), "build", "--target-path", str(project / "target"),
+         "--log-path", str(project / "logs")],
+        cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, build.stdout[-3000:]
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select row_count from main_marts.fct_after_spill"
+                           ).fetchone() == (SPILL_ROWS,)
+
+    # The premise: the same query under the same limit did spill, after which DuckDB
+    # refuses to set the temp folder again (what dbt's per-connection settings did).
+    with duckdb.connect(str(tmp_path / "premise.duckdb"),
+                        config={"temp_directory": str(temp_directory)}) as con:
+        con.execute(f"set memory_limit = '{SPILL_MEMORY_LIMIT}'")
+        con.execute("set preserve_insertion_order = false")
+        con.execute(f"create table spilled as {SPILLING_MODEL}")
+        with pytest.raises(duckdb.NotImplementedException, match="temporary directory"):
+            con.cursor().execute(f"set temp_directory = '{temp_directory}'")
