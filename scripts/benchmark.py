@@ -164,26 +164,34 @@ def say(message: str) -> None:
 
 # --- data -------------------------------------------------------------------------------
 
-def generate(out: Path, scale: float, simulated_days: int, billed_days: int,
+def generate(copies: list[tuple[Path, int]], scale: float, simulated_days: int,
              attempts_factor: float) -> None:
-    """One CUR 2.0 export and the job tables of a world simulated over simulated_days,
-    billed for its first billed_days (same world: closed months byte-identical)."""
-    wanted = {"scale": scale, "days": simulated_days, "billed_days": billed_days,
-              "attempts_factor": attempts_factor}
-    marker = out / "truth.json"
-    if marker.exists():
-        generator = json.loads(marker.read_text()).get("generator", {})
-        known = {**generator, "billed_days": generator.get("billed_days", generator.get("days")),
-                 "attempts_factor": generator.get("attempts_factor", 1.0)}
-        if all(known.get(key) == value for key, value in wanted.items()):
-            say(f"  reusing {out}")
-            return
-    say(f"  generating scale {scale}, {billed_days} of {simulated_days} days into {out} ...")
-    subprocess.run([PYTHON, str(PROJECT_DIR / "scripts" / "generate_sample_data.py"),
-                    "--scale", str(scale), "--days", str(simulated_days),
-                    "--billed-days", str(billed_days), "--attempts-factor", str(attempts_factor),
-                    "--providers", "aws", "--aws-formats", "cur2_parquet", "--no-focus",
-                    "--out", str(out), "--quiet"], check=True)
+    """For each (folder, billed_days): one CUR 2.0 export and the job tables of a world
+    simulated over simulated_days, billed for its first billed_days (same world: closed
+    months byte-identical). The copies are written side by side, one process each."""
+    running = []
+    for out, billed_days in copies:
+        wanted = {"scale": scale, "days": simulated_days, "billed_days": billed_days,
+                  "attempts_factor": attempts_factor}
+        marker = out / "truth.json"
+        if marker.exists():
+            generator = json.loads(marker.read_text()).get("generator", {})
+            known = {**generator,
+                     "billed_days": generator.get("billed_days", generator.get("days")),
+                     "attempts_factor": generator.get("attempts_factor", 1.0)}
+            if all(known.get(key) == value for key, value in wanted.items()):
+                say(f"  reusing {out}")
+                continue
+        say(f"  generating scale {scale}, {billed_days} of {simulated_days} days into {out} ...")
+        running.append(subprocess.Popen([
+            PYTHON, str(PROJECT_DIR / "scripts" / "generate_sample_data.py"),
+            "--scale", str(scale), "--days", str(simulated_days),
+            "--billed-days", str(billed_days), "--attempts-factor", str(attempts_factor),
+            "--providers", "aws", "--aws-formats", "cur2_parquet", "--no-focus",
+            "--out", str(out), "--quiet"]))
+    failed = [process.args for process in running if process.wait() != 0]
+    if failed:
+        raise subprocess.CalledProcessError(1, failed[0])
 
 
 def input_files(root: Path) -> dict[str, Path]:
@@ -342,9 +350,10 @@ def bench_scale(args: argparse.Namespace, scale: float) -> dict:
     say(f"scale {scale:g}: {args.days} days of history, then one more day")
     # One world simulated over days + 1, billed for days, then for one more day: what a
     # nightly delivery after one more day looks like (closed months unchanged).
-    generate(history, scale, args.days + 1, args.days, args.attempts_factor)
+    copies = [(history, args.days)]
     if "nightly" not in args.skip_set:
-        generate(next_day, scale, args.days + 1, args.days + 1, args.attempts_factor)
+        copies.append((next_day, args.days + 1))
+    generate(copies, scale, args.days + 1, args.attempts_factor)
     mirror(history, data_dir)
     lines, attempts = count_lines(data_dir)
     say(f"  {lines:,} CUR 2.0 lines, {attempts:,} job attempts; {args.runs} runs of each way")
