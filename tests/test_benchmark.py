@@ -1,9 +1,11 @@
 """The benchmark's own parts that decide what it reports: the check that two ways computed
-the same outputs to the cent, the memory sampler of a process tree, the results table, and
-the delivery of one more day's files. No dbt build: seconds."""
+the same outputs to the cent, the memory sampler of a process tree, the results table, the
+delivery of one more day's files, and the copies that make large sizes. No dbt build:
+seconds."""
 
 from __future__ import annotations
 
+import filecmp
 import os
 import subprocess
 import sys
@@ -24,6 +26,7 @@ from bench.measure import (
     results_markdown,
     run_measured,
 )
+from bench.replicate import CUR_FILES, JOB_TABLES, copy_path, replicate
 from benchmark import LINES_PER_SCALE_DAY, deliver_changes, parse_args
 
 SPEC = OutputSpec("job costs", ["job_id", "charge_date"], money=["billed_cost"],
@@ -166,3 +169,61 @@ def test_quick_mode_and_lines_knob():
     assert parse_args(["--quick", "--skip", ""]).skip_set == set()
     sized = parse_args(["--lines", str(LINES_PER_SCALE_DAY * 100 * 10), "--days", "100"])
     assert sized.scale_list == [10.0]
+
+
+def test_copies_have_their_own_machines_lines_and_jobs(sample_dir, tmp_path):
+    """Three copies of the generated world: three times the lines, cost, machines and
+    jobs, and each copy's job nodes still name machines its own billing lines bill."""
+    replica = tmp_path / "x3"
+    replicate(sample_dir, replica, 3)
+    con = duckdb.connect()
+
+    def cur(root):
+        return f"read_parquet('{root}/{CUR_FILES}', hive_partitioning = false)"
+
+    def jobs(root, table):
+        return f"read_csv('{root}/ml_jobs/{table}.csv', all_varchar = true)"
+
+    def billed_nodes(root):
+        """Job nodes whose instance id is one a billing line names, and the instances."""
+        return con.execute(f"""
+            with instances as (
+                select distinct regexp_extract(line_item_resource_id, 'i-[0-9a-f]+')
+                    as instance_id
+                from {cur(root)}
+                where line_item_resource_id like '%i-%'
+            )
+            select count(*), count(distinct instances.instance_id)
+            from {jobs(root, 'attempt_nodes')} as nodes
+            inner join instances
+                on regexp_extract(nodes.resource_id, 'i-[0-9a-f]+') = instances.instance_id
+            """).fetchone()
+
+    summary = ("select count(*), count(distinct identity_line_item_id), "
+               "sum(cast(line_item_unblended_cost as decimal(38, 10))), "
+               "count(distinct line_item_resource_id) from ")
+    lines, ids, cost, resources = con.execute(summary + cur(sample_dir)).fetchone()
+    assert lines > 0 and ids == lines
+    assert con.execute(summary + cur(replica)).fetchone() == (
+        3 * lines, 3 * ids, 3 * cost, 3 * resources - 2 * con.execute(
+            f"select count(distinct line_item_resource_id) from {cur(sample_dir)} "
+            "where not regexp_matches(line_item_resource_id, "
+            "'(^|[/:])(i|vol|nat)-[0-9a-f]|:training-job/')").fetchone()[0])
+    nodes, machines = billed_nodes(sample_dir)
+    assert nodes > 0 and billed_nodes(replica) == (3 * nodes, 3 * machines)
+    for table in JOB_TABLES:
+        original = con.execute(f"select count(*) from {jobs(sample_dir, table)}").fetchone()
+        assert con.execute(f"select count(*) from {jobs(replica, table)}").fetchone() == (
+            3 * original[0],), table
+    assert con.execute(f"select count(distinct job_id), count(distinct attempt_id) "
+                       f"from {jobs(replica, 'job_attempts')}").fetchone() == tuple(
+        3 * n for n in con.execute(f"select count(distinct job_id), count(distinct attempt_id) "
+                                   f"from {jobs(sample_dir, 'job_attempts')}").fetchone())
+
+    # A later delivery whose file bytes did not change keeps the replica's bytes, copies
+    # included: what the nightly benchmark compares.
+    again = tmp_path / "again"
+    replicate(sample_dir, again, 3, unchanged_from=(sample_dir, replica))
+    for path in sorted(replica.glob(CUR_FILES)):
+        assert filecmp.cmp(path, again / path.relative_to(replica), shallow=False)
+    assert not any(copy_path(path, 2).exists() for path in sample_dir.glob(CUR_FILES))

@@ -262,7 +262,9 @@ def results_markdown(results: dict) -> str:
     for scale in results["scales"]:
         lines += [
             f"## {scale['lines']:,} billing lines, {scale['attempts']:,} job attempts "
-            f"(generator scale {scale['scale']}, {scale['days']} days)",
+            f"(generator scale {scale['scale']}"
+            + (f", {scale['copies']} copies" if scale.get("copies", 1) > 1 else "")
+            + f", {scale['days']} days)",
             "",
             "| run | wall time (s) | lines/s | peak memory (GiB) | x floor |",
             "|---|---:|---:|---:|---:|",
