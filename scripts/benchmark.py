@@ -233,7 +233,9 @@ def input_files(root: Path) -> dict[str, Path]:
 
 
 def mirror(source: Path, target: Path) -> None:
-    """Make target hold exactly source's input files, modification times included."""
+    """Make target hold exactly source's input files, modification times included: hard
+    links where the file system allows (large sizes would otherwise hold a third copy of
+    the export), never written through (deliveries replace files, see deliver_changes)."""
     wanted = input_files(source)
     for relative, path in input_files(target).items():
         if relative not in wanted:
@@ -241,7 +243,11 @@ def mirror(source: Path, target: Path) -> None:
     for relative, path in wanted.items():
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, destination)
+        destination.unlink(missing_ok=True)
+        try:
+            os.link(path, destination)
+        except OSError:
+            shutil.copy2(path, destination)
 
 
 def deliver_changes(source: Path, target: Path) -> list[str]:
@@ -253,6 +259,7 @@ def deliver_changes(source: Path, target: Path) -> list[str]:
         if destination.exists() and filecmp.cmp(path, destination, shallow=False):
             continue
         destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.unlink(missing_ok=True)  # a new file: never write through a hard link
         shutil.copyfile(path, destination)
         changed.append(relative)
     return changed
@@ -428,7 +435,7 @@ def bench_scale(args: argparse.Namespace, scale: float) -> dict:
             say("  floor and the full build agree to the cent on all four outputs")
         full_runs += [runner.dbt(*NIGHTLY) for _ in range(args.runs - 1)]
         ways["dbt_full"] = summary(full_runs)
-        shutil.copy2(runner.database, full_db)
+        os.replace(runner.database, full_db)
         if "nightly" not in args.skip_set:
             bench_nightly(args, runner, result, full_db, history, next_day)
 
@@ -444,7 +451,10 @@ def bench_nightly(args: argparse.Namespace, runner: Runner, result: dict, full_d
     one_more_day, open_month = [], []
     for run in range(args.runs):
         mirror(history, data_dir)
-        shutil.copy2(full_db, nightly_db)
+        if run == args.runs - 1:
+            os.replace(full_db, nightly_db)  # the last run needs no copy (large sizes)
+        else:
+            shutil.copy2(full_db, nightly_db)
         changed = deliver_changes(next_day, data_dir)
         one_more_day.append(runner.dbt(*NIGHTLY, fresh=False))
         if run == 0:
