@@ -520,6 +520,7 @@ def machine() -> dict:
             "os": platform.platform(terse=True), "python": platform.python_version(),
             "duckdb": duckdb.__version__, "dbt": importlib.metadata.version("dbt-core"),
             "threads": None,
+            "memory_limit": os.environ.get("MLCOST_MEMORY_LIMIT", "60% (the default)"),
             # Times on a busy machine are several times longer: say how busy it was.
             "load_average": os.getloadavg()[0]}
 

@@ -250,7 +250,8 @@ def results_markdown(results: dict) -> str:
         "",
         f"Machine: {machine['cores']} cores, {machine['ram_gib']:.1f} GiB RAM, "
         f"{machine['os']}, Python {machine['python']}, DuckDB {machine['duckdb']}, "
-        f"dbt-core {machine['dbt']}; MLCOST_THREADS={machine['threads']}"
+        f"dbt-core {machine['dbt']}; MLCOST_THREADS={machine['threads']}, "
+        f"MLCOST_MEMORY_LIMIT={machine.get('memory_limit', '60% (the default)')}"
         + (f"; load average {machine['load_average']:.1f} when the run started"
            if machine.get("load_average") is not None else "") + ". "
         f"Wall time is the median of {results['runs']} runs; memory is the peak resident "
