@@ -24,7 +24,7 @@
 {%- set periods = mlcost.cost_periods_to_rebuild(ref('int_billing_delivery_files')) %}
 {%- set tag_columns = ['team', 'project', 'owner', 'environment', 'cost_center', 'job_id'] %}
 
-with all_lines as (
+with all_lines as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.union_focus_relations([
         ref('int_aws_cost_lines_mapped'),
@@ -42,7 +42,7 @@ period_inputs as (
 ),
 
 {# The hash of the files a period is built from (macros/incremental_periods.sql). #}
-lines_hashed as (
+lines_hashed as {{ mlcost.not_materialized() }} (
 
     select
         all_lines.*,
@@ -54,7 +54,7 @@ lines_hashed as (
 
 ),
 
-unioned as (
+unioned as {{ mlcost.not_materialized() }} (
 
     select * from lines_hashed
     where {{ mlcost.in_cost_periods('lines_hashed', periods) }}
