@@ -67,7 +67,19 @@ def cur_copy_query(source: Path, copy: int, columns: list[str]) -> str:
     return f"select {select} from read_parquet('{source}', hive_partitioning = false)"
 
 
+def rekeyed_job_table_column(table: str, name: str, copy: int) -> str:
+    """A job-table column as copy `copy` writes it (copy 0: as it is)."""
+    if copy and name in JOB_ID_COLUMNS[table]:
+        return f"{rekeyed_job_id(name, copy)} as {name}"
+    if copy and name == "resource_id":
+        return f"{rekeyed_resource_id(name, copy)} as {name}"
+    return name
+
+
 def copy_path(path: Path, copy: int) -> Path:
+    """Where copy `copy` of a CUR file goes (copy 0 is the file itself)."""
+    if not copy:
+        return path
     stem = path.name.split(".", 1)
     return path.with_name(f"{stem[0]}-copy{copy_tag(copy)}.{stem[1]}")
 
@@ -90,9 +102,8 @@ def replicate(source: Path, target: Path, copies: int,
             if unchanged_from and (unchanged_from[0] / relative).exists() and filecmp.cmp(
                     path, unchanged_from[0] / relative, shallow=False):
                 for copy in range(copies):
-                    earlier = unchanged_from[1] / relative
-                    shutil.copy2(copy_path(earlier, copy) if copy else earlier,
-                                 copy_path(destination, copy) if copy else destination)
+                    shutil.copy2(copy_path(unchanged_from[1] / relative, copy),
+                                 copy_path(destination, copy))
                 continue
             shutil.copy2(path, destination)
             columns = [row[0] for row in con.execute(
@@ -109,15 +120,10 @@ def replicate(source: Path, target: Path, copies: int,
             relation = f"read_csv('{path}', all_varchar = true, header = true)"
             columns = [row[0] for row in con.execute(
                 f"describe select * from {relation}").fetchall()]
-            parts = []
-            for copy in range(copies):
-                select = ", ".join(
-                    f"{rekeyed_job_id(name, copy)} as {name}"
-                    if copy and name in JOB_ID_COLUMNS[table]
-                    else f"{rekeyed_resource_id(name, copy)} as {name}"
-                    if copy and name == "resource_id" else name
-                    for name in columns)
-                parts.append(f"select {select} from {relation}")
+            parts = [
+                "select " + ", ".join(rekeyed_job_table_column(table, name, copy)
+                                      for name in columns) + f" from {relation}"
+                for copy in range(copies)]
             con.execute(f"copy ({' union all '.join(parts)}) to '{destination}' "
                         "(format csv, header true)")
     finally:
