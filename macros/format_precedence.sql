@@ -6,7 +6,7 @@
     The delivery is a key, not a join on the two columns: quarantined rows may lack
     either. -#}
 {% macro preferred_format_ctes(format_prefix, precedence, account_column, period_column) %}
-ranked as (
+ranked as {{ mlcost.not_materialized() }} (
 
     select
         unioned.*,
@@ -35,7 +35,7 @@ preferred_formats as (
 
 ),
 
-preferred as (
+preferred as {{ mlcost.not_materialized() }} (
 
     select ranked.*
     from ranked

@@ -10,19 +10,19 @@
     + mlcost.aws_cur_staging_extra_columns() | map('first') | list
     + ['x_format_rank', 'x_delivery_key'] %}
 
-with legacy_csv as (
+with legacy_csv as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.staged_lines_to_map('aws', 'stg_aws_cur__legacy_csv_line_items') }}
 
 ),
 
-legacy_parquet as (
+legacy_parquet as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.staged_lines_to_map('aws', 'stg_aws_cur__legacy_parquet_line_items') }}
 
 ),
 
-cur2 as (
+cur2 as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.staged_lines_to_map('aws', 'stg_aws_cur__cur2_line_items') }}
 
@@ -36,25 +36,25 @@ delivery_files as (
 
 {# Per format, payer and period only the newest delivery counts (an assembly folder,
     the one the period manifest names first; a parquet partition folder): macros/deliveries.sql. #}
-legacy_csv_counted as (
+legacy_csv_counted as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.delivery_selected_lines('aws', 'legacy_csv', 'delivery_files') }}
 
 ),
 
-legacy_parquet_counted as (
+legacy_parquet_counted as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.delivery_selected_lines('aws', 'legacy_parquet', 'delivery_files') }}
 
 ),
 
-cur2_counted as (
+cur2_counted as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.delivery_selected_lines('aws', 'cur2', 'delivery_files') }}
 
 ),
 
-unioned as (
+unioned as {{ mlcost.not_materialized() }} (
 
     select * from legacy_csv_counted
     union all

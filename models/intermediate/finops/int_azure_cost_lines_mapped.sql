@@ -13,25 +13,25 @@
     the amortized total. Dates are days: a line covers [Date, Date + 1 day). Billing
     periods are calendar months, so the period end is its start plus a month. -#}
 
-with ea_actual as (
+with ea_actual as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.staged_lines_to_map('azure', 'stg_azure_cost__ea_actual_cost_lines') }}
 
 ),
 
-mca_actual as (
+mca_actual as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.staged_lines_to_map('azure', 'stg_azure_cost__mca_actual_cost_lines') }}
 
 ),
 
-ea_amortized as (
+ea_amortized as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.staged_lines_to_map('azure', 'stg_azure_cost__ea_amortized_cost_lines') }}
 
 ),
 
-mca_amortized as (
+mca_amortized as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.staged_lines_to_map('azure', 'stg_azure_cost__mca_amortized_cost_lines') }}
 
@@ -76,7 +76,7 @@ region_aliases as (
 
 ),
 
-actual_lines_delivered as (
+actual_lines_delivered as {{ mlcost.not_materialized() }} (
 
     select
         *,
@@ -109,7 +109,7 @@ actual_lines_delivered as (
 
 ),
 
-amortized_lines_delivered as (
+amortized_lines_delivered as {{ mlcost.not_materialized() }} (
 
     select
         *,
@@ -154,19 +154,19 @@ amortized_lines_delivered as (
 {# Per export, account and period only the latest export run counts
     (int_billing_delivery_files); a run short of its manifest carries its quarantine
     reason onto its lines (int_azure_export_runs_checked). #}
-actual_lines_counted as (
+actual_lines_counted as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.delivery_selected_lines('azure', 'actual_lines_delivered', 'delivery_files') }}
 
 ),
 
-amortized_lines_counted as (
+amortized_lines_counted as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.delivery_selected_lines('azure', 'amortized_lines_delivered', 'delivery_files') }}
 
 ),
 
-actual_lines as (
+actual_lines as {{ mlcost.not_materialized() }} (
 
     select
         actual_lines_counted.*,
@@ -181,7 +181,7 @@ actual_lines as (
 
 ),
 
-amortized_lines as (
+amortized_lines as {{ mlcost.not_materialized() }} (
 
     select
         amortized_lines_counted.*,

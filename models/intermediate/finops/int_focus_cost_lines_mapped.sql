@@ -29,7 +29,7 @@
         'coalesce(unioned.x_quarantine_reason, unioned.x_delivery_quarantine_reason)',
 } %}
 
-with delivered as (
+with delivered as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.union_focus_relations([
         ref('stg_focus__csv_cost_lines'),
@@ -39,7 +39,7 @@ with delivered as (
 ),
 
 {# On an incremental build, the periods it rebuilds (macros/incremental_periods.sql). #}
-delivered_to_map as (
+delivered_to_map as {{ mlcost.not_materialized() }} (
 
     {%- set keys = mlcost.delivery_keys('focus', 'delivered') %}
     select * from delivered
@@ -54,7 +54,7 @@ delivery_files as (
 ),
 
 {# A period a newer delivery holds again is read from that one only. #}
-unioned as (
+unioned as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.delivery_selected_lines('focus', 'delivered_to_map', 'delivery_files') }}
 

@@ -10,19 +10,19 @@
     + mlcost.gcp_billing_staging_extra_columns() | map('first') | list
     + ['x_format_rank', 'x_delivery_key'] %}
 
-with detailed as (
+with detailed as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.staged_lines_to_map('gcp', 'stg_gcp_billing__detailed_cost_lines') }}
 
 ),
 
-standard as (
+standard as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.staged_lines_to_map('gcp', 'stg_gcp_billing__standard_cost_lines') }}
 
 ),
 
-flat_csv as (
+flat_csv as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.staged_lines_to_map('gcp', 'stg_gcp_billing__flat_csv_cost_lines') }}
 
@@ -34,25 +34,25 @@ delivery_files as (
 
 ),
 
-detailed_counted as (
+detailed_counted as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.delivery_selected_lines('gcp', 'detailed', 'delivery_files') }}
 
 ),
 
-standard_counted as (
+standard_counted as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.delivery_selected_lines('gcp', 'standard', 'delivery_files') }}
 
 ),
 
-flat_csv_counted as (
+flat_csv_counted as {{ mlcost.not_materialized() }} (
 
     {{ mlcost.delivery_selected_lines('gcp', 'flat_csv', 'delivery_files') }}
 
 ),
 
-unioned as (
+unioned as {{ mlcost.not_materialized() }} (
 
     select * from detailed_counted
     union all

@@ -131,21 +131,40 @@ checkpoint_touches as (
 
 ),
 
+{# The names a disk's machine may have: the disk's own (GCP boot disks) and, for an Azure
+    OS disk `<machine>_osdisk_...`, what comes before `_osdisk_`. One equality join, not a
+    join on a name pattern, which compares every disk with every machine of the day. #}
+disk_machine_names as (
+
+    select
+        x_provider,
+        resource_key,
+        usage_date,
+        storage_name as machine_name
+    from storage_named
+    where is_disk = 1
+    union
+    select
+        x_provider,
+        resource_key,
+        usage_date,
+        {{ dbt.split_part('storage_name', "'_osdisk_'", 1) }} as machine_name
+    from storage_named
+    where is_disk = 1
+        and {{ dbt.position("'_osdisk_'", 'storage_name') }} > 0
+
+),
+
 attached_days as (
 
     select distinct
-        storage_named.resource_key,
-        storage_named.usage_date
-    from storage_named
+        disk_machine_names.resource_key,
+        disk_machine_names.usage_date
+    from disk_machine_names
     inner join machine_days
-        on storage_named.x_provider = machine_days.x_provider
-        and storage_named.usage_date = machine_days.usage_date
-        and (
-            storage_named.storage_name = machine_days.machine_name
-            or storage_named.storage_name
-            like {{ dbt.concat(['machine_days.machine_name', "'_osdisk_%'"]) }}
-        )
-    where storage_named.is_disk = 1
+        on disk_machine_names.x_provider = machine_days.x_provider
+        and disk_machine_names.usage_date = machine_days.usage_date
+        and disk_machine_names.machine_name = machine_days.machine_name
 
 ),
 
