@@ -54,8 +54,13 @@ summary: install
 docs: install
 	$(DBT) docs generate --vars $(SAMPLE_VARS)
 
+# pytest in two worker processes, each test file on one (pytest-xdist, --dist loadfile): most
+# of a dbt build is single-threaded Python, so two builds side by side use both cores; a
+# file's module-scoped build stays on one worker. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: install lint
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests -n $(TEST_WORKERS) --dist loadfile
 
 # Public exports in the clouds' own formats, at pinned commits and checked by SHA-256, into
 # $$MLCOST_REAL_FIXTURES (default ../shared/fixtures/real); tests skip without them.

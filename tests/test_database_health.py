@@ -108,10 +108,10 @@ def test_empty_marts_schema_is_a_problem(
     assert exit_code == 1 and "no tables in schema main_marts" in message, message
 
 
-# Sorting this many digests needs about 250 MB of memory: past SPILL_MEMORY_LIMIT, DuckDB
+# Sorting this many digests needs about 500 MB of memory: past SPILL_MEMORY_LIMIT, DuckDB
 # writes the rest to its temp folder.
-SPILL_ROWS = 3_000_000
-SPILL_MEMORY_LIMIT = "64MB"
+SPILL_ROWS = 6_000_000
+SPILL_MEMORY_LIMIT = "128MB"
 SPILLING_MODEL = ("select range as row_number, md5(cast(range as varchar)) as digest\n"
                   f"from range({SPILL_ROWS})\norder by digest\n")
 
