@@ -17,7 +17,7 @@ LINT_ENV = MLCOST_DUCKDB_PATH=:memory: MLCOST_EXPORT_READ_CHECK=off \
 	DBT_SEND_ANONYMOUS_USAGE_STATS=false
 
 .PHONY: run test lint fix install sample build summary docs bench clean validate \
-	validate-raw validate-marts fixtures
+	validate-raw validate-marts fixtures bi-readers
 
 # Raw exports are checked before dbt reads them and the marts after: a failed expectation
 # stops the run with the file, column and example rows (GX data docs under gx/uncommitted/).
@@ -35,10 +35,13 @@ sample: install
 
 # The nightly command: dbt build without unit tests (make test runs them), then, whatever
 # its result, check the database it wrote (a leftover write-ahead log, a failed write,
-# marts that do not read): scripts/check_database.py --help.
+# marts that do not read): scripts/check_database.py --help. Only when both succeed, the
+# marts are published for BI tools (mlcost_bi.duckdb, readable by DuckDB 1.x, and
+# mlcost_bi_parquet/), swapped in atomically: scripts/publish_bi.py --help.
 build: install
 	$(DBT) build --exclude-resource-type unit_test --vars $(SAMPLE_VARS); status=$$?; \
-		$(BIN)/python scripts/check_database.py || exit $$?; exit $$status
+		$(BIN)/python scripts/check_database.py || exit $$?; [ $$status -eq 0 ] || exit $$status; \
+		$(BIN)/python scripts/publish_bi.py
 
 validate: validate-raw validate-marts
 
@@ -59,7 +62,19 @@ docs: install
 # file's module-scoped build stays on one worker. TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 
-test: install lint
+# DuckDB 1.x clients, one virtualenv each, that the tests open the published BI file with:
+# the oldest 1.x release and the one BI tools bundle today (Evidence's @duckdb/node-api,
+# the duckdb CLI, duckdb-engine's duckdb<2).
+BI_READER_DUCKDB_VERSIONS := 1.0.0 1.5.6
+
+bi-readers: $(foreach version,$(BI_READER_DUCKDB_VERSIONS),.venv-duckdb-$(version)/.installed)
+
+.venv-duckdb-%/.installed:
+	$(PYTHON) -m venv .venv-duckdb-$*
+	.venv-duckdb-$*/bin/pip install --quiet --disable-pip-version-check duckdb==$*
+	touch $@
+
+test: install bi-readers lint
 	$(BIN)/python -m pytest tests -n $(TEST_WORKERS) --dist loadfile
 
 # Public exports in the clouds' own formats, at pinned commits and checked by SHA-256, into
@@ -85,4 +100,5 @@ bench: install
 	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
 
 clean:
-	rm -rf target logs $(SAMPLE_DIR) mlcost.duckdb gx/uncommitted
+	rm -rf target logs $(SAMPLE_DIR) mlcost.duckdb mlcost_bi.duckdb mlcost_bi_parquet \
+		.mlcost_bi_parquet-* gx/uncommitted

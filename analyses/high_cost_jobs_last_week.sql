@@ -1,9 +1,11 @@
--- The 10 costliest ML jobs of the last full or partial week of billing data, by the cost
--- they ran up in that week, who ran them and why each stands out: one select from the
--- high-cost jobs mart. (`dbt compile` renders it; run it in any SQL client.)
+-- The costliest ML jobs of the last week the jobs ran in (full or partial; weeks start on
+-- Monday), by the cost they ran up in that week, who ran them and why each stands out:
+-- one select from the high-cost jobs mart. "Last week" is the jobs' own: the latest week
+-- with attributed usage, not the end of the open billing month. (`dbt compile` renders
+-- it; run it in any SQL client, on the build database or the published BI file.)
 with high_cost_jobs as (
 
-    select * from {{ ref('rpt_ml_high_cost_jobs') }}
+    select * from {{ mlcost.unqualified_ref('rpt_ml_high_cost_jobs') }}
 
 ),
 
