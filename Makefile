@@ -1,6 +1,7 @@
 # mlcost: `make run` (install, sample data, raw validation, dbt build, mart validation,
-# summary), `make validate`, `make test` (lint, then pytest), `make lint` / `make fix`,
-# `make fixtures` (download the real-format test fixtures; needs internet).
+# publication for BI tools, summary), `make validate`, `make test` (lint, then pytest),
+# `make lint` / `make fix`, `make fixtures` (download the real-format test fixtures; needs
+# internet).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,11 +18,11 @@ LINT_ENV = MLCOST_DUCKDB_PATH=:memory: MLCOST_EXPORT_READ_CHECK=off \
 	DBT_SEND_ANONYMOUS_USAGE_STATS=false
 
 .PHONY: run test lint fix install sample build summary docs bench clean validate \
-	validate-raw validate-marts fixtures bi-readers
+	validate-raw validate-marts fixtures bi-readers publish
 
 # Raw exports are checked before dbt reads them and the marts after: a failed expectation
 # stops the run with the file, column and example rows (GX data docs under gx/uncommitted/).
-run: sample validate-raw build validate-marts summary
+run: sample validate-raw build validate-marts publish summary
 
 install: $(VENV)/.installed
 
@@ -33,15 +34,18 @@ $(VENV)/.installed: requirements.txt
 sample: install
 	$(BIN)/python scripts/generate_sample_data.py --aws-formats cur2_parquet --out $(SAMPLE_DIR)
 
-# The nightly command: dbt build without unit tests (make test runs them), then, whatever
-# its result, check the database it wrote (a leftover write-ahead log, a failed write,
-# marts that do not read): scripts/check_database.py --help. Only when both succeed, the
-# marts are published for BI tools (mlcost_bi.duckdb, readable by DuckDB 1.x, and
-# mlcost_bi_parquet/), swapped in atomically: scripts/publish_bi.py --help.
+# The nightly command: dbt build without unit tests (selectors.yml `nightly`; make test runs
+# them), then, whatever its result, check the database it wrote (a leftover write-ahead
+# log, a failed write, marts that do not read): scripts/check_database.py --help.
 build: install
-	$(DBT) build --exclude-resource-type unit_test --vars $(SAMPLE_VARS); status=$$?; \
-		$(BIN)/python scripts/check_database.py || exit $$?; [ $$status -eq 0 ] || exit $$status; \
-		$(BIN)/python scripts/publish_bi.py
+	$(DBT) build --selector nightly --vars $(SAMPLE_VARS); status=$$?; \
+		$(BIN)/python scripts/check_database.py || exit $$?; exit $$status
+
+# The marts for BI tools, after a good build (it refuses after a failed one): a DuckDB file
+# every 1.x client reads (mlcost_bi.duckdb) and parquet files (mlcost_bi_parquet/), each
+# swapped in atomically, so readers never block the build: scripts/publish_bi.py --help.
+publish: install
+	$(BIN)/python scripts/publish_bi.py
 
 validate: validate-raw validate-marts
 

@@ -69,6 +69,16 @@ def tool_path(name: str) -> str:
     return found
 
 
+def every_source_present(project_dir: Path) -> str:
+    """--vars naming a file for every export var that is empty by default: a source whose
+    var is unset gets no freshness check (its sources file says so), and the conventions
+    are those of a project that has every export."""
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
+    empty = [name for name, value in (project.get("vars") or {}).items()
+             if name.startswith("mlcost_") and value == ""]
+    return json.dumps({name: f"conventions-check/{name}" for name in empty})
+
+
 def dbt_parse(project_dir: Path, artifacts_dir: Path) -> None:
     env = {**os.environ,
            "DBT_PROFILES_DIR": str(project_dir),
@@ -76,7 +86,8 @@ def dbt_parse(project_dir: Path, artifacts_dir: Path) -> None:
            "MLCOST_DUCKDB_PATH": ":memory:",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     command = [tool_path("dbt"), "parse", "--project-dir", str(project_dir),
-               "--target-path", str(artifacts_dir), "--log-path", str(artifacts_dir)]
+               "--target-path", str(artifacts_dir), "--log-path", str(artifacts_dir),
+               "--vars", every_source_present(project_dir)]
     result = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         print(result.stdout[-6000:], result.stderr[-2000:], sep="\n", file=sys.stderr)
