@@ -198,10 +198,10 @@ def test_every_metric_is_listed(layer: SemanticLayer) -> None:
 def test_billed_and_effective_cost(layer: SemanticLayer) -> None:
     lines = f"{MARTS}.fct_cost_lines"
     month = "cast(date_trunc('month', charge_period_start) as date)"
-    check_metric(layer, ["billed_cost", "effective_cost"],
+    check_metric(layer, ["billed_cost", "effective_cost", "list_cost"],
                  ["metric_time__month", "cost_line__provider"],
                  {metric: f"select {month}, x_provider, sum({metric}) from {lines} group by 1, 2"
-                  for metric in ("billed_cost", "effective_cost")}, money_or_volume)
+                  for metric in ("billed_cost", "effective_cost", "list_cost")}, money_or_volume)
     week = "cast(date_trunc('week', charge_period_start) as date)"
     check_metric(layer, ["billed_cost"],
                  ["metric_time__week", "cost_line__team", "cost_line__pricing_category"],
@@ -247,13 +247,15 @@ def test_egress_leaves_inbound_routes_out(layer: SemanticLayer) -> None:
     outbound = "egress_route not like '%\\_inbound' escape '\\'"
     group = ["egress_route_day__provider", "egress_route_day__egress_route"]
     rows = check_metric(
-        layer, ["egress_cost", "egress_gb", "data_transfer_gb"], group,
+        layer, ["egress_cost", "egress_gb", "data_transfer_gb", "data_transfer_cost"], group,
         {"egress_cost": "select x_provider, egress_route, sum(case when"
                         f" {outbound} then billed_cost else 0 end) from {routes} group by 1, 2",
          "egress_gb": "select x_provider, egress_route, sum(case when"
                       f" {outbound} then usage_gb else 0 end) from {routes} group by 1, 2",
          "data_transfer_gb": f"select x_provider, egress_route, sum(usage_gb) from {routes}"
-                             " group by 1, 2"}, money_or_volume)
+                             " group by 1, 2",
+         "data_transfer_cost": f"select x_provider, egress_route, sum(billed_cost) from {routes}"
+                               " group by 1, 2"}, money_or_volume)
     inbound_gb = sum(float(row["data_transfer_gb"]) for row in rows
                      if row["egress_route_day__egress_route"].endswith("_inbound"))
     assert inbound_gb > 0, "the sample has inbound transfer: egress must leave it out"
@@ -284,11 +286,13 @@ def test_commitment_utilization_is_weighted_by_committed_cost(layer: SemanticLay
                                 f" from {commitments}")[0]
     assert abs(float(total) - float(weighted)) < RATIO_TOLERANCE
     assert abs(float(total) - naive) > 0.01, "the sample should tell weighted from averaged"
-    check_metric(layer, ["commitment_utilization"],
+    check_metric(layer, ["commitment_utilization", "used_commitment_cost"],
                  ["metric_time__month", "commitment_month_type__commitment_type"],
                  {"commitment_utilization": f"select commitment_month, commitment_type,"
                                             f" sum({used}) / sum(committed_cost)"
-                                            f" from {commitments} group by 1, 2"},
+                                            f" from {commitments} group by 1, 2",
+                  "used_commitment_cost": f"select commitment_month, commitment_type,"
+                                          f" sum({used}) from {commitments} group by 1, 2"},
                  money_or_volume)
 
 
@@ -418,13 +422,17 @@ def test_failure_rate_and_job_cost(layer: SemanticLayer) -> None:
     attempts = f"{MARTS}.fct_ml_job_attempt_costs"
     unsuccessful = f"attempt_status in {UNSUCCESSFUL}"
     check_metric(
-        layer, ["failed_attempt_rate", "job_attempts", "unsuccessful_job_attempts"],
+        layer, ["failed_attempt_rate", "job_attempts", "unsuccessful_job_attempts",
+                "unsuccessful_job_billed_cost"],
         ["job_attempt__team"],
         {"failed_attempt_rate": f"select team, avg(case when {unsuccessful} then 1.0 else 0 end)"
                                 f" from {attempts} group by 1",
          "job_attempts": f"select team, count(*) from {attempts} group by 1",
          "unsuccessful_job_attempts": f"select team, count(*) filter (where {unsuccessful})"
-                                      f" from {attempts} group by 1"}, money_or_volume)
+                                      f" from {attempts} group by 1",
+         "unsuccessful_job_billed_cost": "select team, sum(case when"
+                                         f" {unsuccessful} then billed_cost else 0 end)"
+                                         f" from {attempts} group by 1"}, money_or_volume)
     check_metric(
         layer, ["failure_wasted_cost_share", "job_billed_cost", "job_gpu_hours"],
         ["job_attempt__job_type", "job_attempt__gpu_model"],
@@ -453,11 +461,16 @@ def test_failure_wasted_cost(layer: SemanticLayer) -> None:
                                 f" from {failed} group by 1, 2",
          "failure_wasted_gpu_hours": "select user_email, project, sum(wasted_gpu_hours)"
                                      f" from {failed} group by 1, 2"}, money_or_volume)
+    by_day_and_reason = {
+        "failure_wasted_cost": "wasted_billed_cost",
+        "failure_wasted_effective_cost": "wasted_effective_cost",
+        "checkpoint_saving_cost": "checkpoint_saving_billed_cost",
+    }
     check_metric(
-        layer, ["failure_wasted_cost"],
+        layer, list(by_day_and_reason),
         ["metric_time__day", "failed_attempt__failure_reason"],
-        {"failure_wasted_cost": "select cast(started_at as date), failure_reason,"
-                                f" sum(wasted_billed_cost) from {failed} group by 1, 2"},
+        {metric: f"select cast(started_at as date), failure_reason, sum({column})"
+                 f" from {failed} group by 1, 2" for metric, column in by_day_and_reason.items()},
         money_or_volume)
     # The failed attempts' mart and the attempts' mart tell the same waste.
     totals = layer.query(["failure_wasted_cost", "unsuccessful_job_billed_cost"],
