@@ -34,6 +34,8 @@ def _ignore(directory: str, names: list[str]) -> set[str]:
                if name == "__pycache__" or name.endswith((".duckdb", ".duckdb.wal"))}
     if Path(directory).resolve() == PROJECT_DIR:
         ignored |= NOT_COPIED_AT_ROOT & set(names)
+        # Further environments beside .venv (git-ignored as .venv-*/).
+        ignored |= {name for name in names if name.startswith(".venv-")}
     return ignored
 
 
