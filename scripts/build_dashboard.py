@@ -441,7 +441,7 @@ def budget_status(marts: Marts) -> Panel:
     values = []
     for scope, value, month, currency, amount, spent, forecast, used, level, as_of in budgets:
         key = f"{scope}:{value}:{month.strftime('%Y-%m')}"
-        rows.append([scope, value, month.strftime("%Y-%m"), _day(as_of),
+        rows.append([f"{scope} {value}", f"{month.strftime('%Y-%m')} to {as_of:%d}",
                      Metric("budget_amount", "budget", amount, "money", key=key,
                             currency=currency),
                      Metric("budget_month_to_date_spend", "spent", spent, "money", key=key,
@@ -450,8 +450,8 @@ def budget_status(marts: Marts) -> Panel:
                             key=key, currency=currency),
                      Metric("budget_percent_used", "used", used, "ratio", key=key), level])
         values.append({"budget": key, "used": used, "level": level})
-    panel.table = (["scope", "budgeted", "month", "as of", "budget", "spent",
-                    "forecast", "used", "alert"], rows)
+    panel.table = (["budget", "month, to day", "amount", "spent", "forecast", "used",
+                    "alert"], rows)
     bars = horizontal_bars(values, "budget", "used", "share of budget used",
                            {"field": "level", "type": "nominal", "title": None,
                             "legend": {"orient": "top"},
@@ -615,7 +615,7 @@ header h1 { margin: 0 0 4px; font-size: 24px; }
 header p { margin: 2px 0; color: #4a5160; font-size: 13px; }
 main { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px;
        padding: 12px 28px 28px; }
-.panel { background: #fff; border: 1px solid #dde1e8; border-radius: 6px; padding: 14px 18px; }
+.panel { overflow-x: auto; background: #fff; border: 1px solid #dde1e8; border-radius: 6px; padding: 14px 18px; }
 .panel h2 { margin: 0; font-size: 17px; }
 .source { margin: 2px 0 10px; color: #7a8190; font-size: 11px; }
 .metrics { display: flex; flex-wrap: wrap; gap: 6px 18px; margin-bottom: 8px; }

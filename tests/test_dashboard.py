@@ -109,7 +109,7 @@ EXPECTED_SQL = {
         "select sum(effective_cost) from {s}.fct_gpu_hour_prices_monthly "
         "where gpu_model = $key",
     # Weighted: the cost of every month, region and pricing category over all their
-    # hours (a row of cost without GPU-hours, GCP's core and RAM lines, counts too).
+    # hours (a row of cost without time-measured GPU-hours counts too).
     "gpu_effective_price_per_gpu_hour":
         "select sum(effective_cost) / sum(gpu_hours) "
         "from {s}.fct_gpu_hour_prices_monthly where gpu_model = $key",
@@ -247,7 +247,8 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def rendered(page: Path, chromium: str) -> PageReading:
+def rendered(chromium: str, page: Path) -> PageReading:
+    # chromium first: without it the test skips before the sample is built.
     return read_page(dump_dom(page, binary=chromium))
 
 
@@ -393,7 +394,7 @@ def test_rendered_numbers_equal_sql(rendered: PageReading, built_sample: BuiltPr
     assert_numbers_match_sql(rendered, built_sample.database)
 
 
-def test_screenshot(page: Path, chromium: str, tmp_path: Path) -> None:
+def test_screenshot(chromium: str, page: Path, tmp_path: Path) -> None:
     from PIL import Image
 
     png = screenshot(page, tmp_path / "dashboard.png", binary=chromium)
