@@ -238,7 +238,7 @@ def page(built_sample: BuiltProject, tmp_path_factory: pytest.TempPathFactory) -
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: set up (or skipped) before the sample build
 def chromium() -> str:
     binary = find_chromium()
     if binary is None:
@@ -248,7 +248,6 @@ def chromium() -> str:
 
 @pytest.fixture(scope="module")
 def rendered(chromium: str, page: Path) -> PageReading:
-    # chromium first: without it the test skips before the sample is built.
     return read_page(dump_dom(page, binary=chromium))
 
 
