@@ -205,10 +205,12 @@ def read_page(text: str) -> PageReading:
     return parser.reading
 
 
-def build_page(database: Path, out: Path, schema: str = BUILD_SCHEMA,
-               extra: list[str] | None = None) -> subprocess.CompletedProcess:
+def build_page(database: Path, out: Path | None, schema: str = BUILD_SCHEMA
+               ) -> subprocess.CompletedProcess:
+    """Run the CLI; without `out` it writes its default, dashboard/index.html beside the
+    database."""
     return subprocess.run([sys.executable, str(SCRIPT), "--database", str(database),
-                           "--schema", schema, "--out", str(out), *(extra or [])],
+                           "--schema", schema, *(["--out", str(out)] if out else [])],
                           capture_output=True, text=True, check=False)
 
 
@@ -353,12 +355,38 @@ def test_published_layout_gives_the_same_numbers(page: Path, built_sample: Built
     """The published file holds the marts in schema `main`: `--schema main` reads them."""
     published = tmp_path / "mlcost_bi.duckdb"
     copy_marts(built_sample.database, published)
-    result = build_page(published, tmp_path / "index.html", schema="main")
+    result = build_page(published, None, schema="main")
     assert result.returncode == 0, result.stderr
-    reading = read_page((tmp_path / "index.html").read_text())
+    reading = read_page((tmp_path / "dashboard" / "index.html").read_text())
     assert_numbers_match_sql(reading, published, schema="main")
     original = {(n.name, n.key, n.currency): n.value for n in read_page(page.read_text()).numbers}
     assert {(n.name, n.key, n.currency): n.value for n in reading.numbers} == original
+
+
+def test_bill_in_two_currencies_is_not_added_up(built_sample: BuiltProject,
+                                               tmp_path: Path) -> None:
+    """Spend is shown per currency; marts without a currency column say they add them."""
+    database = tmp_path / "two_currencies.duckdb"
+    copy_marts(built_sample.database, database)
+    con = duckdb.connect(str(database))
+    try:
+        con.execute("update main.fct_cost_lines set billing_currency = 'EUR' "
+                    "where x_provider = 'azure'")
+    finally:
+        con.close()
+    result = build_page(database, tmp_path / "index.html", schema="main")
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "index.html").read_text()
+    numbers = read_page(text).numbers
+    spend = [n for n in numbers if n.name.startswith("spend_")]
+    assert {n.currency for n in spend} == {"EUR", "USD"}
+    for number in spend:
+        expected = expected_value(database, "main", number)
+        assert abs(Decimal(number.value) - Decimal(str(expected))) < Decimal("0.005"), number
+    others = [n for n in numbers if n.unit == "money" and not n.name.startswith(("spend_",
+                                                                                   "budget_"))]
+    assert others and all(n.currency is None for n in others)
+    assert "several currencies" in text
 
 
 def test_empty_marts_show_no_data_panels(built_sample: BuiltProject, tmp_path: Path) -> None:
