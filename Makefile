@@ -90,7 +90,7 @@ clean:
 
 # The reference dashboard: one HTML page, charts as inline SVG, nothing fetched when it is
 # opened (scripts/build_dashboard.py --help). DASHBOARD_DATABASE is the build's database or
-# the published mlcost_bi.duckdb (then DASHBOARD_SCHEMA=main).
+# a published copy (mlcost_bi.duckdb), both with the marts in schema main_marts.
 DASHBOARD_DATABASE ?= $(or $(MLCOST_DUCKDB_PATH),mlcost.duckdb)
 DASHBOARD_SCHEMA ?= main_marts
 DASHBOARD_ARGS = --database $(DASHBOARD_DATABASE) --schema $(DASHBOARD_SCHEMA)

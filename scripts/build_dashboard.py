@@ -6,14 +6,15 @@ with Vega-Lite (vl-convert) as inline SVG, no script, font or image fetched when
 opened. Open it in any browser from disk; no server, no internet.
 
     python scripts/build_dashboard.py                                   # mlcost.duckdb, main_marts
-    python scripts/build_dashboard.py --database mlcost_bi.duckdb --schema main
+    python scripts/build_dashboard.py --database mlcost_bi.duckdb   # the published copy
     python scripts/build_dashboard.py --out site/index.html --screenshot docs/dashboard.png
 
 Panels: spend by provider and by team over time, top jobs by cost, failure-wasted cost,
 idle and orphaned spend, egress routes, tag coverage, budget status, $/GPU-hour by GPU
 model. Every headline number carries `data-metric`, `data-key`, `data-currency` and
 `data-value` (the unrounded value) attributes, so tests compare it with SQL. A mart with
-no rows shows a "no data" panel.
+no rows shows a "no data" panel. Without fct_cost_lines (a published copy leaves the
+lines out), spend by provider is the usage cost of fct_tag_coverage_daily.
 """
 
 from __future__ import annotations
@@ -87,12 +88,25 @@ class Marts:
         return self.rows(f"select count(*) from {{t}}.{table}")[0][0]
 
     def bill_currency(self) -> str | None:
-        """The bill's currency when it has one (marts without a currency column are in it)."""
-        if not self.has("fct_cost_lines"):
-            return None
-        found = [c for (c,) in self.rows(
-            "select distinct billing_currency from {t}.fct_cost_lines order by 1")]
-        return found[0] if len(found) == 1 else None
+        """The bill's currency when it has one (marts without a currency column are in
+        it), from the first table of BILL_CURRENCY_SQL in the schema; None for several."""
+        for table, sql in BILL_CURRENCY_SQL:
+            if self.has(table):
+                found = [currency for (currency,) in self.rows(sql)]
+                return found[0] if len(found) == 1 else None
+        return None
+
+
+# Where the bill's currencies are: the lines, else (a published file leaves the lines out)
+# the export health report's usable lines, else the daily spend per team and account.
+BILL_CURRENCY_SQL = [
+    ("fct_cost_lines", "select distinct billing_currency from {t}.fct_cost_lines"),
+    ("rpt_billing_export_health", """
+        select distinct billing_currency from {t}.rpt_billing_export_health
+        where billing_currency is not null and line_count > quarantined_line_count"""),
+    ("fct_spend_anomalies_daily",
+     "select distinct billing_currency from {t}.fct_spend_anomalies_daily"),
+]
 
 
 def empty_reason(marts: Marts, table: str) -> str | None:
@@ -154,6 +168,8 @@ def horizontal_bars(values: list[dict], label: str, amount: str, title: str,
 # Panels ---------------------------------------------------------------------------------
 
 def spend_by_provider(marts: Marts) -> Panel:
+    if not marts.has("fct_cost_lines"):
+        return usage_spend_by_provider(marts)
     panel = Panel("spend_by_provider", "Spend by provider over time", ["fct_cost_lines"],
                   "Billed cost of every line, by day of its charge period (purchases, "
                   "tax and credits included).")
@@ -185,6 +201,38 @@ def spend_by_provider(marts: Marts) -> Panel:
     panel.chart = stacked_daily_bars(values, "provider", "billed cost per day")
     if len(totals) > 1:
         panel.chart["encoding"]["row"] = {"field": "currency", "type": "nominal"}
+    return panel
+
+
+def usage_spend_by_provider(marts: Marts) -> Panel:
+    """Spend by provider where the lines are not in the file (the published copy leaves
+    fct_cost_lines out): the usage cost of the tag coverage mart's all_required rows."""
+    panel = Panel("spend_by_provider", "Spend by provider over time",
+                  ["fct_tag_coverage_daily"],
+                  "Usage billed cost, by day (fct_cost_lines is not in this file, so "
+                  "purchases, tax and credits are not included). " + currency_note(marts))
+    if reason := empty_reason(marts, "fct_tag_coverage_daily"):
+        panel.empty_reason = reason
+        return panel
+    currency = marts.bill_currency()
+    providers = marts.rows("""
+        select x_provider, sum(billed_cost) from {t}.fct_tag_coverage_daily
+        where tag_name = 'all_required' group by 1 order by 2 desc, 1""")
+    if not providers:
+        panel.empty_reason = "No data: fct_tag_coverage_daily has no all_required rows."
+        return panel
+    panel.metrics.append(Metric("spend_usage_total_billed_cost", "Usage billed",
+                                sum(billed for _, billed in providers), "money",
+                                currency=currency))
+    for provider, billed in providers:
+        panel.metrics.append(Metric("spend_usage_provider_billed_cost", provider, billed,
+                                    "money", key=provider, currency=currency))
+    daily = marts.rows("""
+        select charge_date, x_provider, sum(billed_cost) from {t}.fct_tag_coverage_daily
+        where tag_name = 'all_required' group by 1, 2 order by 1, 2""")
+    values = [{"day": _day(day), "provider": provider, "amount": _float(billed)}
+              for day, provider, billed in daily]
+    panel.chart = stacked_daily_bars(values, "provider", "usage billed cost per day")
     return panel
 
 
@@ -657,8 +705,8 @@ def read_panels(database: Path, schema: str) -> list[Panel]:
         if schema not in schemas:
             raise LookupError(
                 f"schema {schema} is not in {database} (it has: {', '.join(sorted(schemas))}): "
-                "use --schema main_marts on the build's database, --schema main on the "
-                "published mlcost_bi.duckdb")
+                "pass --schema with the one that holds the marts (main_marts in the build's "
+                "database and in the published mlcost_bi.duckdb)")
         marts = Marts(con, schema)
         return [build(marts) for build in PANELS]
     finally:
@@ -681,7 +729,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="DuckDB file with the marts (default: $MLCOST_DUCKDB_PATH or "
                              "%(default)s)")
     parser.add_argument("--schema", default=DEFAULT_SCHEMA,
-                        help="schema of the marts: main_marts in the build's database, main "
+                        help="schema of the marts: main_marts in the build's database and "
                              "in the published mlcost_bi.duckdb (default: %(default)s)")
     parser.add_argument("--out", type=Path,
                         help="HTML file to write (default: dashboard/index.html beside the "

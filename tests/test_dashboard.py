@@ -40,6 +40,13 @@ EXPECTED_SQL = {
     "spend_provider_billed_cost":
         "select sum(billed_cost) from {s}.fct_cost_lines "
         "where x_provider = $key and billing_currency = $currency",
+    # Without fct_cost_lines (a published copy): usage spend, here from the rows of the
+    # team tag, which cover the same usage lines as the all_required rows the page reads.
+    "spend_usage_total_billed_cost":
+        "select sum(billed_cost) from {s}.fct_tag_coverage_daily where tag_name = 'team'",
+    "spend_usage_provider_billed_cost":
+        "select sum(billed_cost) from {s}.fct_tag_coverage_daily "
+        "where tag_name = 'team' and x_provider = $key",
     "team_usage_billed_cost":
         "select sum(billed_cost) from {s}.fct_tag_coverage_daily "
         "where tag_name = 'all_required' and owner_team = $key",
@@ -80,7 +87,8 @@ EXPECTED_SQL = {
         "select 1 - sum(untagged_billed_cost) / sum(billed_cost) "
         "from {s}.fct_tag_coverage_daily where tag_name = 'all_required'",
     "tag_usage_billed_cost":
-        "select sum(billed_cost) from {s}.fct_cost_lines where charge_category = 'Usage'",
+        "select sum(tagged_billed_cost + untagged_billed_cost) "
+        "from {s}.fct_tag_coverage_daily where tag_name = 'all_required'",
     "tag_all_required_untagged_billed_cost":
         "select sum(billed_cost - tagged_billed_cost) from {s}.fct_tag_coverage_daily "
         "where tag_name = 'all_required'",
@@ -116,6 +124,12 @@ EXPECTED_SQL = {
     "gpu_overall_price_per_gpu_hour":
         "select sum(effective_cost) / sum(gpu_hours) from {s}.fct_gpu_hour_prices_monthly",
 }
+
+
+# The page shows the spend of the lines when fct_cost_lines is there, else usage spend.
+LINE_SPEND = {"spend_total_billed_cost", "spend_total_effective_cost",
+              "spend_provider_billed_cost"}
+USAGE_SPEND = {"spend_usage_total_billed_cost", "spend_usage_provider_billed_cost"}
 
 
 @dataclass
@@ -214,9 +228,11 @@ def build_page(database: Path, out: Path | None, schema: str = BUILD_SCHEMA
                           capture_output=True, text=True, check=False)
 
 
-def copy_marts(source: Path, target: Path, where: str = "true") -> None:
-    """The marts and seeds of a build, as tables in schema `main` of a file of their own
-    (the published file's layout); `where` keeps only some rows of each."""
+def copy_marts(source: Path, target: Path, where: str = "true", into: str | None = None,
+               leave_out: frozenset[str] = frozenset()) -> None:
+    """The marts and seeds of a build as tables of a file of their own, under the same
+    schema names (the published file's layout: scripts/publish_bi.py) or all in schema
+    `into`; `where` keeps only some rows of each, `leave_out` names tables not copied."""
     con = duckdb.connect(str(target))
     try:
         con.execute(f"attach '{source}' as build (read_only)")
@@ -225,7 +241,10 @@ def copy_marts(source: Path, target: Path, where: str = "true") -> None:
             where table_catalog = 'build' and table_schema in ('main_marts', 'main_reference')
         """).fetchall()
         for schema, table in tables:
-            con.execute(f"create table main.{table} as "
+            if table in leave_out:
+                continue
+            con.execute(f"create schema if not exists {into or schema}")
+            con.execute(f"create table {into or schema}.{table} as "
                         f"select * from build.{schema}.{table} where {where}")
         con.execute("detach build")
     finally:
@@ -240,7 +259,8 @@ def page(built_sample: BuiltProject, tmp_path_factory: pytest.TempPathFactory) -
     return out
 
 
-@pytest.fixture(scope="session")  # session: set up (or skipped) before the sample build
+# The widest scope: found (or skipped) before the sample is built, not after.
+@pytest.fixture(scope="session")
 def chromium() -> str:
     binary = find_chromium()
     if binary is None:
@@ -264,13 +284,18 @@ def expected_value(database: Path, schema: str, number: MarkedNumber) -> object:
 
 
 def assert_numbers_match_sql(reading: PageReading, database: Path,
-                             schema: str = BUILD_SCHEMA) -> None:
+                             schema: str = BUILD_SCHEMA, bill: Path | None = None,
+                             spend: set[str] = LINE_SPEND) -> None:
+    """Every marked number equals its SQL on `database`; money is in a currency of the
+    bill (the lines of the build database `bill`, default `database`); the page shows
+    every number of EXPECTED_SQL, of the two kinds of spend only those of `spend`."""
     unknown = {number.name for number in reading.numbers} - set(EXPECTED_SQL)
     assert not unknown, f"numbers with no SQL to check them against: {unknown}"
-    missing = set(EXPECTED_SQL) - {number.name for number in reading.numbers}
+    missing = (set(EXPECTED_SQL) - LINE_SPEND - USAGE_SPEND | spend) - {
+        number.name for number in reading.numbers}
     assert not missing, f"numbers the page does not show: {missing}"
     bill_currencies = {row[0] for row in query_database(
-        database, f"select distinct billing_currency from {schema}.fct_cost_lines")}
+        bill or database, f"select distinct billing_currency from {BUILD_SCHEMA}.fct_cost_lines")}
     mismatches = []
     for number in reading.numbers:
         expected = expected_value(database, schema, number)
@@ -320,12 +345,15 @@ def test_top_jobs_are_the_costliest(page: Path, built_sample: BuiltProject) -> N
 
 def test_team_spend_counts_each_usage_line_once(page: Path,
                                                 built_sample: BuiltProject) -> None:
-    """Teams add up to the usage cost of the bill, not to it times the number of tags."""
-    teams = [Decimal(n.value) for n in read_page(page.read_text()).numbers
-             if n.name == "team_usage_billed_cost"]
+    """Teams add up to the usage cost of the bill, not to it times the number of tags,
+    and so does the usage cost tag coverage is of."""
+    numbers = read_page(page.read_text()).numbers
+    teams = [Decimal(n.value) for n in numbers if n.name == "team_usage_billed_cost"]
+    tagged_base = [Decimal(n.value) for n in numbers if n.name == "tag_usage_billed_cost"]
     (usage,), = built_sample.query(f"select sum(billed_cost) from {BUILD_SCHEMA}."
                                    "fct_cost_lines where charge_category = 'Usage'")
     assert abs(sum(teams) - usage) < Decimal("0.005")
+    assert len(tagged_base) == 1 and abs(tagged_base[0] - usage) < Decimal("0.005")
 
 
 def test_gpu_price_is_weighted_not_averaged(page: Path, built_sample: BuiltProject) -> None:
@@ -350,24 +378,46 @@ def test_page_loads_nothing_from_outside(page: Path) -> None:
     assert not re.search(r"<(link|iframe|img|object|embed)\b", text, re.IGNORECASE)
 
 
-def test_published_layout_gives_the_same_numbers(page: Path, built_sample: BuiltProject,
-                                                 tmp_path: Path) -> None:
-    """The published file holds the marts in schema `main`: `--schema main` reads them."""
+def test_published_copy_gives_the_same_numbers(page: Path, built_sample: BuiltProject,
+                                               tmp_path: Path) -> None:
+    """The published file (scripts/publish_bi.py) keeps the schema names and leaves
+    fct_cost_lines out: spend by provider is then usage spend, the rest is unchanged."""
     published = tmp_path / "mlcost_bi.duckdb"
-    copy_marts(built_sample.database, published)
-    result = build_page(published, None, schema="main")
+    copy_marts(built_sample.database, published, leave_out=frozenset({"fct_cost_lines"}))
+    result = build_page(published, None)
     assert result.returncode == 0, result.stderr
     reading = read_page((tmp_path / "dashboard" / "index.html").read_text())
-    assert_numbers_match_sql(reading, published, schema="main")
-    original = {(n.name, n.key, n.currency): n.value for n in read_page(page.read_text()).numbers}
-    assert {(n.name, n.key, n.currency): n.value for n in reading.numbers} == original
+    assert reading.panels == dict.fromkeys(PANELS, True)
+    assert_numbers_match_sql(reading, published, bill=built_sample.database,
+                             spend=USAGE_SPEND)
+    usage = [Decimal(n.value) for n in reading.numbers
+             if n.name == "spend_usage_total_billed_cost"]
+    (bill_usage,), = built_sample.query(f"select sum(billed_cost) from {BUILD_SCHEMA}."
+                                        "fct_cost_lines where charge_category = 'Usage'")
+    assert len(usage) == 1 and abs(usage[0] - bill_usage) < Decimal("0.005")
+
+    def same(numbers: list[MarkedNumber]) -> dict:
+        return {(n.name, n.key, n.currency): n.value for n in numbers
+                if n.name not in LINE_SPEND | USAGE_SPEND}
+
+    assert same(reading.numbers) == same(read_page(page.read_text()).numbers)
+
+
+def test_schema_option_reads_another_schema(page: Path, built_sample: BuiltProject,
+                                            tmp_path: Path) -> None:
+    database = tmp_path / "in_main.duckdb"
+    copy_marts(built_sample.database, database, into="main")
+    result = build_page(database, tmp_path / "index.html", schema="main")
+    assert result.returncode == 0, result.stderr
+    reading = read_page((tmp_path / "index.html").read_text())
+    assert_numbers_match_sql(reading, database, schema="main", bill=built_sample.database)
 
 
 def test_bill_in_two_currencies_is_not_added_up(built_sample: BuiltProject,
                                                tmp_path: Path) -> None:
     """Spend is shown per currency; marts without a currency column say they add them."""
     database = tmp_path / "two_currencies.duckdb"
-    copy_marts(built_sample.database, database)
+    copy_marts(built_sample.database, database, into="main")
     con = duckdb.connect(str(database))
     try:
         con.execute("update main.fct_cost_lines set billing_currency = 'EUR' "
@@ -391,7 +441,7 @@ def test_bill_in_two_currencies_is_not_added_up(built_sample: BuiltProject,
 
 def test_empty_marts_show_no_data_panels(built_sample: BuiltProject, tmp_path: Path) -> None:
     empty = tmp_path / "empty.duckdb"
-    copy_marts(built_sample.database, empty, where="false")
+    copy_marts(built_sample.database, empty, where="false", into="main")
     result = build_page(empty, tmp_path / "index.html", schema="main")
     assert result.returncode == 0, result.stderr
     text = (tmp_path / "index.html").read_text()
