@@ -60,6 +60,7 @@ docs: install
 # file's module-scoped build stays on one worker. TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 
+# browser: Chromium for the dashboard's test (tests/test_dashboard.py), see below.
 test: install lint browser
 	$(BIN)/python -m pytest tests -n $(TEST_WORKERS) --dist loadfile
 
