@@ -25,6 +25,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -87,14 +88,17 @@ class Marts:
     def count(self, table: str) -> int:
         return self.rows(f"select count(*) from {{t}}.{table}")[0][0]
 
-    def bill_currency(self) -> str | None:
-        """The bill's currency when it has one (marts without a currency column are in
-        it), from the first table of BILL_CURRENCY_SQL in the schema; None for several."""
+    @cached_property
+    def bill_currencies(self) -> list[str]:
+        """The bill's currencies, from the first table of BILL_CURRENCY_SQL in the schema."""
         for table, sql in BILL_CURRENCY_SQL:
             if self.has(table):
-                found = [currency for (currency,) in self.rows(sql)]
-                return found[0] if len(found) == 1 else None
-        return None
+                return sorted(currency for (currency,) in self.rows(sql))
+        return []
+
+    def bill_currency(self) -> str | None:
+        """The bill's currency when it has one: marts without a currency column are in it."""
+        return self.bill_currencies[0] if len(self.bill_currencies) == 1 else None
 
 
 # Where the bill's currencies are: the lines, else (a published file leaves the lines out)
@@ -127,11 +131,13 @@ def _float(value: Decimal | float | int | None) -> float | None:
 
 
 def currency_note(marts: Marts) -> str:
-    currency = marts.bill_currency()
-    if currency:
-        return f"Amounts in {currency}, the bill's currency."
-    return ("The bill has several currencies and this mart has no currency column: "
-            "its amounts add them up.")
+    currencies = marts.bill_currencies
+    if len(currencies) == 1:
+        return f"Amounts in {currencies[0]}, the bill's currency."
+    if not currencies:
+        return "The bill's currency is unknown here (no billing lines in this file)."
+    return (f"The bill has several currencies ({', '.join(currencies)}) and this mart has "
+            "no currency column: its amounts add them up.")
 
 
 # Vega-Lite specs ------------------------------------------------------------------------
