@@ -376,6 +376,9 @@ def test_page_loads_nothing_from_outside(page: Path) -> None:
     assert not outside, f"the page links outside: {outside}"
     assert reading.scripts == 0
     assert not re.search(r"<(link|iframe|img|object|embed)\b", text, re.IGNORECASE)
+    # The only absolute URLs are the SVG namespace names, which nothing fetches.
+    urls = set(re.findall(r"(?:https?:)?//[^\s\"'<>)]+", text))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
 
 
 def test_published_copy_gives_the_same_numbers(page: Path, built_sample: BuiltProject,
