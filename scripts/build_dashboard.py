@@ -5,8 +5,8 @@ writes one HTML file that holds everything it shows: styles inline, charts drawn
 with Vega-Lite (vl-convert) as inline SVG, no script, font or image fetched when it is
 opened. Open it in any browser from disk; no server, no internet.
 
-    python scripts/build_dashboard.py                                   # mlcost.duckdb, main_marts
-    python scripts/build_dashboard.py --database mlcost_bi.duckdb   # the published copy
+    python scripts/build_dashboard.py                        # mlcost.duckdb, main_marts
+    python scripts/build_dashboard.py --database mlcost_bi.duckdb  # the published copy
     python scripts/build_dashboard.py --out site/index.html --screenshot docs/dashboard.png
 
 Panels: spend by provider and by team over time, top jobs by cost, failure-wasted cost,
@@ -38,7 +38,6 @@ DEFAULT_SCHEMA = "main_marts"
 TOP_JOBS = 10
 CHART_WIDTH = 470
 CHART_HEIGHT = 200
-UNITS = ("money", "ratio", "hours", "gb", "count", "price")
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ class Metric:
     name: str
     label: str
     value: Decimal | float | int | None
-    unit: str
+    unit: str  # money, price (money per unit), ratio, hours, gb or count
     key: str | None = None
     currency: str | None = None
 
@@ -460,8 +459,10 @@ def tag_coverage(marts: Marts) -> Panel:
         group by 1 order by 1""")
     values = []
     for team, team_tagged, team_untagged in teams:
-        values.append({"team": team, "state": "all required tags", "billed": _float(team_tagged)})
-        values.append({"team": team, "state": "missing a tag", "billed": _float(team_untagged)})
+        values.append({"team": team, "state": "all required tags",
+                       "billed": _float(team_tagged)})
+        values.append({"team": team, "state": "missing a tag",
+                       "billed": _float(team_untagged)})
     panel.chart = horizontal_bars(values, "team", "billed", "usage billed cost",
                                   {"field": "state", "type": "nominal", "title": None,
                                    "legend": {"orient": "top"},
@@ -669,7 +670,8 @@ header h1 { margin: 0 0 4px; font-size: 24px; }
 header p { margin: 2px 0; color: #4a5160; font-size: 13px; }
 main { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px;
        padding: 12px 28px 28px; }
-.panel { overflow-x: auto; background: #fff; border: 1px solid #dde1e8; border-radius: 6px; padding: 14px 18px; }
+.panel { overflow-x: auto; background: #fff; border: 1px solid #dde1e8; border-radius: 6px;
+         padding: 14px 18px; }
 .panel h2 { margin: 0; font-size: 17px; }
 .source { margin: 2px 0 10px; color: #7a8190; font-size: 11px; }
 .metrics { display: flex; flex-wrap: wrap; gap: 6px 18px; margin-bottom: 8px; }

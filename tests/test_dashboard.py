@@ -36,7 +36,8 @@ EXPECTED_SQL = {
     "spend_total_billed_cost":
         "select sum(billed_cost) from {s}.fct_cost_lines where billing_currency = $currency",
     "spend_total_effective_cost":
-        "select sum(effective_cost) from {s}.fct_cost_lines where billing_currency = $currency",
+        "select sum(effective_cost) from {s}.fct_cost_lines "
+        "where billing_currency = $currency",
     "spend_provider_billed_cost":
         "select sum(billed_cost) from {s}.fct_cost_lines "
         "where x_provider = $key and billing_currency = $currency",
@@ -191,7 +192,8 @@ class PageParser(HTMLParser):
             self.reading.numbers.append(self._number)
         if tag == "g" and not leaf:
             classes = (attrs.get("class") or "").split()
-            self._groups.append("role-mark" in classes or bool(self._groups and self._groups[-1]))
+            inside = bool(self._groups and self._groups[-1])
+            self._groups.append("role-mark" in classes or inside)
         if (tag in MARK_ELEMENTS and self._chart and self._groups and self._groups[-1]):
             self.reading.charts[self._chart] += 1
 
@@ -295,7 +297,8 @@ def assert_numbers_match_sql(reading: PageReading, database: Path,
         number.name for number in reading.numbers}
     assert not missing, f"numbers the page does not show: {missing}"
     bill_currencies = {row[0] for row in query_database(
-        bill or database, f"select distinct billing_currency from {BUILD_SCHEMA}.fct_cost_lines")}
+        bill or database,
+        f"select distinct billing_currency from {BUILD_SCHEMA}.fct_cost_lines")}
     mismatches = []
     for number in reading.numbers:
         expected = expected_value(database, schema, number)
