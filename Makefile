@@ -1,7 +1,8 @@
 # mlcost: `make run` (install, sample data, raw validation, dbt build, mart validation,
-# publication for BI tools, summary), `make validate`, `make test` (lint, then pytest),
-# `make lint` / `make fix`, `make fixtures` (download the real-format test fixtures; needs
-# internet).
+# publication for BI tools, the dashboard, summary), `make validate`, `make test` (lint,
+# then pytest), `make lint` / `make fix`, `make fixtures` (download the real-format test
+# fixtures; needs internet), `make dashboard` (one static HTML page from the marts),
+# `make browser` (headless Chromium for its test).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,11 +19,12 @@ LINT_ENV = MLCOST_DUCKDB_PATH=:memory: MLCOST_EXPORT_READ_CHECK=off \
 	DBT_SEND_ANONYMOUS_USAGE_STATS=false
 
 .PHONY: run test lint fix install sample build summary docs bench clean validate \
-	validate-raw validate-marts fixtures bi-readers publish
+	validate-raw validate-marts fixtures bi-readers publish dashboard dashboard-screenshot \
+	browser
 
 # Raw exports are checked before dbt reads them and the marts after: a failed expectation
 # stops the run with the file, column and example rows (GX data docs under gx/uncommitted/).
-run: sample validate-raw build validate-marts publish summary
+run: sample validate-raw build validate-marts publish dashboard summary
 
 install: $(VENV)/.installed
 
@@ -78,7 +80,8 @@ bi-readers: $(foreach version,$(BI_READER_DUCKDB_VERSIONS),.venv-duckdb-$(versio
 	.venv-duckdb-$*/bin/pip install --quiet --disable-pip-version-check duckdb==$*
 	touch $@
 
-test: install bi-readers lint
+# browser: Chromium for the dashboard's test (tests/test_dashboard.py), see below.
+test: install bi-readers lint browser
 	$(BIN)/python -m pytest tests -n $(TEST_WORKERS) --dist loadfile
 
 # Public exports in the clouds' own formats, at pinned commits and checked by SHA-256, into
@@ -105,4 +108,36 @@ bench: install
 
 clean:
 	rm -rf target logs $(SAMPLE_DIR) mlcost.duckdb mlcost_bi.duckdb mlcost_bi_parquet \
-		.mlcost_bi_parquet-* gx/uncommitted
+		.mlcost_bi_parquet-* dashboard gx/uncommitted
+
+# The reference dashboard: one HTML page, charts as inline SVG, nothing fetched when it is
+# opened (scripts/build_dashboard.py --help). DASHBOARD_DATABASE is the published file
+# (make publish; where scripts/publish_bi.py writes it by default) or the build's own
+# database: both keep the marts in schema main_marts.
+DASHBOARD_DATABASE ?= $(or $(MLCOST_BI_PATH),$(dir $(or $(MLCOST_DUCKDB_PATH),mlcost.duckdb))mlcost_bi.duckdb)
+DASHBOARD_SCHEMA ?= main_marts
+DASHBOARD_ARGS = --database $(DASHBOARD_DATABASE) --schema $(DASHBOARD_SCHEMA)
+dashboard: install
+	$(BIN)/python scripts/build_dashboard.py $(DASHBOARD_ARGS)
+
+# docs/dashboard.png: the dashboard of the sample (`make run` first), shot in headless Chromium.
+dashboard-screenshot: install browser
+	$(BIN)/python scripts/build_dashboard.py $(DASHBOARD_ARGS) --screenshot docs/dashboard.png
+
+# Headless Chromium (Debian's package) for the dashboard's browser test: installed when
+# missing, as root or through password-less sudo; otherwise the command is printed and the
+# test skips, saying why. A failed install with the rights to install fails here.
+APT_CHROMIUM = env DEBIAN_FRONTEND=noninteractive sh -c \
+	'apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium'
+browser:
+	@if command -v chromium >/dev/null 2>&1; then \
+		echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing chromium (apt-get)"; $(APT_CHROMIUM); \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		echo "installing chromium (sudo apt-get)"; sudo -n $(APT_CHROMIUM); \
+	else \
+		echo "chromium is not installed and this user cannot install it: the dashboard's"; \
+		echo "browser test will skip. Install it with: sudo apt-get install chromium"; \
+		echo "(or set MLCOST_CHROMIUM to a Chromium or Chrome binary)"; \
+	fi
