@@ -20,6 +20,7 @@ import pytest
 from build_support import PROJECT_DIR, BuiltProject, query_database, run_dbt
 
 PUBLISH = PROJECT_DIR / "scripts" / "publish_bi.py"
+DASHBOARD = PROJECT_DIR / "scripts" / "build_dashboard.py"
 OLDEST_1X, NEWEST_1X = "1.0.0", "1.5.6"
 
 # Every table's row count, column types and money totals, as a 1.x client reads them.
@@ -201,12 +202,12 @@ def test_a_failed_build_is_not_published(built_sample: BuiltProject, published: 
     assert not list(tmp_path.glob(".mlcost_bi*"))
 
 
-def test_a_reader_holding_the_bi_file_neither_blocks_nor_sees_the_nightly_build(
+def test_readers_of_the_bi_file_neither_block_nor_see_the_nightly_build(
         built_sample: BuiltProject, tmp_path: Path) -> None:
     """A 1.x client holds the published file open while the nightly build runs on the
     build database and publishes again: the build and the publication succeed, the held
-    connection keeps reading the publication it opened, other clients open the file
-    throughout the build, and once published they read the new one."""
+    connection keeps reading the publication it opened, other clients (and the dashboard)
+    open the file throughout the build, and once published they read the new one."""
     work_dir = tmp_path / "nightly"
     work_dir.mkdir()
     database = work_dir / "mlcost.duckdb"
@@ -225,9 +226,14 @@ def test_a_reader_holding_the_bi_file_neither_blocks_nor_sees_the_nightly_build(
         nightly = threading.Thread(target=lambda: builds.append(
             run_dbt(["build", "--vars", vars_yaml], database, work_dir)))
         nightly.start()
-        during_build = []
+        during_build, pages = [], []
         while nightly.is_alive():
             during_build.append(published_ids(OLDEST_1X, out))
+            if not pages:  # the dashboard reads the published file too, build or not
+                pages.append(subprocess.run(
+                    [sys.executable, str(DASHBOARD), "--database", str(out),
+                     "--out", str(tmp_path / "dashboard.html")],
+                    capture_output=True, text=True, timeout=300))
             time.sleep(1)
         nightly.join()
         assert builds[0].returncode == 0, builds[0].stdout[-4000:]
@@ -246,6 +252,8 @@ def test_a_reader_holding_the_bi_file_neither_blocks_nor_sees_the_nightly_build(
     assert seen["reads"] > 10
     assert seen["held"] == [old_id]
     assert len(during_build) >= 3 and all(ids == [old_id] for ids in during_build)
+    assert pages[0].returncode == 0, pages[0].stderr
+    assert 'data-metric="jobs_total_billed_cost"' in (tmp_path / "dashboard.html").read_text()
     assert published_ids(OLDEST_1X, out) == [new_id]
     assert not list(out.parent.glob(".mlcost_bi.duckdb.*"))
     # The parquet link moved to the new folder; the previous one stays for its readers.

@@ -9,6 +9,7 @@ numbers. The page must load nothing from outside.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import subprocess
@@ -230,11 +231,10 @@ def build_page(database: Path, out: Path | None, schema: str = BUILD_SCHEMA
                           capture_output=True, text=True, check=False)
 
 
-def copy_marts(source: Path, target: Path, where: str = "true", into: str | None = None,
-               leave_out: frozenset[str] = frozenset()) -> None:
+def copy_marts(source: Path, target: Path, where: str = "true", into: str | None = None
+               ) -> None:
     """The marts and seeds of a build as tables of a file of their own, under the same
-    schema names (the published file's layout: scripts/publish_bi.py) or all in schema
-    `into`; `where` keeps only some rows of each, `leave_out` names tables not copied."""
+    schema names or all in schema `into`; `where` keeps only some rows of each."""
     con = duckdb.connect(str(target))
     try:
         con.execute(f"attach '{source}' as build (read_only)")
@@ -243,8 +243,6 @@ def copy_marts(source: Path, target: Path, where: str = "true", into: str | None
             where table_catalog = 'build' and table_schema in ('main_marts', 'main_reference')
         """).fetchall()
         for schema, table in tables:
-            if table in leave_out:
-                continue
             con.execute(f"create schema if not exists {into or schema}")
             con.execute(f"create table {into or schema}.{table} as "
                         f"select * from build.{schema}.{table} where {where}")
@@ -389,7 +387,16 @@ def test_published_copy_gives_the_same_numbers(page: Path, built_sample: BuiltPr
     """The published file (scripts/publish_bi.py) keeps the schema names and leaves
     fct_cost_lines out: spend by provider is then usage spend, the rest is unchanged."""
     published = tmp_path / "mlcost_bi.duckdb"
-    copy_marts(built_sample.database, published, leave_out=frozenset({"fct_cost_lines"}))
+    target = built_sample.database.parent / "target"
+    publication = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "scripts" / "publish_bi.py"),
+         "--database", str(built_sample.database), "--out", str(published), "--no-parquet",
+         "--manifest", str(target / "manifest.json"),
+         "--run-results", str(target / "run_results.json")],
+        capture_output=True, text=True, check=False)
+    assert publication.returncode == 0, publication.stderr
+    assert not query_database(published, "select * from information_schema.tables "
+                                         "where table_name = 'fct_cost_lines'")
     result = build_page(published, None)
     assert result.returncode == 0, result.stderr
     reading = read_page((tmp_path / "dashboard" / "index.html").read_text())
@@ -486,3 +493,14 @@ def test_screenshot(chromium: str, page: Path, tmp_path: Path) -> None:
         # Cropped to the page: nine panels in two columns are taller than one screen.
         assert 1500 < image.height < 4000
         assert len(image.getcolors(maxcolors=256) or []) > 8
+
+
+def test_exposure_names_every_mart_the_page_reads(built_sample: BuiltProject) -> None:
+    """The dbt exposure of the dashboard lists exactly the marts the script reads, so
+    `dbt ls --select +exposure:reference_dashboard` builds what the page needs."""
+    manifest = json.loads((built_sample.database.parent / "target" / "manifest.json")
+                          .read_text())
+    exposure = manifest["exposures"]["exposure.mlcost.reference_dashboard"]
+    depends_on = {node.split(".")[-1] for node in exposure["depends_on"]["nodes"]}
+    read = set(re.findall(r"\b(?:fct|rpt|dim)_[a-z0-9_]+", SCRIPT.read_text()))
+    assert depends_on == read
