@@ -133,6 +133,13 @@ lookml: install
 	$(DBT) parse --quiet
 	$(BIN)/python scripts/generate_lookml.py $(LOOKML_ARGS)
 
+# Tableau: the published marts in one .hyper extract beside the published file (schema
+# Extract, a table per mart), written with Tableau's Hyper API: scripts/export_tableau_hyper.py
+# --help. TABLEAU_ARGS, for example "--hyper-database-version 3" (DECIMAL(38,10) kept).
+TABLEAU_ARGS ?=
+tableau: install
+	$(BIN)/python scripts/export_tableau_hyper.py --database $(DASHBOARD_DATABASE) $(TABLEAU_ARGS)
+
 # Headless Chromium (Debian's package) for the dashboard's browser test: installed when
 # missing, as root or through password-less sudo; otherwise the command is printed and the
 # test skips, saying why. A failed install with the rights to install fails here.
