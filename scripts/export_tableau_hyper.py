@@ -11,12 +11,12 @@ extract's tables). The marts are those of the published file (its table
 
 Types: DuckDB's VARCHAR is text, BIGINT, INTEGER, DOUBLE, BOOLEAN, DATE and TIMESTAMP the
 same Hyper types. Money and summed quantities are DECIMAL(38,10) in the marts; a .hyper
-file that every supported Tableau release reads (database version 2, the Hyper API's
-default) holds numerics of 18 digits at most, so they are written as NUMERIC(18,8): up to
+file that Tableau 2020.4.15 and later reads (database version 2, the Hyper API's default;
+Tableau Prep 2022.3 and later) holds numerics of 18 digits at most, so they are written as NUMERIC(18,8): up to
 ten billion per row, to 1e-8, which keeps sums to the cent (each value is rounded by at
 most 5e-9). A value too large for it stops the export, naming the column: then write
 database version 3 (--hyper-database-version 3), which keeps DECIMAL(38,10) as it is and
-needs a Tableau release that reads it (2022.4.1 and later, per the Hyper API's notes).
+needs a Tableau that reads it (Desktop 2022.4.1, Server 2023.1 and later).
 
 The extract is written under a temporary name and renamed over --out, so Tableau never
 opens half of one. Exit 0 written, 1 nothing to export, 2 cannot read the database.
@@ -89,9 +89,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "a build database (default: %(default)s)")
     parser.add_argument("--tag", default="bi", help="dbt tag of the marts (default: bi)")
     parser.add_argument("--hyper-database-version", type=int, default=2, choices=(2, 3),
-                        help="file format of the extract: 2 (default) is read by every "
-                             "supported Tableau release and keeps money as NUMERIC(18,8); "
-                             "3 keeps DECIMAL(38,10) and needs Tableau 2022.4.1 or later")
+                        help="file format of the extract: 2 (default) is read by Tableau "
+                             "2020.4.15 and later and keeps money as NUMERIC(18,8); 3 keeps "
+                             "DECIMAL(38,10) and needs Tableau Desktop 2022.4.1 or Server "
+                             "2023.1 and later")
     args = parser.parse_args(argv)
     if args.out is None:
         args.out = args.database.with_suffix(".hyper")
