@@ -410,6 +410,27 @@ def build_dimensions(mart: Mart, measure_names: set[str]) -> tuple[list[dict], l
             sorted(groups, key=lambda entry: entry["name"]))
 
 
+def semantic_dimensions(mart: Mart, taken: set[str]) -> list[dict]:
+    """Categorical dimensions the semantic models compute (egress `is_inbound`): a
+    dimension that is a column already is one, and a time dimension's column is a
+    dimension_group."""
+    columns = {column.name for column in mart.columns}
+    entries = {}
+    for model in mart.semantic_models:
+        for dimension in model["dimensions"]:
+            expression = dimension.get("expr") or dimension["name"]
+            if (dimension["type"] != "categorical" or expression in columns
+                    or dimension["name"] in taken or dimension["name"] in entries):
+                continue
+            yesno = dimension["name"].startswith(("is_", "has_"))
+            entries[dimension["name"]] = {
+                "name": dimension["name"], "type": "yesno" if yesno else "string",
+                "sql": qualify(expression),
+                "description": join_text(dimension.get("description"),
+                                         f"From the semantic model {model['name']}.")}
+    return list(entries.values())
+
+
 def measure_names(mart: Mart, metrics: list[dict]) -> set[str]:
     """Names of the measures and metrics over the mart."""
     names = {measure["name"] for model in mart.semantic_models
@@ -430,6 +451,9 @@ def view_document(mart: Mart, metrics: list[dict], schema: str | None,
     extra = {measure["name"] for measure in measures} - names
     if extra:  # hidden parts of filtered ratios
         dimensions, groups = build_dimensions(mart, names | extra)
+    dimensions = sorted(dimensions + semantic_dimensions(
+        mart, names | extra | {entry["name"] for entry in dimensions + groups}),
+        key=lambda entry: entry["name"])
     for entry in dimensions:
         if entry.get("value_format_name") == "usd":
             entry["value_format_name"] = reporting_format

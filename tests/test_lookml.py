@@ -25,6 +25,7 @@ EXPECTED_TYPES = {"sum": "sum", "count_distinct": "count_distinct", "average": "
                   "median": "median", "percentile": "percentile"}
 RATIO_SQL = re.compile(r"^1\.0 \* \$\{(\w+)\} / nullif\(\$\{(\w+)\}, 0\)$")
 TABLE_COLUMN = re.compile(r"\$\{TABLE\}\.(\w+)")
+PLAIN_COLUMN = re.compile(r"\$\{TABLE\}\.(\w+)")
 
 
 def target_of(built_sample: BuiltProject) -> Path:
@@ -125,9 +126,11 @@ def test_every_contract_column_is_a_typed_dimension(project: tuple[dict, dict[st
         by_column = {}
         for kind in ("dimensions", "dimension_groups"):
             for field in view.get(kind, []):
-                (column,) = TABLE_COLUMN.findall(field["sql"])
-                assert column not in by_column, f"{name}.{column} twice"
-                by_column[column] = field
+                column = PLAIN_COLUMN.fullmatch(field["sql"])
+                if column is None:
+                    continue  # computed by a semantic model: the next test
+                assert column.group(1) not in by_column, f"{name}.{column.group(1)} twice"
+                by_column[column.group(1)] = field
         assert set(by_column) == set(node["columns"]), name
         for column, spec in node["columns"].items():
             field, data_type = by_column[column], spec["data_type"].lower()
@@ -143,6 +146,28 @@ def test_every_contract_column_is_a_typed_dimension(project: tuple[dict, dict[st
             if spec.get("description"):
                 assert field["description"].startswith(" ".join(spec["description"].split())
                                                         .replace('"', '\\"')), (name, column)
+
+
+def test_computed_semantic_dimensions_are_dimensions(
+        project: tuple[dict, dict[str, dict]], bi_marts: dict[str, dict],
+        semantic_manifest: dict) -> None:
+    """A categorical dimension a semantic model computes (not a column) is a dimension of
+    its view, over the same expression."""
+    _, views = project
+    computed = 0
+    for name, node in bi_marts.items():
+        dimensions = fields(views[name], "dimensions")
+        for model in semantic_models_of(semantic_manifest, node):
+            for dimension in model["dimensions"]:
+                expression = dimension.get("expr") or dimension["name"]
+                if dimension["type"] != "categorical" or expression in node["columns"]:
+                    continue
+                field = dimensions[dimension["name"]]
+                assert set(TABLE_COLUMN.findall(field["sql"])) <= set(node["columns"])
+                assert all(column in expression
+                           for column in TABLE_COLUMN.findall(field["sql"]))
+                computed += 1
+    assert computed >= 1  # egress_routes.is_inbound
 
 
 def test_primary_key_is_the_tested_key(project: tuple[dict, dict[str, dict]],
