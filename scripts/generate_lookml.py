@@ -271,107 +271,137 @@ def dimension_type(data_type: str) -> str:
     return "number"
 
 
-def measure_fields(mart: Mart, metrics: list[dict], reporting_format: str,
-                   time_groups: dict[str, str]) -> tuple[list[dict], list[str]]:
-    """LookML measures of a mart's semantic models and their metrics, and the metrics left
-    out (with why). `time_groups`: the dimension_group of each date or timestamp column."""
-    fields: dict[str, dict] = {}
-    skipped: list[str] = []
-    owners: dict[str, tuple[dict, dict]] = {}
-    money: dict[str, str | None] = {}
-    for model in mart.semantic_models:
-        for measure in model.get("measures", []):
-            owners[measure["name"]] = (model, measure)
+SEMI_ADDITIVE_NOTE = ("Semi-additive over {window} (a snapshot, never added across days): "
+                      "Looker has no such measure, so this one needs that day in the query; "
+                      "for a period's status filter to the period's latest day.")
 
-    def required(model: dict, measure: dict) -> list[str]:
+
+def and_sql(*conditions: str | None) -> str | None:
+    return " and ".join(condition for condition in conditions if condition) or None
+
+
+def clean(entry: dict) -> dict:
+    return {key: value for key, value in entry.items() if value}
+
+
+@dataclass
+class MeasureBuilder:
+    """The LookML measures of one mart: one per semantic-model measure, then one per
+    metric over them (a simple metric as the measure it wraps, a ratio metric as a number
+    dividing two measures)."""
+    mart: Mart
+    reporting_format: str
+    time_groups: dict[str, str]  # date or timestamp column -> its dimension_group
+    fields: dict[str, dict] = field(default_factory=dict)
+    money: dict[str, str | None] = field(default_factory=dict)
+    owners: dict[str, tuple[dict, dict]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    measure_fields: dict[str, str] = field(default_factory=dict)  # measure -> its field
+
+    def __post_init__(self) -> None:
+        for model in self.mart.semantic_models:
+            for measure in model.get("measures", []):
+                self.owners[measure["name"]] = (model, measure)
+                self.measure_fields[measure["name"]] = measure["name"]
+
+    def required_fields(self, model: dict, measure: dict) -> list[str]:
         column = dimension_sql(model, measure["non_additive_dimension"]["name"])
-        if column not in time_groups:
-            raise ValueError(f"generate_lookml: {mart.name}.{column} is not a date or "
+        if column not in self.time_groups:
+            raise ValueError(f"generate_lookml: {self.mart.name}.{column} is not a date or "
                              "timestamp column, but a semi-additive measure's window names "
                              "it.")
-        return [f"{time_groups[column]}_date"]
+        return [f"{self.time_groups[column]}_date"]
 
-    def base_field(name: str, model: dict, measure: dict, condition: str | None,
-                   description: str | None = None) -> dict:
+    def aggregate(self, name: str, model: dict, measure: dict, condition: str | None,
+                  description: str | None = None) -> dict:
+        """A measure aggregating a semantic-model measure's expression, filtered."""
         sql = measure_value_sql(measure, condition)
-        money[name] = money_kind(mart, sql)
+        kind = self.money[name] = money_kind(self.mart, sql)
         entry = {"name": name, "type": AGG_TYPES[measure["agg"]], "sql": qualify(sql)}
         if measure["agg"] == "percentile":
-            entry["percentile"] = str(int(round(
-                float(measure["agg_params"]["percentile"]) * 100)))
-        kind = money[name]
+            entry["percentile"] = str(round(float(measure["agg_params"]["percentile"]) * 100))
         note = None
         if kind:
-            entry["value_format_name"] = money_format(kind, reporting_format)
-            note = currency_note(mart, kind)
+            entry["value_format_name"] = money_format(kind, self.reporting_format)
+            note = currency_note(self.mart, kind)
         window = measure.get("non_additive_dimension")
         if window:
-            note = join_text(note, f"Semi-additive over {window['name']} (a snapshot, "
-                             "never added across days): Looker has no such measure, so "
-                             "this one needs that day in the query; for a period's status "
-                             "filter to the period's latest day.")
-            entry["required_fields"] = required(model, measure)
+            note = join_text(note, SEMI_ADDITIVE_NOTE.format(window=window["name"]))
+            entry["required_fields"] = self.required_fields(model, measure)
         entry["description"] = join_text(description or measure.get("description"), note)
         return entry
 
-    for name, (model, measure) in owners.items():
-        fields[name] = base_field(name, model, measure, None)
+    def simple(self, metric: dict) -> dict:
+        reference = metric["type_params"]["measure"]
+        model, measure = self.owners[reference["name"]]
+        condition = and_sql(filter_sql(metric.get("filter"), model),
+                            filter_sql(reference.get("filter"), model))
+        if metric["name"] in self.fields and metric["name"] != measure["name"]:
+            raise ValueError(f"generate_lookml: metric {metric['name']} of {self.mart.name} "
+                             "is named like a measure it does not wrap: give it another "
+                             "name in the semantic YAML.")
+        if metric["name"] == measure["name"] and condition:
+            # The metric filters its namesake: the measure, unfiltered, moves aside.
+            moved = {**self.fields.pop(measure["name"]),
+                     "name": f"{measure['name']}_unfiltered", "hidden": "yes"}
+            self.fields[moved["name"]] = moved
+            self.money[moved["name"]] = self.money[measure["name"]]
+            self.measure_fields[measure["name"]] = moved["name"]
+        return {"name": metric["name"], "label": metric.get("label"),
+                **self.aggregate(metric["name"], model, measure, condition,
+                                 metric.get("description"))}
 
-    for metric in sorted(metrics, key=lambda metric: metric["name"]):
-        params = metric["type_params"]
-        inputs = [item["name"] for item in params.get("input_measures", [])]
-        if not inputs or not all(name in owners for name in inputs):
-            continue  # a metric over another mart
-        if metric["type"] == "simple":
-            model, measure = owners[params["measure"]["name"]]
-            condition = filter_sql(metric.get("filter"), model)
-            input_condition = filter_sql(params["measure"].get("filter"), model)
-            condition = " and ".join(part for part in (condition, input_condition) if part)
-            if metric["name"] in fields and metric["name"] != measure["name"]:
-                raise ValueError(f"generate_lookml: metric {metric['name']} is named like "
-                                 f"another measure of {mart.name}: rename one of them.")
-            entry = {"name": metric["name"], "label": metric.get("label"),
-                     **base_field(metric["name"], model, measure, condition or None,
-                                  metric.get("description"))}
-            fields[metric["name"]] = {key: value for key, value in entry.items() if value}
-        elif metric["type"] == "ratio" and not metric.get("filter"):
-            parts = []
-            for role in ("numerator", "denominator"):
-                reference = params[role]
-                model, measure = owners[reference["name"]]
-                condition = filter_sql(reference.get("filter"), model)
-                if condition:
-                    hidden = base_field(f"{metric['name']}_{role}", model, measure, condition)
-                    hidden["hidden"] = "yes"
-                    fields[hidden["name"]] = hidden
-                    parts.append(hidden)
-                else:
-                    parts.append(fields[reference["name"]])
-            numerator, denominator = parts
-            entry = {"name": metric["name"], "label": metric.get("label"), "type": "number",
-                     "sql": f"1.0 * ${{{numerator['name']}}} "
-                            f"/ nullif(${{{denominator['name']}}}, 0)"}
-            numerator_money = money[numerator["name"]]
-            denominator_money = money[denominator["name"]]
-            note = None
-            if numerator_money and not denominator_money:
-                entry["value_format_name"] = money_format(numerator_money, reporting_format)
-                note = currency_note(mart, numerator_money)
+    def ratio_part(self, metric: dict, role: str) -> dict:
+        """The numerator or denominator: its measure, or a hidden filtered copy."""
+        reference = metric["type_params"][role]
+        model, measure = self.owners[reference["name"]]
+        condition = and_sql(filter_sql(metric.get("filter"), model),
+                            filter_sql(reference.get("filter"), model))
+        if not condition:
+            return self.fields[self.measure_fields[reference["name"]]]
+        part = self.aggregate(f"{metric['name']}_{role}", model, measure, condition)
+        part["hidden"] = "yes"
+        self.fields[part["name"]] = part
+        return part
+
+    def ratio(self, metric: dict) -> dict:
+        numerator, denominator = (self.ratio_part(metric, role)
+                                  for role in ("numerator", "denominator"))
+        entry = {"name": metric["name"], "label": metric.get("label"), "type": "number",
+                 "sql": f"1.0 * ${{{numerator['name']}}} "
+                        f"/ nullif(${{{denominator['name']}}}, 0)"}
+        kind = self.money[numerator["name"]]
+        note = None
+        if kind and not self.money[denominator["name"]]:  # money per unit: a price
+            entry["value_format_name"] = money_format(kind, self.reporting_format)
+            note = currency_note(self.mart, kind)
+        else:  # a share
+            entry["value_format_name"] = "percent_2"
+        entry["required_fields"] = sorted({*numerator.get("required_fields", []),
+                                           *denominator.get("required_fields", [])})
+        entry["description"] = join_text(
+            metric.get("description"),
+            f"Weighted: sum of {numerator['name']} over sum of {denominator['name']}.", note)
+        return entry
+
+    def build(self, metrics: list[dict]) -> tuple[list[dict], list[str]]:
+        """The measures, sorted by name, and the metrics left out (with why)."""
+        for name, (model, measure) in self.owners.items():
+            self.fields[name] = self.aggregate(name, model, measure, None)
+        # Simple metrics first: one may move its namesake measure aside, which a ratio
+        # then reads unfiltered.
+        for metric in sorted(metrics, key=lambda metric: (metric["type"] != "simple",
+                                                          metric["name"])):
+            inputs = [item["name"] for item in metric["type_params"].get("input_measures", [])]
+            if not inputs or not all(name in self.owners for name in inputs):
+                continue  # a metric over another mart
+            if metric["type"] == "simple":
+                self.fields[metric["name"]] = clean(self.simple(metric))
+            elif metric["type"] == "ratio":
+                self.fields[metric["name"]] = clean(self.ratio(metric))
             else:
-                entry["value_format_name"] = "percent_2"
-            needed = sorted({*numerator.get("required_fields", []),
-                             *denominator.get("required_fields", [])})
-            if needed:
-                entry["required_fields"] = needed
-            entry["description"] = join_text(
-                metric.get("description"),
-                f"Weighted: sum of {numerator['name']} over sum of {denominator['name']}.",
-                note)
-            fields[metric["name"]] = {key: value for key, value in entry.items() if value}
-        else:
-            skipped.append(f"{metric['name']} ({metric['type']} metric"
-                           f"{' with a filter' if metric.get('filter') else ''})")
-    return [fields[name] for name in sorted(fields)], skipped
+                self.skipped.append(f"{metric['name']} ({metric['type']} metric)")
+        return [self.fields[name] for name in sorted(self.fields)], self.skipped
 
 
 def build_dimensions(mart: Mart, measure_names: set[str]) -> tuple[list[dict], list[dict]]:
@@ -447,7 +477,7 @@ def view_document(mart: Mart, metrics: list[dict], schema: str | None,
     names = measure_names(mart, metrics)
     dimensions, groups = build_dimensions(mart, names)
     time_groups = {group["sql"].removeprefix("${TABLE}."): group["name"] for group in groups}
-    measures, skipped = measure_fields(mart, metrics, reporting_format, time_groups)
+    measures, skipped = MeasureBuilder(mart, reporting_format, time_groups).build(metrics)
     extra = {measure["name"] for measure in measures} - names
     if extra:  # hidden parts of filtered ratios
         dimensions, groups = build_dimensions(mart, names | extra)

@@ -281,25 +281,43 @@ def test_views_read_tables_and_columns_of_the_published_file(
                 assert looker == semantic, (name, measure["name"])
 
 
-def test_a_metric_filter_becomes_a_case_in_its_measure(
+def test_metric_filters_become_cases_in_their_measures(
         built_sample: BuiltProject, semantic_manifest: dict, tmp_path: Path) -> None:
     """A filter on a metric ({{ Dimension('entity__name') }}) is written into the measure's
-    SQL, over the dimension's expression."""
+    SQL, over the dimension's expression: a simple metric's own measure (its namesake
+    measure stays, hidden and unfiltered), a ratio's two hidden sums."""
     target = tmp_path / "target"
     target.mkdir()
     (target / "manifest.json").write_text(
         (target_of(built_sample) / "manifest.json").read_text())
     changed = copy.deepcopy(semantic_manifest)
-    metric = next(metric for metric in changed["metrics"] if metric["name"] == "egress_gb")
-    metric["filter"] = {"where_filters": [{
+    metrics = {metric["name"]: metric for metric in changed["metrics"]}
+    metrics["egress_gb"]["filter"] = {"where_filters": [{
         "where_sql_template": "{{ Dimension('egress_route_day__provider') }} = 'aws'"}]}
+    metrics["commitment_utilization"]["filter"] = {"where_filters": [{
+        "where_sql_template": "{{ Dimension('commitment_month_type__provider') }} = 'gcp'"}]}
     (target / "semantic_manifest.json").write_text(json.dumps(changed))
     result = generate(target, tmp_path / "lookml")
     assert result.returncode == 0, result.stderr
     _, views = parse_project(tmp_path / "lookml")
-    sql = fields(views["fct_egress_routes_daily"], "measures")["egress_gb"]["sql"]
-    assert sql.startswith("CASE WHEN ((${TABLE}.x_provider) = 'aws') THEN CASE WHEN "
-                          "${TABLE}.egress_route LIKE '%_inbound'"), sql
+
+    egress = fields(views["fct_egress_routes_daily"], "measures")
+    assert egress["egress_gb"]["sql"].startswith(
+        "CASE WHEN ((${TABLE}.x_provider) = 'aws') THEN CASE WHEN "
+        "${TABLE}.egress_route LIKE '%_inbound'"), egress["egress_gb"]["sql"]
+    assert egress["egress_gb_unfiltered"]["hidden"] == "yes"
+    assert "x_provider" not in egress["egress_gb_unfiltered"]["sql"]
+
+    commitments = fields(views["fct_commitment_utilization_monthly"], "measures")
+    ratio = commitments["commitment_utilization"]
+    assert RATIO_SQL.match(ratio["sql"]).groups() == (
+        "commitment_utilization_numerator", "commitment_utilization_denominator")
+    for role in ("numerator", "denominator"):
+        part = commitments[f"commitment_utilization_{role}"]
+        assert part["type"] == "sum" and part["hidden"] == "yes"
+        assert part["sql"].startswith("CASE WHEN ((${TABLE}.x_provider) = 'gcp') THEN")
+    # The unfiltered measures stay as they were, for other queries.
+    assert "x_provider" not in commitments["committed_cost"]["sql"]
 
 
 def test_a_second_run_writes_the_same_bytes(built_sample: BuiltProject, lookml_out: Path,
