@@ -12,11 +12,12 @@ extract's tables). The marts are those of the published file (its table
 Types: DuckDB's VARCHAR is text, BIGINT, INTEGER, DOUBLE, BOOLEAN, DATE and TIMESTAMP the
 same Hyper types. Money and summed quantities are DECIMAL(38,10) in the marts; a .hyper
 file that Tableau 2020.4.15 and later reads (database version 2, the Hyper API's default;
-Tableau Prep 2022.3 and later) holds numerics of 18 digits at most, so they are written as NUMERIC(18,8): up to
-ten billion per row, to 1e-8, which keeps sums to the cent (each value is rounded by at
-most 5e-9). A value too large for it stops the export, naming the column: then write
-database version 3 (--hyper-database-version 3), which keeps DECIMAL(38,10) as it is and
-needs a Tableau that reads it (Desktop 2022.4.1, Server 2023.1 and later).
+Tableau Prep 2022.3 and later) holds numerics of 18 digits at most, so they are written as
+NUMERIC(18,8): up to ten billion per row, to 1e-8, which keeps sums to the cent (each
+value is rounded by at most 5e-9). A value too large for it stops the export, naming the
+column: then write database version 3 (--hyper-database-version 3), which keeps
+DECIMAL(38,10) as it is and needs a Tableau that reads it (Desktop 2022.4.1, Server 2023.1
+and later).
 
 The extract is written under a temporary name and renamed over --out, so Tableau never
 opens half of one. Exit 0 written, 1 nothing to export, 2 cannot read the database.

@@ -1,6 +1,6 @@
 """Generate a LookML project for Looker from dbt's manifest and semantic manifest.
 
-    python scripts/generate_lookml.py                         # after `dbt build` or `dbt parse`
+    python scripts/generate_lookml.py                  # after `dbt build` or `dbt parse`
     python scripts/generate_lookml.py --out lookml --target target --schema analytics_marts
 
 Nothing in it is written by hand: the views follow the marts' contracts (every column a

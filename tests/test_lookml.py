@@ -177,7 +177,8 @@ def test_primary_key_is_the_tested_key(project: tuple[dict, dict[str, dict]],
     for name, node in bi_marts.items():
         tests: dict[str, set[str]] = {}
         for test in manifest["nodes"].values():
-            if test["resource_type"] == "test" and test.get("attached_node") == node["unique_id"]:
+            if (test["resource_type"] == "test"
+                    and test.get("attached_node") == node["unique_id"]):
                 kind = (test.get("test_metadata") or {}).get("name")
                 if test.get("column_name") and kind in ("unique", "not_null"):
                     tests.setdefault(test["column_name"], set()).add(kind)
@@ -200,7 +201,8 @@ def test_measures_follow_the_semantic_models_and_metrics(
         measures = fields(views[name], "measures")
         agg = {measure["name"]: measure for model in models for measure in model["measures"]}
         for measure_name, measure in agg.items():
-            assert measures[measure_name]["type"] == EXPECTED_TYPES[measure["agg"]], measure_name
+            expected = EXPECTED_TYPES[measure["agg"]]
+            assert measures[measure_name]["type"] == expected, measure_name
         for metric in metrics_over(semantic_manifest, set(agg)):
             field = measures[metric["name"]]
             if metric["type"] == "simple":
@@ -241,7 +243,8 @@ def test_money_is_formatted_without_a_hard_coded_currency(
             read = set(TABLE_COLUMN.findall(field.get("sql", "")))
             if not read & money:
                 continue
-            reporting = all(column.endswith("_in_reporting_currency") for column in read & money)
+            reporting = all(column.endswith("_in_reporting_currency")
+                            for column in read & money)
             assert field["value_format_name"] == ("usd" if reporting else "decimal_2"), (
                 name, field["name"])
             if currency and not reporting:
