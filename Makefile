@@ -109,7 +109,7 @@ bench: install
 
 clean:
 	rm -rf target logs $(SAMPLE_DIR) mlcost.duckdb mlcost_bi.duckdb mlcost_bi_parquet \
-		.mlcost_bi_parquet-* dashboard gx/uncommitted
+		.mlcost_bi_parquet-* dashboard gx/uncommitted lookml mlcost_bi.hyper
 
 # The reference dashboard: one HTML page, charts as inline SVG, nothing fetched when it is
 # opened (scripts/build_dashboard.py --help). DASHBOARD_DATABASE is the published file
