@@ -2,7 +2,8 @@
 # publication for BI tools, the dashboard, summary), `make validate`, `make test` (lint,
 # then pytest), `make lint` / `make fix`, `make fixtures` (download the real-format test
 # fixtures; needs internet), `make dashboard` (one static HTML page from the marts),
-# `make browser` (headless Chromium for its test).
+# `make browser` (headless Chromium for its test), `make lookml` (a LookML project for
+# Looker), `make tableau` (a Tableau .hyper extract of the published marts).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,7 +21,7 @@ LINT_ENV = MLCOST_DUCKDB_PATH=:memory: MLCOST_EXPORT_READ_CHECK=off \
 
 .PHONY: run test lint fix install sample build summary docs bench clean validate \
 	validate-raw validate-marts fixtures bi-readers publish dashboard dashboard-screenshot \
-	browser
+	browser lookml tableau
 
 # Raw exports are checked before dbt reads them and the marts after: a failed expectation
 # stops the run with the file, column and example rows (GX data docs under gx/uncommitted/).
@@ -108,7 +109,7 @@ bench: install
 
 clean:
 	rm -rf target logs $(SAMPLE_DIR) mlcost.duckdb mlcost_bi.duckdb mlcost_bi_parquet \
-		.mlcost_bi_parquet-* dashboard gx/uncommitted
+		.mlcost_bi_parquet-* dashboard gx/uncommitted lookml mlcost_bi.hyper
 
 # The reference dashboard: one HTML page, charts as inline SVG, nothing fetched when it is
 # opened (scripts/build_dashboard.py --help). DASHBOARD_DATABASE is the published file
@@ -123,6 +124,21 @@ dashboard: install
 # docs/dashboard.png: the dashboard of the sample (`make run` first), shot in headless Chromium.
 dashboard-screenshot: install browser
 	$(BIN)/python scripts/build_dashboard.py $(DASHBOARD_ARGS) --screenshot docs/dashboard.png
+
+# Looker: a LookML project generated from dbt's manifest and the semantic models (views
+# from the marts' contracts, measures from the metrics), into lookml/ (LOOKML_ARGS, for
+# example "--connection warehouse --schema analytics_marts"): scripts/generate_lookml.py --help.
+LOOKML_ARGS ?=
+lookml: install
+	$(DBT) parse --quiet
+	$(BIN)/python scripts/generate_lookml.py $(LOOKML_ARGS)
+
+# Tableau: the published marts in one .hyper extract beside the published file (schema
+# Extract, a table per mart), written with Tableau's Hyper API: scripts/export_tableau_hyper.py
+# --help. TABLEAU_ARGS, for example "--hyper-database-version 3" (DECIMAL(38,10) kept).
+TABLEAU_ARGS ?=
+tableau: install
+	$(BIN)/python scripts/export_tableau_hyper.py --database $(DASHBOARD_DATABASE) $(TABLEAU_ARGS)
 
 # Headless Chromium (Debian's package) for the dashboard's browser test: installed when
 # missing, as root or through password-less sudo; otherwise the command is printed and the
