@@ -14,7 +14,7 @@ import pytest
 from build_support import BuiltProject, run_dbt
 
 
-def freshness(built_sample: BuiltProject, work_dir: Path, vars_yaml: str) -> dict[str, dict]:
+def freshness(work_dir: Path, vars_yaml: str) -> dict[str, dict]:
     result = run_dbt(["source", "freshness", "--vars", vars_yaml],
                      work_dir / "freshness.duckdb", work_dir)
     # Exit 1 is expected: the sample's dates are weeks old, so sources are stale.
@@ -33,36 +33,47 @@ def newest(sql: str) -> datetime:
     return value.replace(tzinfo=timezone.utc)
 
 
-def test_unset_sources_are_not_read_and_set_ones_report_their_newest_time(
-        built_sample: BuiltProject, tmp_path: Path) -> None:
-    vars_yaml = (built_sample.data_dir / "mlcost_vars.yml").read_text()
-    assert "mlcost_focus" not in vars_yaml
-    checked = freshness(built_sample, tmp_path / "default", vars_yaml)
+@pytest.fixture(scope="module")
+def checked(built_sample: BuiltProject, tmp_path_factory: pytest.TempPathFactory
+            ) -> dict[str, dict]:
+    """One freshness run over the sample's exports plus its FOCUS files; the sample has
+    no GCP standard or flat CSV export and no Azure export manifests."""
+    vars_yaml = ((built_sample.data_dir / "mlcost_vars.yml").read_text()
+                 + (built_sample.data_dir / "mlcost_vars_focus.yml").read_text())
+    assert "mlcost_gcp_billing_standard" not in vars_yaml
+    assert "mlcost_aws_cur_legacy_manifests" in vars_yaml
+    return freshness(tmp_path_factory.mktemp("freshness"), vars_yaml)
 
-    assert not [name for name in checked if name.startswith("focus.")]
+
+def var_value(built_sample: BuiltProject, file_name: str, name: str) -> str:
+    lines = (built_sample.data_dir / file_name).read_text().splitlines()
+    return next(line.split(":", 1)[1].strip().strip("'\"") for line in lines
+                if line.startswith(f"{name}:"))
+
+
+def test_unset_sources_are_not_read_and_none_reads_stale_from_nothing(
+        checked: dict[str, dict]) -> None:
+    for absent in ("gcp_billing.billing_export_standard", "gcp_billing.billing_export_flat_csv",
+                   "azure_cost.export_manifests"):
+        assert absent not in checked
+    # Set, but a manifest holds no delivery time of its own.
+    assert "aws_cur.cur_legacy_manifests" not in checked
     assert all(row["max_loaded_at"] and not row["max_loaded_at"].startswith("0001")
                for row in checked.values()), checked
-    cur2 = next(line.split(":", 1)[1].strip().strip("'\"") for line in vars_yaml.splitlines()
-                if line.startswith("mlcost_aws_cur2_parquet:"))
+
+
+def test_set_sources_report_the_newest_time_in_their_files(
+        checked: dict[str, dict], built_sample: BuiltProject) -> None:
+    cur2 = var_value(built_sample, "mlcost_vars.yml", "mlcost_aws_cur2_parquet")
     assert loaded_at(checked["aws_cur.cur2_parquet"]) == newest(
         f"select max(line_item_usage_start_date) from read_parquet('{cur2}')")
-    assert checked["aws_cur.export_files"]["status"] in ("pass", "warn", "error")
-    assert "aws_cur.cur_legacy_manifests" not in checked
-
-
-def test_a_set_focus_source_is_checked_on_its_own_files(
-        built_sample: BuiltProject, tmp_path: Path) -> None:
-    focus_vars = (built_sample.data_dir / "mlcost_vars_focus.yml").read_text()
-    paths = {line.split(":", 1)[0]: line.split(":", 1)[1].strip().strip("'\"")
-             for line in focus_vars.splitlines() if line.strip()}
-    checked = freshness(built_sample, tmp_path / "focus",
-                        (built_sample.data_dir / "mlcost_vars.yml").read_text() + focus_vars)
-
+    focus_parquet = var_value(built_sample, "mlcost_vars_focus.yml", "mlcost_focus_parquet")
     assert loaded_at(checked["focus.focus_parquet"]) == newest(
         "select max(cast(\"ChargePeriodEnd\" as timestamp)) "
-        f"from read_parquet('{paths['mlcost_focus_parquet']}')")
-    newest_file = max(path.stat().st_mtime for name in ("mlcost_focus_csv",
-                                                        "mlcost_focus_parquet")
-                      for path in Path("/").glob(paths[name].lstrip("/")))
+        f"from read_parquet('{focus_parquet}')")
+    newest_file = max(
+        path.stat().st_mtime for name in ("mlcost_focus_csv", "mlcost_focus_parquet")
+        for path in Path("/").glob(
+            var_value(built_sample, "mlcost_vars_focus.yml", name).lstrip("/")))
     assert loaded_at(checked["focus.export_files"]).timestamp() == pytest.approx(
         newest_file, abs=1)
