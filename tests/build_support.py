@@ -106,3 +106,23 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltProject:
     return BuiltProject(data_dir=data_dir, database=work_dir / "mlcost.duckdb",
                         truth=json.loads((data_dir / "truth.json").read_text()),
                         dbt_output=result.stdout)
+
+
+def publish_bi(database: Path, out: Path, target: Path, *extra: str
+               ) -> subprocess.CompletedProcess:
+    """scripts/publish_bi.py from a build database into `out`, with the artifacts of the
+    dbt run that built it (`target`: manifest.json, run_results.json)."""
+    return subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "scripts" / "publish_bi.py"),
+         "--database", str(database), "--out", str(out),
+         "--manifest", str(target / "manifest.json"),
+         "--run-results", str(target / "run_results.json"), *extra],
+        capture_output=True, text=True, timeout=600)
+
+
+def published_sample(built: BuiltProject, out: Path, *extra: str) -> Path:
+    """The built sample published for BI into `out`; fails the test if it is not."""
+    result = publish_bi(built.database, out, built.database.parent / "target", *extra)
+    if result.returncode != 0:
+        pytest.fail(f"publish_bi.py failed:\n{result.stdout}\n{result.stderr}")
+    return out

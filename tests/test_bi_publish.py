@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
-from build_support import PROJECT_DIR, BuiltProject, query_database, run_dbt
+from build_support import (PROJECT_DIR, BuiltProject, publish_bi, published_sample,
+                           query_database, run_dbt)
 
-PUBLISH = PROJECT_DIR / "scripts" / "publish_bi.py"
 DASHBOARD = PROJECT_DIR / "scripts" / "build_dashboard.py"
 OLDEST_1X, NEWEST_1X = "1.0.0", "1.5.6"
 
@@ -81,15 +81,6 @@ def read_with(version: str, database: Path) -> dict:
     return json.loads(result.stdout)
 
 
-def publish(database: Path, out: Path, target: Path, *extra: str
-            ) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(PUBLISH), "--database", str(database), "--out", str(out),
-         "--manifest", str(target / "manifest.json"),
-         "--run-results", str(target / "run_results.json"), *extra],
-        capture_output=True, text=True, timeout=600)
-
-
 def published_ids(version: str, database: Path) -> list[str]:
     """The dbt runs the published file says it holds, read by a new 1.x process."""
     script = ("import duckdb, json, sys\n"
@@ -114,10 +105,7 @@ def tagged_bi(target: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def published(built_sample: BuiltProject, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("bi") / "mlcost_bi.duckdb"
-    result = publish(built_sample.database, out, built_sample.database.parent / "target")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
+    return published_sample(built_sample, tmp_path_factory.mktemp("bi") / "mlcost_bi.duckdb")
 
 
 def build_side(built_sample: BuiltProject, schema: str, table: str) -> dict:
@@ -194,7 +182,7 @@ def test_a_failed_build_is_not_published(built_sample: BuiltProject, published: 
     shutil.copy(published, out)
     before = out.read_bytes()
 
-    result = publish(built_sample.database, out, target)
+    result = publish_bi(built_sample.database, out, target)
 
     assert result.returncode == 1
     assert "not published: the last dbt run failed 1 node" in result.stderr
@@ -213,7 +201,7 @@ def test_readers_of_the_bi_file_neither_block_nor_see_the_nightly_build(
     database = work_dir / "mlcost.duckdb"
     shutil.copy(built_sample.database, database)
     out = tmp_path / "bi" / "mlcost_bi.duckdb"
-    first = publish(database, out, built_sample.database.parent / "target")
+    first = publish_bi(database, out, built_sample.database.parent / "target")
     assert first.returncode == 0, first.stderr
     stop = tmp_path / "stop"
     reader = subprocess.Popen([str(reader_python(NEWEST_1X)), "-c", HOLD_AND_READ, str(out),
@@ -237,7 +225,7 @@ def test_readers_of_the_bi_file_neither_block_nor_see_the_nightly_build(
             time.sleep(1)
         nightly.join()
         assert builds[0].returncode == 0, builds[0].stdout[-4000:]
-        second = publish(database, out, work_dir / "target")
+        second = publish_bi(database, out, work_dir / "target")
         assert second.returncode == 0, second.stderr
         time.sleep(0.5)  # a few reads after the swap
     finally:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from build_support import PROJECT_DIR, BuiltProject, query_database
+from build_support import PROJECT_DIR, BuiltProject, published_sample, query_database
 from headless_chromium import INSTALL_HINT, dump_dom, find_chromium, screenshot
 
 SCRIPT = PROJECT_DIR / "scripts" / "build_dashboard.py"
@@ -386,15 +386,7 @@ def test_published_copy_gives_the_same_numbers(page: Path, built_sample: BuiltPr
                                                tmp_path: Path) -> None:
     """The published file (scripts/publish_bi.py) keeps the schema names and leaves
     fct_cost_lines out: spend by provider is then usage spend, the rest is unchanged."""
-    published = tmp_path / "mlcost_bi.duckdb"
-    target = built_sample.database.parent / "target"
-    publication = subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "scripts" / "publish_bi.py"),
-         "--database", str(built_sample.database), "--out", str(published), "--no-parquet",
-         "--manifest", str(target / "manifest.json"),
-         "--run-results", str(target / "run_results.json")],
-        capture_output=True, text=True, check=False)
-    assert publication.returncode == 0, publication.stderr
+    published = published_sample(built_sample, tmp_path / "mlcost_bi.duckdb", "--no-parquet")
     assert not query_database(published, "select * from information_schema.tables "
                                          "where table_name = 'fct_cost_lines'")
     result = build_page(published, None)

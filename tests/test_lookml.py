@@ -15,10 +15,9 @@ from pathlib import Path
 
 import lkml
 import pytest
-from build_support import PROJECT_DIR, BuiltProject, query_database
+from build_support import PROJECT_DIR, BuiltProject, published_sample, query_database
 
 GENERATE = PROJECT_DIR / "scripts" / "generate_lookml.py"
-PUBLISH = PROJECT_DIR / "scripts" / "publish_bi.py"
 # MetricFlow aggregation -> LookML measure type (LookML's `count` counts rows, not values).
 EXPECTED_TYPES = {"sum": "sum", "count_distinct": "count_distinct", "average": "average",
                   "max": "max", "min": "min", "count": "sum", "sum_boolean": "sum",
@@ -80,15 +79,8 @@ def project(lookml_out: Path) -> tuple[dict, dict[str, dict]]:
 
 @pytest.fixture(scope="module")
 def published(built_sample: BuiltProject, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("bi_lookml") / "mlcost_bi.duckdb"
-    target = target_of(built_sample)
-    result = subprocess.run(
-        [sys.executable, str(PUBLISH), "--database", str(built_sample.database),
-         "--out", str(out), "--manifest", str(target / "manifest.json"),
-         "--run-results", str(target / "run_results.json"), "--no-parquet"],
-        capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
+    return published_sample(built_sample, tmp_path_factory.mktemp("bi_lookml")
+                            / "mlcost_bi.duckdb", "--no-parquet")
 
 
 def semantic_models_of(semantic_manifest: dict, node: dict) -> list[dict]:

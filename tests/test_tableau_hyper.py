@@ -10,12 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from build_support import PROJECT_DIR, BuiltProject, query_database
+from build_support import PROJECT_DIR, BuiltProject, published_sample, query_database
 from tableauhyperapi import (Connection, HyperProcess, SchemaName, TableName, Telemetry,
                              TypeTag)
 
 EXPORT = PROJECT_DIR / "scripts" / "export_tableau_hyper.py"
-PUBLISH = PROJECT_DIR / "scripts" / "publish_bi.py"
 CENT = Decimal("0.01")
 # DuckDB type -> Hyper type of the default extract (file format 2: numerics of 18 digits).
 EXPECTED_TAGS = {"VARCHAR": TypeTag.TEXT, "BIGINT": TypeTag.BIG_INT, "INTEGER": TypeTag.INT,
@@ -25,15 +24,8 @@ EXPECTED_TAGS = {"VARCHAR": TypeTag.TEXT, "BIGINT": TypeTag.BIG_INT, "INTEGER": 
 
 @pytest.fixture(scope="module")
 def published(built_sample: BuiltProject, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("bi_tableau") / "mlcost_bi.duckdb"
-    target = built_sample.database.parent / "target"
-    result = subprocess.run(
-        [sys.executable, str(PUBLISH), "--database", str(built_sample.database),
-         "--out", str(out), "--manifest", str(target / "manifest.json"),
-         "--run-results", str(target / "run_results.json"), "--no-parquet"],
-        capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
+    return published_sample(built_sample, tmp_path_factory.mktemp("bi_tableau")
+                            / "mlcost_bi.duckdb", "--no-parquet")
 
 
 def export(database: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
