@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from build_support import (PROJECT_DIR, BuiltProject, publish_bi, published_sample,
@@ -74,11 +75,17 @@ def reader_python(version: str) -> Path:
     return python
 
 
-def read_with(version: str, database: Path) -> dict:
-    result = subprocess.run([str(reader_python(version)), "-c", READ_EVERY_TABLE,
-                             str(database)], capture_output=True, text=True, timeout=300)
+def run_with(version: str, script: str, *args: Path) -> Any:
+    """What `script` prints as JSON, run by the DuckDB `version` client with `args`."""
+    result = subprocess.run([str(reader_python(version)), "-c", script,
+                             *(str(arg) for arg in args)],
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def read_with(version: str, database: Path) -> dict:
+    return run_with(version, READ_EVERY_TABLE, database)
 
 
 def published_ids(version: str, database: Path) -> list[str]:
@@ -87,10 +94,7 @@ def published_ids(version: str, database: Path) -> list[str]:
               "con = duckdb.connect(sys.argv[1], read_only=True)\n"
               "print(json.dumps([row[0] for row in con.execute('select distinct "
               "dbt_invocation_id from mlcost_publication').fetchall()]))")
-    result = subprocess.run([str(reader_python(version)), "-c", script, str(database)],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_with(version, script, database)
 
 
 def invocation_id(target: Path) -> str:
@@ -161,10 +165,7 @@ def test_parquet_files_hold_the_same_rows_for_duckdb_1x(published: Path) -> None
               "print(json.dumps({path.stem: duckdb.sql(f\"select count(*) from "
               "read_parquet('{path}')\").fetchall()[0][0] "
               "for path in pathlib.Path(sys.argv[1]).glob('*.parquet')}))")
-    result = subprocess.run([str(reader_python(OLDEST_1X)), "-c", script, str(folder)],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    read = json.loads(result.stdout)
+    read = run_with(OLDEST_1X, script, folder)
     assert read.pop("mlcost_publication") == len(counts)
     assert read == counts
 
@@ -267,10 +268,7 @@ def test_compiled_analyses_run_on_the_published_file(
               "con = duckdb.connect(sys.argv[1], read_only=True)\n"
               "rows = con.execute(open(sys.argv[2]).read()).fetchall()\n"
               "print(json.dumps([[str(value) for value in row] for row in rows]))")
-    run = subprocess.run([str(reader_python(OLDEST_1X)), "-c", script, str(published),
-                          str(compiled)], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    on_bi_file = json.loads(run.stdout)
+    on_bi_file = run_with(OLDEST_1X, script, published, compiled)
     on_build = [[str(value) for value in row] for row in built_sample.query(sql)]
     assert on_bi_file == on_build
     # The jobs of the latest week with attributed usage, ranked from 1.
