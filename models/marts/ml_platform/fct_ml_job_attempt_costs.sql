@@ -51,14 +51,37 @@ attempt_gpus as (
 
 ),
 
+{# Each node-day converted at its month's rate before the attempt's days are summed. An
+    attempt's nodes bill in one currency (test assert_job_costs_in_one_billing_currency
+    fails the build before this mart otherwise). -#}
+attributed_converted as (
+
+    select
+        attributed.*,
+        {{ mlcost.to_reporting_currency(
+            'attributed.attributed_billed_cost', 'attributed.billing_currency') }}
+            as billed_cost_in_reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            'attributed.attributed_effective_cost', 'attributed.billing_currency') }}
+            as effective_cost_in_reporting_currency
+    from attributed
+    {{ mlcost.join_reporting_rates('attributed.billing_currency', 'attributed.usage_date') }}
+
+),
+
 attempt_costs as (
 
     select
         attempt_id,
+        max(billing_currency) as billing_currency,
         sum(attributed_billed_cost) as billed_cost,
         sum(attributed_effective_cost) as effective_cost,
+        {{ mlcost.sum_reporting('billed_cost_in_reporting_currency') }}
+            as billed_cost_in_reporting_currency,
+        {{ mlcost.sum_reporting('effective_cost_in_reporting_currency') }}
+            as effective_cost_in_reporting_currency,
         max(last_charge_period_end) as last_billed_at
-    from attributed
+    from attributed_converted
     group by 1
 
 ),
@@ -105,9 +128,17 @@ final as (
         coalesce(attempt_gpus.gpu_count, 0) as gpu_count,
         durations.duration_hours,
         durations.duration_hours * coalesce(attempt_gpus.gpu_count, 0) as gpu_hours,
+        attempt_costs.billing_currency,
         cast(coalesce(attempt_costs.billed_cost, 0) as {{ mlcost.type_money() }}) as billed_cost,
         cast(coalesce(attempt_costs.effective_cost, 0) as {{ mlcost.type_money() }})
-            as effective_cost
+            as effective_cost,
+        {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
+        {{ mlcost.reporting_amount_or_zero(
+            'attempt_costs.billed_cost_in_reporting_currency', 'attempt_costs.billed_cost') }}
+            as billed_cost_in_reporting_currency,
+        {{ mlcost.reporting_amount_or_zero(
+            'attempt_costs.effective_cost_in_reporting_currency',
+            'attempt_costs.effective_cost') }} as effective_cost_in_reporting_currency
     from attempts
     inner join jobs
         on attempts.job_id = jobs.job_id
