@@ -91,9 +91,10 @@ def provider_currencies(truth: dict) -> dict[str, str]:
     return {provider: codes.pop() for provider, codes in currencies.items()}
 
 
-def job_rate(truth: dict, currency: str) -> Decimal:
-    """The one rate of every month of the window: job totals in the truth are not split by
-    month, so they are checked where all months convert alike (else this test says so)."""
+def window_rate(truth: dict, currency: str) -> Decimal:
+    """The one rate of every month of the window: the truth's job and route totals are not
+    split by month, so they are checked where all months convert alike (else this test
+    says so)."""
     rates = {rate(currency, month) for month in window_months(truth)}
     assert len(rates) == 1, f"the window's months convert {currency} at several rates: {rates}"
     return rates.pop()
@@ -173,7 +174,7 @@ def test_job_costs_per_currency_equal_the_truth(two_currency_sample: BuiltProjec
 def test_second_currency_jobs_convert_at_the_seed_rate(
         two_currency_sample: BuiltProject) -> None:
     truth = two_currency_sample.truth
-    eur_rate = job_rate(truth, SECOND_CURRENCY)
+    eur_rate = window_rate(truth, SECOND_CURRENCY)
     azure_jobs = [job for job in truth["job_costs"]
                   if job["provider"] == "azure" and job["billed_cost"] > 0]
     assert len(azure_jobs) >= 5
@@ -193,7 +194,7 @@ def test_second_currency_jobs_convert_at_the_seed_rate(
 
 def test_reporting_totals_are_the_converted_sums(two_currency_sample: BuiltProject) -> None:
     truth = two_currency_sample.truth
-    expected = sum(total * job_rate(truth, currency)
+    expected = sum(total * window_rate(truth, currency)
                    for currency, total in truth_job_totals(truth).items())
     for mart in ["fct_ml_job_costs", "fct_ml_job_attempt_costs"]:
         (built,), = two_currency_sample.query(
@@ -270,3 +271,44 @@ def test_a_currency_without_rate_is_null_and_fails_the_build(
         "select distinct billing_currency, date_trunc('month', charge_period_start) "
         "as charge_month from main_marts.fct_cost_lines)")}
     assert f"Got {len(months)} result" in result.stdout, result.stdout[-3000:]
+
+
+def test_billing_totals_per_currency_and_month(two_currency_sample: BuiltProject) -> None:
+    """rpt_billing_export_health: each provider's bill in its own currency, and converted
+    at the rate of its month."""
+    built = {(provider, month): (currency, billed, converted)
+             for provider, month, currency, billed, converted in two_currency_sample.query(
+                 "select x_provider, strftime(billing_period_start, '%Y-%m'), "
+                 "max(billing_currency), sum(billed_cost), "
+                 "sum(billed_cost_in_reporting_currency) "
+                 "from main_marts.rpt_billing_export_health group by 1, 2 "
+                 "having count(distinct billing_currency) = 1")}
+    totals = two_currency_sample.truth["billing_totals"]
+    assert {(t["provider"], t["billing_period"]) for t in totals} == set(built)
+    for total in totals:
+        currency, billed, converted = built[(total["provider"], total["billing_period"])]
+        assert currency == total["currency"], total
+        assert float(billed) == pytest.approx(total["billed_cost"], abs=CENT), total
+        expected = (Decimal(str(total["billed_cost"]))
+                    * rate(total["currency"], month_of(total["billing_period"])))
+        assert float(converted) == pytest.approx(float(expected), abs=CENT), total
+
+
+def test_egress_cost_per_currency_equals_the_truth(two_currency_sample: BuiltProject) -> None:
+    truth = two_currency_sample.truth
+    currencies = provider_currencies(truth)
+    expected: dict[str, Decimal] = defaultdict(Decimal)
+    for route in truth["egress_routes"]:
+        expected[currencies[route["provider"]]] += Decimal(str(route["billed_cost"]))
+    for mart in ["fct_egress_routes_daily", "rpt_egress_top_routes"]:
+        built = {currency: (billed, converted) for currency, billed, converted in
+                 two_currency_sample.query(
+                     f"select billing_currency, sum(billed_cost), "
+                     f"sum(billed_cost_in_reporting_currency) from main_marts.{mart} "
+                     f"group by 1")}
+        assert set(built) == set(expected), mart
+        for currency, total in expected.items():
+            billed, converted = built[currency]
+            assert float(billed) == pytest.approx(float(total), abs=CENT), (mart, currency)
+            assert float(converted) == pytest.approx(
+                float(total * window_rate(truth, currency)), abs=CENT), (mart, currency)
