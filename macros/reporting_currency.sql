@@ -30,8 +30,8 @@
     cast(
         case
             when {{ currency_column }} = {{ dbt.string_literal(mlcost.reporting_currency()) }}
-                then {{ amount }}
-            else {{ amount }} * {{ alias }}.rate_to_reporting
+                then ({{ amount }})
+            else ({{ amount }}) * {{ alias }}.rate_to_reporting
         end as {{ mlcost.type_money() }}
     )
 {%- endmacro %}
