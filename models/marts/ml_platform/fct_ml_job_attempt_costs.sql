@@ -26,6 +26,12 @@ attributed as (
 
 ),
 
+compute_costs as (
+
+    select * from {{ ref('int_compute_costs_unattributed') }}
+
+),
+
 cost_lines as (
 
     select * from {{ ref('int_cost_lines_unioned') }}
@@ -37,6 +43,19 @@ billing_data_end as (
 
     select max(charge_period_end) as billed_until
     from cost_lines
+
+),
+
+{# The currency a cloud bills compute in, when it bills in one: an attempt without cost
+    (nothing billed yet, nodes that match no line) is in its cloud's currency. -#}
+provider_currencies as (
+
+    select
+        x_provider,
+        max(billing_currency) as billing_currency
+    from compute_costs
+    group by 1
+    having count(distinct billing_currency) = 1
 
 ),
 
@@ -128,7 +147,8 @@ final as (
         coalesce(attempt_gpus.gpu_count, 0) as gpu_count,
         durations.duration_hours,
         durations.duration_hours * coalesce(attempt_gpus.gpu_count, 0) as gpu_hours,
-        attempt_costs.billing_currency,
+        coalesce(attempt_costs.billing_currency, provider_currencies.billing_currency)
+            as billing_currency,
         cast(coalesce(attempt_costs.billed_cost, 0) as {{ mlcost.type_money() }}) as billed_cost,
         cast(coalesce(attempt_costs.effective_cost, 0) as {{ mlcost.type_money() }})
             as effective_cost,
@@ -148,6 +168,8 @@ final as (
         on attempts.attempt_id = attempt_gpus.attempt_id
     left join attempt_costs
         on attempts.attempt_id = attempt_costs.attempt_id
+    left join provider_currencies
+        on jobs.provider = provider_currencies.x_provider
 
 )
 

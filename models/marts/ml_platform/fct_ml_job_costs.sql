@@ -25,6 +25,8 @@ per_job as (
         max(ended_at) as last_ended_at,
         {{ mlcost.exact_sum('duration_hours') }} as run_hours,
         {{ mlcost.exact_sum('gpu_hours') }} as gpu_hours,
+        {#- one currency per job (test assert_job_costs_in_one_billing_currency); an
+            attempt without cost is in its cloud's #}
         max(billing_currency) as billing_currency,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost,
