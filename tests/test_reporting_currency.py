@@ -28,6 +28,11 @@ RATES_SEED = PROJECT_DIR / "seeds" / "exchange_rates_monthly.csv"
 
 # Marts with money of one billing currency per row, and how a row names its cloud.
 JOB_MARTS = ["fct_ml_job_costs", "fct_ml_job_attempt_costs", "rpt_ml_spot_opportunities"]
+# Money marts without reporting amounts, and why: FOCUS's line-level views keep FOCUS's own
+# billing_currency; the delivery report's billed cost is a file check, per delivery.
+WITHOUT_REPORTING = {"fct_cost_lines", "fct_quarantined_cost_lines", "rpt_billing_deliveries"}
+# Money marts whose currency column has another name: a budget's amounts are in its own.
+CURRENCY_COLUMN = {"fct_budget_status_daily": "currency"}
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +125,8 @@ def test_sample_bills_azure_in_the_second_currency(two_currency_sample: BuiltPro
 
 
 def test_every_money_mart_names_its_currencies(two_currency_sample: BuiltProject) -> None:
-    """Every mart with a money column has billing_currency and reporting_currency beside
-    it; the reporting currency is the var's on every row."""
+    """Every mart with a money column has its billing currency beside it and the reporting
+    currency (the var's, on every row) with reporting amounts."""
     columns = defaultdict(set)
     for table, column, data_type in two_currency_sample.query(
             "select table_name, column_name, data_type from information_schema.columns "
@@ -129,17 +134,17 @@ def test_every_money_mart_names_its_currencies(two_currency_sample: BuiltProject
         columns[table].add((column, data_type))
     money_marts = {table for table, cols in columns.items()
                    if any(data_type.startswith("DECIMAL") for _, data_type in cols)}
-    checked = set()
-    for table in sorted(money_marts):
+    assert set(JOB_MARTS) | set(CURRENCY_COLUMN) <= money_marts
+    for table in sorted(money_marts - {"rpt_billing_deliveries"}):
         names = {column for column, _ in columns[table]}
-        if "reporting_currency" not in names:
+        assert CURRENCY_COLUMN.get(table, "billing_currency") in names, table
+        if table in WITHOUT_REPORTING:
             continue
-        checked.add(table)
-        assert "billing_currency" in names, table
+        assert "reporting_currency" in names, table
+        assert any(name.endswith("_in_reporting_currency") for name in names), table
         codes = two_currency_sample.query(
             f"select distinct reporting_currency from main_marts.{table}")
         assert codes in ([], [(REPORTING,)]), (table, codes)
-    assert set(JOB_MARTS) <= checked
 
 
 @pytest.mark.parametrize("mart", JOB_MARTS)
@@ -312,3 +317,34 @@ def test_egress_cost_per_currency_equals_the_truth(two_currency_sample: BuiltPro
             assert float(billed) == pytest.approx(float(total), abs=CENT), (mart, currency)
             assert float(converted) == pytest.approx(
                 float(total * window_rate(truth, currency)), abs=CENT), (mart, currency)
+
+
+def test_tag_coverage_and_unowned_per_currency_equal_the_truth(
+        two_currency_sample: BuiltProject) -> None:
+    """Tag coverage and resources without an owner: each cloud's cost in its own currency,
+    the reporting amounts converted at the seed's rate."""
+    truth = two_currency_sample.truth
+    currencies = provider_currencies(truth)
+    covered: dict[str, Decimal] = defaultdict(Decimal)
+    for share in truth["untagged_share"]:
+        covered[currencies[share["provider"]]] += Decimal(str(share["total_billed_cost"]))
+    unowned: dict[str, Decimal] = defaultdict(Decimal)
+    for resource in truth["unowned_resources"]:
+        unowned[currencies[resource["provider"]]] += Decimal(str(resource["billed_cost"]))
+    checks = [
+        ("select billing_currency, sum(billed_cost), sum(billed_cost_in_reporting_currency) "
+         "from main_marts.fct_tag_coverage_daily where tag_name = 'team' group by 1", covered),
+        ("select billing_currency, sum(finding_billed_cost), "
+         "sum(finding_billed_cost_in_reporting_currency) "
+         "from main_marts.rpt_idle_and_orphaned_resources where finding = 'unowned_resource' "
+         "group by 1", unowned),
+    ]
+    for sql, expected in checks:
+        built = {currency: (billed, converted)
+                 for currency, billed, converted in two_currency_sample.query(sql)}
+        assert set(built) == set(expected), sql
+        for currency, total in expected.items():
+            billed, converted = built[currency]
+            assert float(billed) == pytest.approx(float(total), abs=CENT), (sql, currency)
+            assert float(converted) == pytest.approx(
+                float(total * window_rate(truth, currency)), abs=CENT), (sql, currency)
