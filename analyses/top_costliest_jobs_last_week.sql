@@ -9,13 +9,17 @@ select
     final_status,
     attempt_count,
     gpu_hours,
+    billing_currency,
     billed_cost,
-    effective_cost
+    effective_cost,
+    reporting_currency,
+    billed_cost_in_reporting_currency
 from {{ ref('fct_ml_job_costs') }}
 where last_ended_at >= (
         select {{ dbt.dateadd('day', -7, 'max(charge_period_end)') }}
         from {{ ref('fct_cost_lines') }}
     )
     or final_status = 'running'
-order by billed_cost desc
+-- jobs billed in different currencies compare in the reporting currency
+order by billed_cost_in_reporting_currency desc
 limit 10
