@@ -29,7 +29,8 @@ RATES_SEED = PROJECT_DIR / "seeds" / "exchange_rates_monthly.csv"
 # Marts with money of one billing currency per row, and how a row names its cloud.
 JOB_MARTS = ["fct_ml_job_costs", "fct_ml_job_attempt_costs", "rpt_ml_spot_opportunities"]
 # Money marts without reporting amounts, and why: FOCUS's line-level views keep FOCUS's own
-# billing_currency; the delivery report's billed cost is a file check, per delivery.
+# billing_currency; the delivery report's billed cost is a file check, per delivery (its
+# billing_currency is null when a delivery bills in several).
 WITHOUT_REPORTING = {"fct_cost_lines", "fct_quarantined_cost_lines", "rpt_billing_deliveries"}
 # Money marts whose currency column has another name: a budget's amounts are in its own.
 CURRENCY_COLUMN = {"fct_budget_status_daily": "currency"}
@@ -135,7 +136,7 @@ def test_every_money_mart_names_its_currencies(two_currency_sample: BuiltProject
     money_marts = {table for table, cols in columns.items()
                    if any(data_type.startswith("DECIMAL") for _, data_type in cols)}
     assert set(JOB_MARTS) | set(CURRENCY_COLUMN) <= money_marts
-    for table in sorted(money_marts - {"rpt_billing_deliveries"}):
+    for table in sorted(money_marts):
         names = {column for column, _ in columns[table]}
         assert CURRENCY_COLUMN.get(table, "billing_currency") in names, table
         if table in WITHOUT_REPORTING:
