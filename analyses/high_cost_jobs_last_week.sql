@@ -26,7 +26,9 @@ select
     high_cost_jobs.final_status,
     high_cost_jobs.is_spot,
     high_cost_jobs.is_failed,
+    high_cost_jobs.billing_currency,
     high_cost_jobs.billed_cost,
+    high_cost_jobs.billed_cost_in_reporting_currency,
     high_cost_jobs.cost_percentile,
     high_cost_jobs.times_team_median
 from high_cost_jobs

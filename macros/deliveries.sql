@@ -23,6 +23,7 @@
                 ~ dbt.type_timestamp() ~ ')',
             'delivery': mlcost.path_dirname(file),
             'billed_cost': relation ~ '.line_item_unblended_cost',
+            'currency': relation ~ '.line_item_currency_code',
         } %}
     {%- elif provider == 'gcp' %}
         {%- set keys = {
@@ -33,6 +34,7 @@
             'period': mlcost.gcp_invoice_month_start(relation ~ '.invoice_month'),
             'delivery': mlcost.gcp_extract(file),
             'billed_cost': relation ~ '.cost + ' ~ relation ~ '.credits_amount',
+            'currency': relation ~ '.currency',
         } %}
     {%- elif provider == 'azure' %}
         {#- Exports without a billing account column (pre-2020 usage details) bill to
@@ -48,6 +50,7 @@
                 ~ dbt.type_timestamp() ~ ')',
             'delivery': mlcost.azure_export_run(file),
             'billed_cost': relation ~ '.cost_in_billing_currency',
+            'currency': relation ~ '.billing_currency',
         } %}
     {%- elif provider == 'focus' %}
         {%- set keys = {
@@ -59,6 +62,7 @@
                 ~ dbt.type_timestamp() ~ ')',
             'delivery': mlcost.path_dirname(file),
             'billed_cost': relation ~ '.billed_cost',
+            'currency': relation ~ '.billing_currency',
         } %}
     {%- else %}
         {{ exceptions.raise_compiler_error("mlcost.delivery_keys: unknown provider " ~ provider) }}
@@ -84,6 +88,7 @@
         {{ keys.account }} as billing_account_id,
         {{ keys.period }} as billing_period_start,
         cast({{ keys.billed_cost }} as {{ mlcost.type_money() }}) as billed_cost,
+        {{ keys.currency }} as billing_currency,
         {{ dbt.split_part((alias or relation) ~ '.x_line_key', "'|'", 1) }} as x_line_value_key
     from {{ relation }}{{ ' as ' ~ alias if alias }}
     where {{ keys.account }} is not null

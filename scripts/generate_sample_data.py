@@ -109,8 +109,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "time included) when regenerating into the same --out, as a "
                              "nightly re-delivery does: only new or changed files get a new "
                              "modification time")
+    parser.add_argument("--billing-currency", action="append", default=[],
+                        metavar="PROVIDER=CODE",
+                        help="bill a provider's charges in another ISO 4217 currency, e.g. "
+                             "azure=EUR (repeatable; default: every provider in USD). The "
+                             "amounts are the same numbers, in that currency: the exports' "
+                             "currency columns (Azure BillingCurrency / billingCurrency, "
+                             "GCP currency, CUR lineItem/CurrencyCode) say so and truth.json's "
+                             "billing_totals carry it")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     args = parser.parse_args(argv)
+    try:
+        args.billing_currency = billing_currencies(args.billing_currency)
+    except ValueError as error:
+        parser.error(str(error))
     if args.days < MIN_DAYS:
         parser.error(f"--days must be at least {MIN_DAYS}: the planted scenarios need a week")
     if args.scale <= 0:
@@ -220,6 +232,20 @@ def keep_unchanged(scratch: Path, out_dir: Path) -> tuple[int, int]:
     return replaced, kept
 
 
+def billing_currencies(values: list[str]) -> dict[str, str]:
+    """`--billing-currency` values (``azure=EUR``) as provider -> currency code."""
+    currencies: dict[str, str] = {}
+    for value in values:
+        provider, _, code = value.partition("=")
+        provider, code = provider.strip().lower(), code.strip().upper()
+        if provider not in ("aws", "gcp", "azure") or len(code) != 3 or not code.isalpha():
+            raise ValueError(f"--billing-currency takes PROVIDER=CODE with a provider of aws, "
+                             f"gcp or azure and a three-letter ISO 4217 code, e.g. azure=EUR; "
+                             f"got {value!r}")
+        currencies[provider] = code
+    return currencies
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     final_dir = Path(args.out)
@@ -280,6 +306,9 @@ def main(argv: list[str] | None = None) -> int:
                 days_seen += 1
             else:
                 closed.add(period)
+            if args.billing_currency:
+                for charge in charges:
+                    charge.currency = args.billing_currency.get(charge.provider, charge.currency)
             truth.add(charges)
             if aws is not None:
                 aws.add(period, charges)
@@ -340,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
         result["generator"]["attempts_factor"] = args.attempts_factor
     if args.billed_days is not None:
         result["generator"]["billed_days"] = args.billed_days
+    if args.billing_currency:
+        result["generator"]["billing_currencies"] = args.billing_currency
     write_vars(out_dir, out_vars, final_dir=final_dir)
     if focus_writer is not None:
         # Only the FOCUS vars: every native var stays unset, so nothing is counted twice.

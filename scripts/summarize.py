@@ -87,41 +87,45 @@ def main() -> int:
         return 1
     con = duckdb.connect(args.database, read_only=True)
     print_table(
-        "Spend per provider and billing month (USD)",
-        ["provider", "month", "billed", "effective", "lines"],
+        "Spend per provider and billing month, in the billing currency",
+        ["provider", "month", "currency", "billed", "effective", "lines"],
         con.execute(f"""
-            select x_provider, strftime(billing_period_start, '%Y-%m'),
+            select x_provider, strftime(billing_period_start, '%Y-%m'), billing_currency,
                    sum(billed_cost), sum(effective_cost), count(*)
             from {MARTS_SCHEMA}.fct_cost_lines
-            group by 1, 2 order by 1, 2
+            group by 1, 2, 3 order by 1, 2, 3
         """).fetchall(),
     )
     print_table(
         f"Top {args.top} costliest jobs",
-        ["job_id", "team", "user", "type", "status", "attempts", "gpu_hours", "billed"],
+        ["job_id", "team", "user", "type", "status", "attempts", "gpu_hours", "billed",
+         "currency", "billed, reporting currency"],
         con.execute(f"""
             select job_id, team, user_email, job_type, final_status, attempt_count,
-                   gpu_hours, billed_cost
+                   gpu_hours, billed_cost, billing_currency,
+                   billed_cost_in_reporting_currency
             from {MARTS_SCHEMA}.fct_ml_job_costs
-            order by billed_cost desc, job_id limit ?
+            order by billed_cost_in_reporting_currency desc nulls last, job_id limit ?
         """, [args.top]).fetchall(),
     )
     print_table(
         "Money spent on nothing per month (see rpt_idle_and_orphaned_resources)",
-        ["month", "finding", "resources", "billed"],
+        ["month", "finding", "currency", "resources", "billed"],
         con.execute(f"""
-            select strftime(usage_month, '%Y-%m'), finding, count(*), sum(finding_billed_cost)
+            select strftime(usage_month, '%Y-%m'), finding, billing_currency, count(*),
+                   sum(finding_billed_cost)
             from {MARTS_SCHEMA}.rpt_idle_and_orphaned_resources
-            group by 1, 2 order by 1, 2
+            group by 1, 2, 3 order by 1, 2, 3
         """).fetchall(),
     )
     print_table(
         "Quarantined lines (not in the marts; see fct_quarantined_cost_lines)",
-        ["provider", "reason", "lines", "billed"],
+        ["provider", "reason", "currency", "lines", "billed"],
         con.execute(f"""
-            select x_provider, x_quarantine_reason, count(*), sum(billed_cost)
+            select x_provider, x_quarantine_reason, billing_currency, count(*),
+                   sum(billed_cost)
             from {MARTS_SCHEMA}.fct_quarantined_cost_lines
-            group by 1, 2 order by 3 desc limit 10
+            group by 1, 2, 3 order by 4 desc limit 10
         """).fetchall(),
     )
     print_superseded_deliveries(con)

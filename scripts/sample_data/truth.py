@@ -87,6 +87,8 @@ class TruthAccumulator:
     counts: dict[str, int] = field(default_factory=dict)  # SageMaker instance counts
     attempt_cost: dict[str, AttemptCost] = field(default_factory=dict)
     totals: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # (provider, billing period) -> the currency its charges are billed in
+    period_currency: dict[tuple[str, str], str] = field(default_factory=dict)
     compute: dict[str, float] = field(default_factory=dict)
     attributed: dict[str, float] = field(default_factory=dict)
     idle: dict[str, IdleInfo] = field(default_factory=dict)
@@ -190,6 +192,8 @@ class TruthAccumulator:
             t = totals.get((provider, period))
             if t is None:
                 t = totals[(provider, period)] = [0, 0, 0, 0]
+                # a provider bills in one currency (--billing-currency)
+                self.period_currency[(provider, period)] = c.currency
             t[0] += billed
             t[1] += round(c.effective_cost * UNIT)
             t[2] += round(c.list_cost * UNIT)
@@ -361,7 +365,8 @@ class TruthAccumulator:
                          "billed_cost": r6(self.compute.get(p, 0.0) -
                                            self.attributed.get(p, 0.0))}
                         for p in providers]
-        billing = [{"provider": p, "billing_period": period, "currency": "USD",
+        billing = [{"provider": p, "billing_period": period,
+                    "currency": self.period_currency.get((p, period), "USD"),
                     "billed_cost": from_units(t[0]), "effective_cost": from_units(t[1]),
                     "list_cost": from_units(t[2]),
                     "line_count_native": self.native_line_counts.get((p, period), t[3])}

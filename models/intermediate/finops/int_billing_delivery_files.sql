@@ -215,6 +215,7 @@ final as (
         file_partitions_dated.billing_period_start,
         file_partitions_dated.line_count,
         file_partitions_dated.billed_cost,
+        file_partitions_dated.billing_currency,
         file_partitions_dated.file_modified_at,
         file_partitions_dated.delivered_at,
         file_partitions_dated.is_named_by_manifest,

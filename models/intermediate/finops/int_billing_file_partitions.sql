@@ -62,6 +62,12 @@ final as (
         case when x_export = 'focus' then 'focus' else x_provider end as x_files_source,
         count(*) as line_count,
         sum(billed_cost) as billed_cost,
+        {#- the file's one billing currency for the period; null when it bills in several #}
+        case
+            when count(distinct billing_currency) = 1
+                and count(billing_currency) = count(*)
+                then max(billing_currency)
+        end as billing_currency,
         {{ mlcost.unordered_fingerprint('x_line_value_key') }} as x_lines_fingerprint
     from lines_to_summarize
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10

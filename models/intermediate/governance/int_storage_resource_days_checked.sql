@@ -66,6 +66,7 @@ storage_days as (
         x_provider,
         lower(resource_id) as resource_key,
         cast({{ dbt.date_trunc('day', 'charge_period_start') }} as date) as usage_date,
+        billing_currency,
         min(resource_id) as resource_id,
         max(resource_name) as resource_name,
         min(sub_account_id) as sub_account_id,
@@ -75,7 +76,7 @@ storage_days as (
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost
     from storage_lines
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
 
 ),
 
@@ -237,6 +238,7 @@ final as (
     select
         {{ dbt.concat([
             "resource_key", "'|'", "cast(usage_date as " ~ dbt.type_string() ~ ")",
+            "'|'", "billing_currency",
         ]) }} as storage_day_id,
         usage_date,
         x_provider,
@@ -246,6 +248,7 @@ final as (
         sub_account_id,
         service_name,
         service_subcategory,
+        billing_currency,
         billed_cost,
         effective_cost,
         is_attached,

@@ -187,6 +187,7 @@ routed as (
             when lower(pricing_unit) in ('tb', 'terabytes') then pricing_quantity * 1e3
             else pricing_quantity
         end as usage_gb,
+        billing_currency,
         billed_cost,
         effective_cost
     from classified

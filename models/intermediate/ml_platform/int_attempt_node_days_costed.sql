@@ -1,4 +1,5 @@
-{#- Attributed compute per attempt node and usage day: int_job_costs_attributed summed,
+{#- Attributed compute per attempt node, usage day and billing currency (one, unless the
+    node's lines are billed in several): int_job_costs_attributed summed,
     so that the per-attempt and per-job marts, rebuilt whole every night, read a table the
     size of attempt-node days instead of every attributed line. Built by day like the lines
     it sums: a day is summed again when its attribution was (its fingerprint is the token). -#}
@@ -34,6 +35,7 @@ attempt_node_days as (
     select
         attempt_node_id,
         usage_date,
+        billing_currency,
         max(attempt_id) as attempt_id,
         max(job_id) as job_id,
         count(*) as attributed_line_count,
@@ -43,7 +45,7 @@ attempt_node_days as (
         sum(lost_since_checkpoint_billed_cost) as lost_since_checkpoint_billed_cost,
         sum(lost_since_checkpoint_effective_cost) as lost_since_checkpoint_effective_cost
     from attributed_days
-    group by attempt_node_id, usage_date
+    group by attempt_node_id, usage_date, billing_currency
 
 ),
 
@@ -52,12 +54,14 @@ final as (
     select
         {{ dbt.concat([
             "attempt_node_days.attempt_node_id", "'|'",
-            "cast(attempt_node_days.usage_date as " ~ dbt.type_string() ~ ")",
+            "cast(attempt_node_days.usage_date as " ~ dbt.type_string() ~ ")", "'|'",
+            "attempt_node_days.billing_currency",
         ]) }} as attempt_node_day_id,
         attempt_node_days.attempt_node_id,
         attempt_node_days.attempt_id,
         attempt_node_days.job_id,
         attempt_node_days.usage_date,
+        attempt_node_days.billing_currency,
         attempt_node_days.attributed_line_count,
         attempt_node_days.last_charge_period_end,
         cast(attempt_node_days.attributed_billed_cost as {{ mlcost.type_money() }})

@@ -54,6 +54,7 @@ compute_lines as (
         charge_period_end,
         sku_id,
         x_line_type,
+        billing_currency,
         billed_cost,
         effective_cost,
         billed_cost < 0 as is_negation,
@@ -265,6 +266,7 @@ resource_periods_costed as (
         line_idle.charge_period_start,
         cast({{ dbt.date_trunc('day', 'line_idle.charge_period_start') }} as date)
             as usage_date,
+        line_idle.billing_currency,
         max(line_idle.x_provider) as x_provider,
         min(line_idle.resource_id) as resource_id,
         max(line_idle.instance_type) as instance_type,
@@ -297,7 +299,7 @@ resource_periods_costed as (
     from line_idle
     left join line_attributed
         on line_idle.x_line_key = line_attributed.x_line_key
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
 
 ),
 
@@ -306,6 +308,7 @@ resource_days as (
     select
         resource_periods_costed.resource_key,
         resource_periods_costed.usage_date,
+        resource_periods_costed.billing_currency,
         max(resource_periods_costed.x_provider) as x_provider,
         min(resource_periods_costed.resource_id) as resource_id,
         max(resource_periods_costed.instance_type) as instance_type,
@@ -326,7 +329,7 @@ resource_days as (
     from resource_periods_costed
     left join resource_jobs
         on resource_periods_costed.resource_key = resource_jobs.resource_key
-    group by 1, 2
+    group by 1, 2, 3
 
 ),
 
@@ -346,6 +349,7 @@ final as (
     select
         {{ dbt.concat([
             "resource_key", "'|'", "cast(usage_date as " ~ dbt.type_string() ~ ")",
+            "'|'", "billing_currency",
         ]) }} as compute_cost_id,
         usage_date,
         x_provider,
@@ -355,6 +359,7 @@ final as (
         is_gpu,
         running_hours,
         idle_hours,
+        billing_currency,
         cast(compute_billed_cost as {{ mlcost.type_money() }}) as compute_billed_cost,
         cast(compute_effective_cost as {{ mlcost.type_money() }}) as compute_effective_cost,
         cast(attributed_billed_cost as {{ mlcost.type_money() }}) as attributed_billed_cost,

@@ -66,6 +66,7 @@ line_attempt_overlaps as (
         attempt_nodes.job_id,
         attempt_nodes.gpus_used,
         cost_lines.x_gpu_count,
+        cost_lines.billing_currency,
         cost_lines.billed_cost,
         cost_lines.effective_cost,
         cost_lines.charge_period_start,
@@ -199,6 +200,7 @@ final as (
         overlap_seconds,
         running_seconds,
         attributed_share,
+        billing_currency,
         cast(billed_cost * attributed_share as {{ mlcost.type_money() }}) as attributed_billed_cost,
         cast(effective_cost * attributed_share as {{ mlcost.type_money() }})
             as attributed_effective_cost,

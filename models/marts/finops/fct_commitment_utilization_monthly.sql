@@ -2,7 +2,9 @@
     Azure reservations) per month and type, from the FOCUS commitment columns: what was
     committed, how much of it usage consumed (utilization) and how much of the eligible
     compute it covered (coverage). GCP writes no commitment id on its lines: its fee lines
-    are the `Commitment ...` SKUs and its covered usage is PricingCategory Committed. -#}
+    are the `Commitment ...` SKUs and its covered usage is PricingCategory Committed. A
+    row per billing currency (commitments, the usage they cover and the eligible usage of
+    the same currency), the amounts also in the reporting currency at the month's rate. -#}
 {#- Incremental by month (macros/incremental_days.sql): a nightly run rebuilds the months
     of the rebuilt billing periods. -#}
 {{ config(**mlcost.usable_line_days_config('commitment_month', grain='month')) }}
@@ -23,6 +25,7 @@ purchases as (
         cast({{ dbt.date_trunc('month', 'charge_period_start') }} as date) as commitment_month,
         coalesce(commitment_discount_type, 'Committed Use Discount') as commitment_type,
         coalesce(commitment_discount_id, x_usage_type) as commitment_key,
+        billing_currency,
         {#- A spend commitment's fee may be only its recurring part; the commitment is
             the quantity the fee line states (recurring plus amortized upfront). #}
         coalesce(
@@ -63,6 +66,7 @@ covered_usage as (
         x_provider,
         cast({{ dbt.date_trunc('month', 'charge_period_start') }} as date) as commitment_month,
         coalesce(commitment_discount_type, 'Committed Use Discount') as commitment_type,
+        billing_currency,
         effective_cost,
         list_cost,
         x_consumed_seconds / 3600.0 as used_hours
@@ -78,13 +82,14 @@ eligible_usage as (
     select
         x_provider,
         cast({{ dbt.date_trunc('month', 'charge_period_start') }} as date) as commitment_month,
+        billing_currency,
         sum(list_cost) as eligible_list_cost
     from cost_lines
     where charge_category = 'Usage'
         and pricing_category in ('Standard', 'Committed')
         and x_instance_type is not null
         and billed_cost >= 0
-    group by 1, 2
+    group by 1, 2, 3
 
 ),
 
@@ -94,6 +99,7 @@ purchased as (
         x_provider,
         commitment_month,
         commitment_type,
+        billing_currency,
         count(distinct commitment_key) as commitment_count,
         sum(billed_cost) as committed_cost,
         sum(case when effective_cost < billed_cost then effective_cost end)
@@ -105,7 +111,7 @@ purchased as (
             ~ ' then pricing_quantity end'
         ) }} as monthly_units
     from purchases
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
 
 ),
 
@@ -115,11 +121,12 @@ used as (
         x_provider,
         commitment_month,
         commitment_type,
+        billing_currency,
         sum(effective_cost) as used_effective_cost,
         sum(list_cost) as covered_list_cost,
         {{ mlcost.exact_sum('used_hours') }} as used_hours
     from covered_usage
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
 
 ),
 
@@ -136,11 +143,13 @@ final as (
         {{ dbt.hash(dbt.concat([
             "cast(purchased.commitment_month as " ~ dbt.type_string() ~ ")",
             "'|'", "purchased.x_provider", "'|'", "purchased.commitment_type",
+            "'|'", "purchased.billing_currency",
         ])) }} as commitment_month_id,
         purchased.commitment_month,
         purchased.x_provider,
         purchased.commitment_type,
         cast(purchased.commitment_count as integer) as commitment_count,
+        purchased.billing_currency,
         cast(purchased.committed_cost as {{ mlcost.type_money() }}) as committed_cost,
         cast(
             purchased.unused_commitment_cost as {{ mlcost.type_money() }}
@@ -172,17 +181,37 @@ final as (
             used.covered_list_cost / nullif(eligible_usage.eligible_list_cost, 0)
             as {{ mlcost.type_double() }}
         ) as coverage,
+        {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            'purchased.committed_cost', 'purchased.billing_currency') }}
+            as committed_cost_in_reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            'purchased.unused_commitment_cost', 'purchased.billing_currency') }}
+            as unused_commitment_cost_in_reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            'purchased.committed_cost / nullif(purchased.committed_hours, 0)',
+            'purchased.billing_currency') }} as committed_cost_per_hour_in_reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            'used.used_effective_cost', 'purchased.billing_currency') }}
+            as used_effective_cost_in_reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            'used.covered_list_cost', 'purchased.billing_currency') }}
+            as covered_list_cost_in_reporting_currency,
         month_inputs.x_day_inputs_hash
     from purchased
     left join used
         on purchased.x_provider = used.x_provider
         and purchased.commitment_month = used.commitment_month
         and purchased.commitment_type = used.commitment_type
+        and purchased.billing_currency = used.billing_currency
     left join eligible_usage
         on purchased.x_provider = eligible_usage.x_provider
         and purchased.commitment_month = eligible_usage.commitment_month
+        and purchased.billing_currency = eligible_usage.billing_currency
     left join month_inputs
         on purchased.commitment_month = month_inputs.x_day
+    {{ mlcost.join_reporting_rates(
+        'purchased.billing_currency', 'purchased.commitment_month') }}
 
 )
 

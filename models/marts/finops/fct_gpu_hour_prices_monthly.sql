@@ -2,7 +2,9 @@
     category (on-demand, spot, committed), next to reference prices for the same GPU model
     (gpu_reference_prices seed): the same provider's list rate and the cheapest rate
     anywhere. GPU-hours come from the time-measured lines (instance-hours x GPUs); the
-    cost is every usage line of the GPU instances (GCP's core and RAM lines included). -#}
+    cost is every usage line of the GPU instances (GCP's core and RAM lines included). A
+    row per billing currency; the reference prices are USD (the seed), so the comparison
+    with them converts both sides into the reporting currency at the month's rate. -#}
 {#- Incremental by month (macros/incremental_days.sql): a nightly run rebuilds the months
     of the rebuilt billing periods. -#}
 {{ config(**mlcost.usable_line_days_config('charge_month', grain='month')) }}
@@ -30,6 +32,7 @@ gpu_lines as (
         region_id,
         x_gpu_model,
         coalesce(pricing_category, 'Other') as pricing_category,
+        billing_currency,
         billed_cost,
         effective_cost,
         list_cost,
@@ -52,12 +55,13 @@ prices as (
         region_id,
         x_gpu_model,
         pricing_category,
+        billing_currency,
         {{ mlcost.exact_sum('gpu_hours') }} as gpu_hours,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost,
         sum(list_cost) as list_cost
     from gpu_lines
-    group by 1, 2, 3, 4, 5
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
@@ -101,6 +105,7 @@ final as (
             "cast(prices.charge_month as " ~ dbt.type_string() ~ ")",
             "'|'", "prices.x_provider", "'|'", "coalesce(prices.region_id, '')",
             "'|'", "prices.x_gpu_model", "'|'", "prices.pricing_category",
+            "'|'", "prices.billing_currency",
         ])) }} as gpu_price_month_id,
         prices.charge_month,
         prices.x_provider,
@@ -108,6 +113,7 @@ final as (
         prices.x_gpu_model as gpu_model,
         prices.pricing_category,
         cast(prices.gpu_hours as {{ mlcost.type_double() }}) as gpu_hours,
+        prices.billing_currency,
         cast(prices.billed_cost as {{ mlcost.type_money() }}) as billed_cost,
         cast(prices.effective_cost as {{ mlcost.type_money() }}) as effective_cost,
         cast(
@@ -125,10 +131,21 @@ final as (
         cheapest_reference.provider as cheapest_reference_provider,
         cheapest_reference.instance_type as cheapest_reference_instance_type,
         cast(
-            prices.effective_cost / nullif(prices.gpu_hours, 0)
-            / nullif(cheapest_reference.price_per_gpu_hour, 0)
+            {{ mlcost.to_reporting_currency('prices.effective_cost', 'prices.billing_currency') }}
+            / nullif(prices.gpu_hours, 0)
+            / nullif({{ mlcost.to_reporting_currency(
+                'cheapest_reference.price_per_gpu_hour', "'USD'", 'usd_rates') }}, 0)
             as {{ mlcost.type_double() }}
         ) as price_vs_cheapest_reference,
+        {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
+        {{ mlcost.to_reporting_currency('prices.billed_cost', 'prices.billing_currency') }}
+            as billed_cost_in_reporting_currency,
+        {{ mlcost.to_reporting_currency('prices.effective_cost', 'prices.billing_currency') }}
+            as effective_cost_in_reporting_currency,
+        cast(
+            {{ mlcost.to_reporting_currency('prices.effective_cost', 'prices.billing_currency') }}
+            / nullif(prices.gpu_hours, 0) as {{ mlcost.type_double() }}
+        ) as effective_price_per_gpu_hour_in_reporting_currency,
         month_inputs.x_day_inputs_hash
     from prices
     left join same_provider_reference
@@ -139,6 +156,9 @@ final as (
         and cheapest_reference.price_rank = 1
     left join month_inputs
         on prices.charge_month = month_inputs.x_day
+    {{ mlcost.join_reporting_rates('prices.billing_currency', 'prices.charge_month') }}
+    {#- the reference prices' currency (seed gpu_reference_prices) #}
+    {{ mlcost.join_reporting_rates("'USD'", 'prices.charge_month', 'usd_rates') }}
 
 )
 

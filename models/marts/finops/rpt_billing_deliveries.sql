@@ -28,6 +28,12 @@ deliveries as (
         count(x_duplicate_of_file) as duplicate_file_count,
         cast(sum(line_count) as {{ dbt.type_bigint() }}) as line_count,
         cast(coalesce(sum(billed_cost), 0) as {{ mlcost.type_money() }}) as billed_cost,
+        {#- the delivery's one billing currency; null when its lines bill in several #}
+        case
+            when count(distinct billing_currency) = 1
+                and count(billing_currency) = count(*)
+                then max(billing_currency)
+        end as billing_currency,
         max(delivered_at) as delivered_at,
         cast(min(x_delivery_rank) as {{ dbt.type_bigint() }}) as delivery_rank,
         max(x_counted_delivery) as counted_delivery
@@ -59,6 +65,7 @@ final as (
         source_files,
         duplicate_file_count,
         line_count,
+        billing_currency,
         billed_cost
     from deliveries
 

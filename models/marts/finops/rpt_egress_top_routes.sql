@@ -1,5 +1,7 @@
 {#- Transfer routes per month ranked by cost: the top routes, their share of the month's
-    transfer cost, and whether they carried data across regions to compute elsewhere. -#}
+    transfer cost, and whether they carried data across regions to compute elsewhere.
+    A route billed in two currencies has a row per currency; ranks and shares compare the
+    reporting-currency amounts. -#}
 with routes_daily as (
 
     select * from {{ ref('fct_egress_routes_daily') }}
@@ -15,9 +17,14 @@ routes_monthly as (
         from_region,
         to_region,
         to_location,
+        billing_currency,
         {{ mlcost.exact_sum('usage_gb') }} as usage_gb,
         sum(billed_cost) as billed_cost,
         sum(served_compute_billed_cost) as served_compute_billed_cost,
+        {{ mlcost.sum_reporting('billed_cost_in_reporting_currency') }}
+            as billed_cost_in_reporting_currency,
+        sum(served_compute_billed_cost_in_reporting_currency)
+            as served_compute_billed_cost_in_reporting_currency,
         max(case when is_cross_region then 1 else 0 end) as crossed_regions,
         max(
             case
@@ -25,7 +32,7 @@ routes_monthly as (
             end
         ) as reached_compute
     from routes_daily
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7
 
 ),
 
@@ -36,15 +43,16 @@ ranked as (
         row_number() over (
             partition by routes_monthly.charge_month
             order by
-                routes_monthly.billed_cost desc,
+                routes_monthly.billed_cost_in_reporting_currency desc nulls last,
                 routes_monthly.x_provider asc,
                 routes_monthly.egress_route asc,
                 routes_monthly.from_region asc,
-                routes_monthly.to_location asc
+                routes_monthly.to_location asc,
+                routes_monthly.billing_currency asc
         ) as route_rank,
-        sum(routes_monthly.billed_cost) over (
+        sum(routes_monthly.billed_cost_in_reporting_currency) over (
             partition by routes_monthly.charge_month
-        ) as month_transfer_billed_cost
+        ) as month_transfer_billed_cost_in_reporting_currency
     from routes_monthly
 
 ),
@@ -56,7 +64,7 @@ final as (
             "cast(charge_month as " ~ dbt.type_string() ~ ")",
             "'|'", "x_provider", "'|'", "egress_route",
             "'|'", "coalesce(from_region, '')", "'|'", "coalesce(to_region, '')",
-            "'|'", "coalesce(to_location, '')",
+            "'|'", "coalesce(to_location, '')", "'|'", "billing_currency",
         ])) }} as egress_route_month_id,
         charge_month,
         cast(route_rank as integer) as route_rank,
@@ -66,9 +74,12 @@ final as (
         to_region,
         to_location,
         cast(usage_gb as {{ mlcost.type_double() }}) as usage_gb,
+        billing_currency,
         cast(billed_cost as {{ mlcost.type_money() }}) as billed_cost,
         cast(
-            billed_cost / nullif(month_transfer_billed_cost, 0) as {{ mlcost.type_double() }}
+            billed_cost_in_reporting_currency
+            / nullif(month_transfer_billed_cost_in_reporting_currency, 0)
+            as {{ mlcost.type_double() }}
         ) as share_of_transfer_cost,
         cast(
             served_compute_billed_cost as {{ mlcost.type_money() }}
@@ -77,7 +88,13 @@ final as (
             billed_cost / nullif(served_compute_billed_cost, 0) as {{ mlcost.type_double() }}
         ) as share_of_served_compute,
         crossed_regions = 1 as has_crossed_regions,
-        reached_compute = 1 as is_to_remote_compute
+        reached_compute = 1 as is_to_remote_compute,
+        {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
+        cast(billed_cost_in_reporting_currency as {{ mlcost.type_money() }})
+            as billed_cost_in_reporting_currency,
+        cast(
+            served_compute_billed_cost_in_reporting_currency as {{ mlcost.type_money() }}
+        ) as served_compute_billed_cost_in_reporting_currency
     from ranked
 
 )

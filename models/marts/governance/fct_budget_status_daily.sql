@@ -116,11 +116,17 @@ forecasts as (
 
     select
         run_rates.*,
-        month_to_date_spend / days_elapsed as run_rate_per_day,
-        month_to_date_spend
-        + month_to_date_spend / days_elapsed * (days_in_month - days_elapsed)
+        {{ mlcost.to_reporting_currency('run_rates.amount', 'run_rates.currency') }}
+            as amount_in_reporting_currency,
+        {{ mlcost.to_reporting_currency('run_rates.month_to_date_spend', 'run_rates.currency') }}
+            as month_to_date_spend_in_reporting_currency,
+        run_rates.month_to_date_spend / run_rates.days_elapsed as run_rate_per_day,
+        run_rates.month_to_date_spend
+        + run_rates.month_to_date_spend / run_rates.days_elapsed
+        * (run_rates.days_in_month - run_rates.days_elapsed)
             as forecast_month_end_spend
     from run_rates
+    {{ mlcost.join_reporting_rates('run_rates.currency', 'run_rates.budget_month') }}
 
 ),
 
@@ -165,7 +171,16 @@ final as (
                 when run_rate_per_day > 0
                     then (amount - month_to_date_spend) / run_rate_per_day
             end as {{ mlcost.type_double() }}
-        ) as days_until_exhausted
+        ) as days_until_exhausted,
+        {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
+        amount_in_reporting_currency as budget_amount_in_reporting_currency,
+        month_to_date_spend_in_reporting_currency,
+        cast(
+            month_to_date_spend_in_reporting_currency
+            + month_to_date_spend_in_reporting_currency / days_elapsed
+            * (days_in_month - days_elapsed)
+            as {{ mlcost.type_money() }}
+        ) as forecast_month_end_spend_in_reporting_currency
     from forecasts
 
 )

@@ -2,7 +2,10 @@
     project, Azure subscription; monthly fees, taxes and credits left out) against its trailing baseline: the mean and standard deviation of its previous
     billed days (var mlcost_anomaly_baseline_days). A day is an anomaly when it is above
     mean + k standard deviations (var mlcost_anomaly_stddevs) and above the mean by at least
-    mlcost_anomaly_min_increase (money), so a quiet scope's small wobble is not flagged. -#}
+    mlcost_anomaly_min_increase (in the reporting currency, so one threshold fits every
+    billing currency), so a quiet scope's small wobble is not flagged. Baselines are per
+    billing currency; the reporting amounts convert the day and its baseline at the day's
+    monthly rate. -#}
 {%- set baseline_days = var('mlcost_anomaly_baseline_days', 7) | int %}
 with spend_daily as (
 
@@ -47,6 +50,20 @@ baselines as (
 
 ),
 
+baselines_converted as (
+
+    select
+        baselines.*,
+        {{ mlcost.to_reporting_currency('baselines.billed_cost', 'baselines.billing_currency') }}
+            as billed_cost_in_reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            'baselines.baseline_mean', 'baselines.billing_currency') }}
+            as baseline_mean_in_reporting_currency
+    from baselines
+    {{ mlcost.join_reporting_rates('baselines.billing_currency', 'baselines.charge_date') }}
+
+),
+
 final as (
 
     select
@@ -70,10 +87,14 @@ final as (
             baseline_day_count >= {{ baseline_days }}
             and billed_cost > baseline_mean
             + {{ var('mlcost_anomaly_stddevs', 3) }} * coalesce(baseline_stddev, 0)
-            and billed_cost - baseline_mean >= {{ var('mlcost_anomaly_min_increase', 100) }},
+            and billed_cost_in_reporting_currency - baseline_mean_in_reporting_currency
+            >= {{ var('mlcost_anomaly_min_increase', 100) }},
             false
-        ) as is_anomaly
-    from baselines
+        ) as is_anomaly,
+        {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
+        billed_cost_in_reporting_currency,
+        baseline_mean_in_reporting_currency
+    from baselines_converted
 
 )
 

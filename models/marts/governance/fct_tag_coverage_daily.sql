@@ -1,5 +1,6 @@
 {#- Required-tag coverage of usage cost per day, provider, account, service, owner team and
-    tag (plus `all_required`: every required tag present), by dollars and by resources. -#}
+    tag (plus `all_required`: every required tag present), by dollars and by resources;
+    a row per billing currency, its amounts also in the reporting currency. -#}
 {#- Usage lines are summed per resource, day and tag set first, then joined to the
     checks of their tag set: one row per required tag of a resource-day, not of a line. -#}
 {#- Incremental by day (macros/incremental_days.sql): a nightly run rebuilds the days of
@@ -38,6 +39,7 @@ resource_days as (
         resource_id,
         owner_team,
         tags,
+        billing_currency,
         sum(billed_cost) as billed_cost
     from owned_lines
     group by
@@ -48,7 +50,8 @@ resource_days as (
         service_name,
         resource_id,
         owner_team,
-        tags
+        tags,
+        billing_currency
 
 ),
 
@@ -92,6 +95,7 @@ resource_day_tags as (
         resource_days.service_name,
         resource_days.resource_id,
         resource_days.owner_team,
+        resource_days.billing_currency,
         resource_days.billed_cost,
         tag_set_tags.tag_name,
         tag_set_tags.has_tag
@@ -111,6 +115,7 @@ coverage as (
         sub_account_id,
         service_name,
         tag_name,
+        billing_currency,
         coalesce(owner_team, 'unassigned') as owner_team,
         sum(billed_cost) as billed_cost,
         sum(case when has_tag then billed_cost else 0 end) as tagged_billed_cost,
@@ -125,6 +130,7 @@ coverage as (
         sub_account_id,
         service_name,
         tag_name,
+        billing_currency,
         coalesce(owner_team, 'unassigned')
 
 ),
@@ -133,31 +139,48 @@ coverage_rows as (
 
     select
         {{ dbt.hash(dbt.concat([
-            "cast(charge_date as " ~ dbt.type_string() ~ ")",
-            "'|'", "x_provider", "'|'", "coalesce(billing_account_id, '')",
-            "'|'", "coalesce(sub_account_id, '')", "'|'", "coalesce(service_name, '')",
-            "'|'", "owner_team", "'|'", "tag_name",
+            "cast(coverage.charge_date as " ~ dbt.type_string() ~ ")",
+            "'|'", "coverage.x_provider",
+            "'|'", "coalesce(coverage.billing_account_id, '')",
+            "'|'", "coalesce(coverage.sub_account_id, '')",
+            "'|'", "coalesce(coverage.service_name, '')",
+            "'|'", "coverage.owner_team", "'|'", "coverage.tag_name",
+            "'|'", "coverage.billing_currency",
         ])) }} as tag_coverage_day_id,
-        charge_date,
-        x_provider,
-        billing_account_id,
-        sub_account_id,
-        service_name,
-        owner_team,
-        tag_name,
-        cast(billed_cost as {{ mlcost.type_money() }}) as billed_cost,
-        cast(tagged_billed_cost as {{ mlcost.type_money() }}) as tagged_billed_cost,
-        cast(untagged_billed_cost as {{ mlcost.type_money() }}) as untagged_billed_cost,
+        coverage.charge_date,
+        coverage.x_provider,
+        coverage.billing_account_id,
+        coverage.sub_account_id,
+        coverage.service_name,
+        coverage.owner_team,
+        coverage.tag_name,
+        coverage.billing_currency,
+        cast(coverage.billed_cost as {{ mlcost.type_money() }}) as billed_cost,
+        cast(coverage.tagged_billed_cost as {{ mlcost.type_money() }})
+            as tagged_billed_cost,
+        cast(coverage.untagged_billed_cost as {{ mlcost.type_money() }})
+            as untagged_billed_cost,
         cast(
-            tagged_billed_cost / nullif(billed_cost, 0) as {{ mlcost.type_double() }}
+            coverage.tagged_billed_cost / nullif(coverage.billed_cost, 0)
+            as {{ mlcost.type_double() }}
         ) as dollar_coverage,
-        cast(resource_count as bigint) as resource_count,
-        cast(untagged_resource_count as bigint) as untagged_resource_count,
+        cast(coverage.resource_count as bigint) as resource_count,
+        cast(coverage.untagged_resource_count as bigint) as untagged_resource_count,
         cast(
-            1.0 - cast(untagged_resource_count as {{ mlcost.type_double() }})
-            / nullif(resource_count, 0) as {{ mlcost.type_double() }}
-        ) as resource_coverage
+            1.0 - cast(coverage.untagged_resource_count as {{ mlcost.type_double() }})
+            / nullif(coverage.resource_count, 0) as {{ mlcost.type_double() }}
+        ) as resource_coverage,
+        {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
+        {{ mlcost.to_reporting_currency('coverage.billed_cost', 'coverage.billing_currency') }}
+            as billed_cost_in_reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            'coverage.tagged_billed_cost', 'coverage.billing_currency') }}
+            as tagged_billed_cost_in_reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            'coverage.untagged_billed_cost', 'coverage.billing_currency') }}
+            as untagged_billed_cost_in_reporting_currency
     from coverage
+    {{ mlcost.join_reporting_rates('coverage.billing_currency', 'coverage.charge_date') }}
 
 ),
 

@@ -7,7 +7,8 @@
       mlcost_stale_storage_days (old checkpoints, disks left behind); the cost of those days
       (int_storage_resource_days_checked).
     A resource can have several findings in a month; their costs overlap and must not be
-    added across findings. -#}
+    added across findings. A row per billing currency of the resource's costs; ranks
+    compare the finding's cost in the reporting currency (converted at the month's rate). -#}
 
 with compute_costs as (
 
@@ -73,6 +74,7 @@ idle_machines as (
         x_provider,
         lower(resource_id) as resource_key,
         cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as usage_month,
+        billing_currency,
         'idle_machine' as finding,
         min(resource_id) as resource_id,
         max(instance_type) as instance_type,
@@ -88,7 +90,7 @@ idle_machines as (
         cast(null as date) as last_touch_date
     from compute_costs
     where is_gpu
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
     having {{ mlcost.exact_sum('idle_hours') }} > 0
 
 ),
@@ -101,12 +103,13 @@ resource_month_tag_sets as (
         x_provider,
         lower(resource_id) as resource_key,
         cast({{ dbt.date_trunc('month', 'charge_date') }} as date) as usage_month,
+        billing_currency,
         tags,
         min(resource_id) as resource_id,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost
     from owned_lines
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5
 
 ),
 
@@ -116,6 +119,7 @@ unowned_resources as (
         resource_month_tag_sets.x_provider,
         resource_month_tag_sets.resource_key,
         resource_month_tag_sets.usage_month,
+        resource_month_tag_sets.billing_currency,
         'unowned_resource' as finding,
         min(resource_month_tag_sets.resource_id) as resource_id,
         cast(null as {{ dbt.type_string() }}) as instance_type,
@@ -131,7 +135,7 @@ unowned_resources as (
     inner join owner_tag_checks
         on resource_month_tag_sets.x_provider = owner_tag_checks.x_provider
         and resource_month_tag_sets.tags = owner_tag_checks.tags
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
     having max(case when owner_tag_checks.has_tag then 1 else 0 end) = 0
         and sum(resource_month_tag_sets.billed_cost) != 0
 
@@ -143,6 +147,7 @@ stale_storage as (
         x_provider,
         resource_key,
         cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as usage_month,
+        billing_currency,
         'stale_storage' as finding,
         min(resource_id) as resource_id,
         cast(null as {{ dbt.type_string() }}) as instance_type,
@@ -155,12 +160,12 @@ stale_storage as (
         cast(sum(case when is_stale then 1 else 0 end) as integer) as stale_days,
         max(last_touch_date) as last_touch_date
     from storage_days
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
     having sum(case when is_stale then 1 else 0 end) > 0
 
 ),
 
-findings as (
+findings_unioned as (
 
     select * from idle_machines
     union all
@@ -170,13 +175,32 @@ findings as (
 
 ),
 
+findings as (
+
+    select
+        findings_unioned.*,
+        {{ mlcost.to_reporting_currency(
+            'findings_unioned.resource_billed_cost', 'findings_unioned.billing_currency') }}
+            as resource_billed_cost_in_reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            'findings_unioned.finding_billed_cost', 'findings_unioned.billing_currency') }}
+            as finding_billed_cost_in_reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            'findings_unioned.finding_effective_cost', 'findings_unioned.billing_currency') }}
+            as finding_effective_cost_in_reporting_currency
+    from findings_unioned
+    {{ mlcost.join_reporting_rates(
+        'findings_unioned.billing_currency', 'findings_unioned.usage_month') }}
+
+),
+
 final as (
 
     select
         {{ dbt.hash(dbt.concat([
             "findings.x_provider", "'|'", "findings.resource_key", "'|'",
             "cast(findings.usage_month as " ~ dbt.type_string() ~ ")", "'|'",
-            "findings.finding",
+            "findings.finding", "'|'", "findings.billing_currency",
         ])) }} as idle_orphaned_finding_id,
         findings.usage_month,
         findings.finding,
@@ -184,9 +208,10 @@ final as (
             row_number() over (
                 partition by findings.usage_month
                 order by
-                    findings.finding_billed_cost desc,
+                    findings.finding_billed_cost_in_reporting_currency desc nulls last,
                     findings.finding asc,
-                    findings.resource_key asc
+                    findings.resource_key asc,
+                    findings.billing_currency asc
             ) as integer
         ) as cost_rank,
         findings.x_provider,
@@ -196,6 +221,7 @@ final as (
         resource_details.service_name,
         findings.instance_type,
         coalesce(findings.team, resource_teams.owner_team, 'unassigned') as owner_team,
+        findings.billing_currency,
         cast(findings.resource_billed_cost as {{ mlcost.type_money() }})
             as resource_billed_cost,
         cast(findings.finding_billed_cost as {{ mlcost.type_money() }})
@@ -205,7 +231,11 @@ final as (
         cast(findings.idle_hours as {{ mlcost.type_double() }}) as idle_hours,
         cast(findings.running_hours as {{ mlcost.type_double() }}) as running_hours,
         findings.stale_days,
-        findings.last_touch_date
+        findings.last_touch_date,
+        {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
+        findings.resource_billed_cost_in_reporting_currency,
+        findings.finding_billed_cost_in_reporting_currency,
+        findings.finding_effective_cost_in_reporting_currency
     from findings
     left join resource_details
         on findings.x_provider = resource_details.x_provider

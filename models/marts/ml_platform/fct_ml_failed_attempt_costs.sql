@@ -33,13 +33,33 @@ checkpoints as (
 
 ),
 
+{# Each node-day converted at its month's rate before summing. -#}
+attributed_converted as (
+
+    select
+        attributed.*,
+        {{ mlcost.to_reporting_currency(
+            'attributed.lost_since_checkpoint_billed_cost', 'attributed.billing_currency') }}
+            as lost_billed_cost_in_reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            'attributed.lost_since_checkpoint_effective_cost',
+            'attributed.billing_currency') }} as lost_effective_cost_in_reporting_currency
+    from attributed
+    {{ mlcost.join_reporting_rates('attributed.billing_currency', 'attributed.usage_date') }}
+
+),
+
 losses as (
 
     select
         attempt_id,
         sum(lost_since_checkpoint_billed_cost) as lost_billed_cost,
-        sum(lost_since_checkpoint_effective_cost) as lost_effective_cost
-    from attributed
+        sum(lost_since_checkpoint_effective_cost) as lost_effective_cost,
+        {{ mlcost.sum_reporting('lost_billed_cost_in_reporting_currency') }}
+            as lost_billed_cost_in_reporting_currency,
+        {{ mlcost.sum_reporting('lost_effective_cost_in_reporting_currency') }}
+            as lost_effective_cost_in_reporting_currency
+    from attributed_converted
     group by 1
 
 ),
@@ -51,7 +71,11 @@ retries as (
         failed.attempt_id,
         count(*) as retry_count,
         sum(later.billed_cost) as retry_billed_cost,
-        sum(later.effective_cost) as retry_effective_cost
+        sum(later.effective_cost) as retry_effective_cost,
+        {{ mlcost.sum_reporting('later.billed_cost_in_reporting_currency') }}
+            as retry_billed_cost_in_reporting_currency,
+        {{ mlcost.sum_reporting('later.effective_cost_in_reporting_currency') }}
+            as retry_effective_cost_in_reporting_currency
     from attempt_costs as failed
     inner join attempt_costs as later
         on failed.job_id = later.job_id
@@ -67,9 +91,21 @@ failed_attempts as (
         checkpoints.last_checkpoint_at,
         coalesce(losses.lost_billed_cost, 0) as lost_billed_cost,
         coalesce(losses.lost_effective_cost, 0) as lost_effective_cost,
+        {{ mlcost.reporting_amount_or_zero(
+            'losses.lost_billed_cost_in_reporting_currency', 'losses.lost_billed_cost') }}
+            as lost_billed_cost_in_reporting_currency,
+        {{ mlcost.reporting_amount_or_zero(
+            'losses.lost_effective_cost_in_reporting_currency', 'losses.lost_effective_cost') }}
+            as lost_effective_cost_in_reporting_currency,
         coalesce(retries.retry_count, 0) as retry_count,
         coalesce(retries.retry_billed_cost, 0) as retry_billed_cost,
-        coalesce(retries.retry_effective_cost, 0) as retry_effective_cost
+        coalesce(retries.retry_effective_cost, 0) as retry_effective_cost,
+        {{ mlcost.reporting_amount_or_zero(
+            'retries.retry_billed_cost_in_reporting_currency', 'retries.retry_billed_cost') }}
+            as retry_billed_cost_in_reporting_currency,
+        {{ mlcost.reporting_amount_or_zero(
+            'retries.retry_effective_cost_in_reporting_currency',
+            'retries.retry_effective_cost') }} as retry_effective_cost_in_reporting_currency
     from attempt_costs
     left join checkpoints
         on attempt_costs.attempt_id = checkpoints.attempt_id
@@ -123,6 +159,7 @@ final as (
         gpu_count,
         duration_hours,
         gpu_hours as wasted_gpu_hours,
+        billing_currency,
         cast(billed_cost as {{ mlcost.type_money() }}) as wasted_billed_cost,
         cast(effective_cost as {{ mlcost.type_money() }}) as wasted_effective_cost,
         cast(lost_billed_cost as {{ mlcost.type_money() }})
@@ -138,7 +175,34 @@ final as (
         cast(
             greatest(lost_effective_cost - effective_cost * interval_share, 0)
             as {{ mlcost.type_money() }}
-        ) as checkpoint_saving_effective_cost
+        ) as checkpoint_saving_effective_cost,
+        reporting_currency,
+        cast(billed_cost_in_reporting_currency as {{ mlcost.type_money() }})
+            as wasted_billed_cost_in_reporting_currency,
+        cast(effective_cost_in_reporting_currency as {{ mlcost.type_money() }})
+            as wasted_effective_cost_in_reporting_currency,
+        cast(lost_billed_cost_in_reporting_currency as {{ mlcost.type_money() }})
+            as lost_since_checkpoint_billed_cost_in_reporting_currency,
+        cast(lost_effective_cost_in_reporting_currency as {{ mlcost.type_money() }})
+            as lost_since_checkpoint_effective_cost_in_reporting_currency,
+        cast(retry_billed_cost_in_reporting_currency as {{ mlcost.type_money() }})
+            as retry_billed_cost_in_reporting_currency,
+        cast(retry_effective_cost_in_reporting_currency as {{ mlcost.type_money() }})
+            as retry_effective_cost_in_reporting_currency,
+        cast(
+            greatest(
+                lost_billed_cost_in_reporting_currency
+                - billed_cost_in_reporting_currency * interval_share,
+                0
+            ) as {{ mlcost.type_money() }}
+        ) as checkpoint_saving_billed_cost_in_reporting_currency,
+        cast(
+            greatest(
+                lost_effective_cost_in_reporting_currency
+                - effective_cost_in_reporting_currency * interval_share,
+                0
+            ) as {{ mlcost.type_money() }}
+        ) as checkpoint_saving_effective_cost_in_reporting_currency
     from savings
 
 )

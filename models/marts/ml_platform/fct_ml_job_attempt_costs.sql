@@ -26,6 +26,12 @@ attributed as (
 
 ),
 
+compute_costs as (
+
+    select * from {{ ref('int_compute_costs_unattributed') }}
+
+),
+
 cost_lines as (
 
     select * from {{ ref('int_cost_lines_unioned') }}
@@ -40,6 +46,19 @@ billing_data_end as (
 
 ),
 
+{# The currency a cloud bills compute in, when it bills in one: an attempt without cost
+    (nothing billed yet, nodes that match no line) is in its cloud's currency. -#}
+provider_currencies as (
+
+    select
+        x_provider,
+        max(billing_currency) as billing_currency
+    from compute_costs
+    group by 1
+    having count(distinct billing_currency) = 1
+
+),
+
 attempt_gpus as (
 
     select
@@ -51,14 +70,37 @@ attempt_gpus as (
 
 ),
 
+{# Each node-day converted at its month's rate before the attempt's days are summed. An
+    attempt's nodes bill in one currency (test assert_job_costs_in_one_billing_currency
+    fails the build before this mart otherwise). -#}
+attributed_converted as (
+
+    select
+        attributed.*,
+        {{ mlcost.to_reporting_currency(
+            'attributed.attributed_billed_cost', 'attributed.billing_currency') }}
+            as billed_cost_in_reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            'attributed.attributed_effective_cost', 'attributed.billing_currency') }}
+            as effective_cost_in_reporting_currency
+    from attributed
+    {{ mlcost.join_reporting_rates('attributed.billing_currency', 'attributed.usage_date') }}
+
+),
+
 attempt_costs as (
 
     select
         attempt_id,
+        max(billing_currency) as billing_currency,
         sum(attributed_billed_cost) as billed_cost,
         sum(attributed_effective_cost) as effective_cost,
+        {{ mlcost.sum_reporting('billed_cost_in_reporting_currency') }}
+            as billed_cost_in_reporting_currency,
+        {{ mlcost.sum_reporting('effective_cost_in_reporting_currency') }}
+            as effective_cost_in_reporting_currency,
         max(last_charge_period_end) as last_billed_at
-    from attributed
+    from attributed_converted
     group by 1
 
 ),
@@ -105,9 +147,18 @@ final as (
         coalesce(attempt_gpus.gpu_count, 0) as gpu_count,
         durations.duration_hours,
         durations.duration_hours * coalesce(attempt_gpus.gpu_count, 0) as gpu_hours,
+        coalesce(attempt_costs.billing_currency, provider_currencies.billing_currency)
+            as billing_currency,
         cast(coalesce(attempt_costs.billed_cost, 0) as {{ mlcost.type_money() }}) as billed_cost,
         cast(coalesce(attempt_costs.effective_cost, 0) as {{ mlcost.type_money() }})
-            as effective_cost
+            as effective_cost,
+        {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
+        {{ mlcost.reporting_amount_or_zero(
+            'attempt_costs.billed_cost_in_reporting_currency', 'attempt_costs.billed_cost') }}
+            as billed_cost_in_reporting_currency,
+        {{ mlcost.reporting_amount_or_zero(
+            'attempt_costs.effective_cost_in_reporting_currency',
+            'attempt_costs.effective_cost') }} as effective_cost_in_reporting_currency
     from attempts
     inner join jobs
         on attempts.job_id = jobs.job_id
@@ -117,6 +168,8 @@ final as (
         on attempts.attempt_id = attempt_gpus.attempt_id
     left join attempt_costs
         on attempts.attempt_id = attempt_costs.attempt_id
+    left join provider_currencies
+        on jobs.provider = provider_currencies.x_provider
 
 )
 

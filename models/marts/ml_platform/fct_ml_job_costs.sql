@@ -25,8 +25,15 @@ per_job as (
         max(ended_at) as last_ended_at,
         {{ mlcost.exact_sum('duration_hours') }} as run_hours,
         {{ mlcost.exact_sum('gpu_hours') }} as gpu_hours,
+        {#- one currency per job (test assert_job_costs_in_one_billing_currency); an
+            attempt without cost is in its cloud's #}
+        max(billing_currency) as billing_currency,
         sum(billed_cost) as billed_cost,
-        sum(effective_cost) as effective_cost
+        sum(effective_cost) as effective_cost,
+        {{ mlcost.sum_reporting('billed_cost_in_reporting_currency') }}
+            as billed_cost_in_reporting_currency,
+        {{ mlcost.sum_reporting('effective_cost_in_reporting_currency') }}
+            as effective_cost_in_reporting_currency
     from attempt_costs
     group by 1
 
@@ -61,8 +68,16 @@ final as (
         coalesce(per_job.unsuccessful_attempt_count, 0) as unsuccessful_attempt_count,
         cast(coalesce(per_job.run_hours, 0) as {{ mlcost.type_double() }}) as run_hours,
         cast(coalesce(per_job.gpu_hours, 0) as {{ mlcost.type_double() }}) as gpu_hours,
+        per_job.billing_currency,
         cast(coalesce(per_job.billed_cost, 0) as {{ mlcost.type_money() }}) as billed_cost,
         cast(coalesce(per_job.effective_cost, 0) as {{ mlcost.type_money() }}) as effective_cost,
+        {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
+        {{ mlcost.reporting_amount_or_zero(
+            'per_job.billed_cost_in_reporting_currency', 'per_job.billed_cost') }}
+            as billed_cost_in_reporting_currency,
+        {{ mlcost.reporting_amount_or_zero(
+            'per_job.effective_cost_in_reporting_currency', 'per_job.effective_cost') }}
+            as effective_cost_in_reporting_currency,
         cast(case
             when per_job.gpu_hours > 0 then per_job.effective_cost / per_job.gpu_hours
         end as {{ mlcost.type_double() }}) as effective_cost_per_gpu_hour

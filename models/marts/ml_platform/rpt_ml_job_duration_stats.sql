@@ -1,6 +1,9 @@
 {#- Job duration and failure-rate statistics per job type and team: how long jobs run
     and wait, and how often they and their attempts fail. Jobs still running count in the
-    job totals but not in the finished-job failure rate or durations. -#}
+    job totals but not in the finished-job failure rate or durations. The statistics are
+    per job type and team whatever the clouds' currencies: billed cost is summed in the
+    billing currency only when the group's jobs share one (else null: read the reporting
+    currency column). -#}
 
 with jobs as (
 
@@ -29,7 +32,11 @@ job_counts as (
         sum(unsuccessful_attempt_count) as unsuccessful_attempt_count,
         {{ mlcost.exact_avg('queue_hours') }} as avg_queue_hours,
         {{ mlcost.exact_sum('gpu_hours') }} as gpu_hours,
-        sum(billed_cost) as billed_cost
+        count(distinct billing_currency) as billing_currency_count,
+        max(billing_currency) as billing_currency,
+        sum(billed_cost) as billed_cost,
+        {{ mlcost.sum_reporting('billed_cost_in_reporting_currency') }}
+            as billed_cost_in_reporting_currency
     from jobs
     group by 1, 2
 
@@ -84,7 +91,15 @@ final as (
         cast(finished_stats.max_run_hours as {{ mlcost.type_double() }}) as max_run_hours,
         cast(job_counts.avg_queue_hours as {{ mlcost.type_double() }}) as avg_queue_hours,
         cast(job_counts.gpu_hours as {{ mlcost.type_double() }}) as gpu_hours,
-        cast(job_counts.billed_cost as {{ mlcost.type_money() }}) as billed_cost
+        case
+            when job_counts.billing_currency_count = 1 then job_counts.billing_currency
+        end as billing_currency,
+        cast(case
+            when job_counts.billing_currency_count <= 1 then job_counts.billed_cost
+        end as {{ mlcost.type_money() }}) as billed_cost,
+        {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
+        cast(job_counts.billed_cost_in_reporting_currency as {{ mlcost.type_money() }})
+            as billed_cost_in_reporting_currency
     from job_counts
     left join finished_stats
         on job_counts.job_type = finished_stats.job_type

@@ -84,6 +84,7 @@ final as (
         jobs.instance_type,
         jobs.final_status,
         jobs.gpu_hours,
+        jobs.billing_currency,
         jobs.billed_cost,
         jobs.effective_cost,
         discounts.spot_discount_basis,
@@ -91,7 +92,14 @@ final as (
         cast(
             jobs.billed_cost * coalesce(discounts.spot_discount, 0)
             as {{ mlcost.type_money() }}
-        ) as spot_saving_billed_cost
+        ) as spot_saving_billed_cost,
+        jobs.reporting_currency,
+        jobs.billed_cost_in_reporting_currency,
+        jobs.effective_cost_in_reporting_currency,
+        cast(
+            jobs.billed_cost_in_reporting_currency * coalesce(discounts.spot_discount, 0)
+            as {{ mlcost.type_money() }}
+        ) as spot_saving_billed_cost_in_reporting_currency
     from jobs
     inner join discounts
         on jobs.job_id = discounts.job_id
