@@ -480,10 +480,10 @@ def budget_status(marts: Marts) -> Panel:
         return panel
     budgets = marts.rows("""
         select budget_scope, scope_value, budget_month, currency, budget_amount,
-               month_to_date_spend, forecast_month_end_spend, percent_used, alert_level,
+               month_to_date_spend, forecast_month_end_spend, used_ratio, alert_level,
                as_of_date
         from {t}.fct_budget_status_daily where is_latest
-        order by budget_month desc, percent_used desc, budget_scope, scope_value""")
+        order by budget_month desc, used_ratio desc, budget_scope, scope_value""")
     if not budgets:
         panel.empty_reason = "No data: fct_budget_status_daily has no latest rows."
         return panel

@@ -172,7 +172,7 @@ def test_commitments_recovered(built_sample: BuiltProject) -> None:
     truth = built_sample.truth["commitments"]
     rows = built_sample.query("""
         select x_provider, commitment_type, commitment_month, commitment_count,
-            committed_units, committed_cost_per_hour, utilization, coverage
+            committed_units, committed_cost_per_hour, utilization_ratio, coverage_ratio
         from main_marts.fct_commitment_utilization_monthly""")
     by_type: dict[tuple[str, str], list[tuple]] = defaultdict(list)
     for row in rows:

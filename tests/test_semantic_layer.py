@@ -282,7 +282,7 @@ def test_commitment_utilization_is_weighted_by_committed_cost(layer: SemanticLay
                            " group by 1"}, money_or_volume)
     assert rows
     total = layer.query(["commitment_utilization"], [])[0]["commitment_utilization"]
-    weighted, naive = layer.sql(f"select sum({used}) / sum(committed_cost), avg(utilization)"
+    weighted, naive = layer.sql(f"select sum({used}) / sum(committed_cost), avg(utilization_ratio)"
                                 f" from {commitments}")[0]
     assert abs(float(total) - float(weighted)) < RATIO_TOLERANCE
     assert abs(float(total) - naive) > 0.01, "the sample should tell weighted from averaged"
@@ -315,7 +315,7 @@ def test_tag_coverage_counts_each_dollar_once(layer: SemanticLayer) -> None:
     total = layer.query(["tag_policy_usage_cost", "tag_coverage_by_dollars"], [])[0]
     once, every_tag_row, tag_names, naive = layer.sql(
         f"select sum(billed_cost) filter (where {all_required}), sum(billed_cost),"
-        f" count(distinct tag_name), avg(dollar_coverage) filter (where {all_required})"
+        f" count(distinct tag_name), avg(dollar_coverage_ratio) filter (where {all_required})"
         f" from {coverage}")[0]
     assert abs(float(total["tag_policy_usage_cost"]) - float(once)) < CENT
     # The trap: every tag row holds the same cost, so summing them counts it once per tag.
@@ -386,13 +386,13 @@ def test_budget_used_is_a_ratio_on_the_latest_day(layer: SemanticLayer) -> None:
         money_or_volume)
     # The latest day of each month is each budget's current status in the mart.
     current = layer.sql(f"select {month}, budget_scope, sum(month_to_date_spend)"
-                        f" / sum(budget_amount), avg(percent_used) from {budgets}"
+                        f" / sum(budget_amount), avg(used_ratio) from {budgets}"
                         " where is_latest group by 1, 2")
     assert {(row[0].isoformat(), row[1]) for row in current} == {
         (row["metric_time__month"][:10], row["budget_day__budget_scope"]) for row in rows}
     naive = dict(((row[0].isoformat(), row[1]), row[3]) for row in current)
     averaged_over_days = dict(((row[0].isoformat(), row[1]), row[2]) for row in layer.sql(
-        f"select {month}, budget_scope, avg(percent_used) from {budgets} group by 1, 2"))
+        f"select {month}, budget_scope, avg(used_ratio) from {budgets} group by 1, 2"))
     for row in rows:
         key = (row["metric_time__month"][:10], row["budget_day__budget_scope"])
         ratio = float(row["budget_used_ratio"])

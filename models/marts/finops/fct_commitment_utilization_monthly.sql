@@ -176,11 +176,11 @@ final as (
                         / nullif(purchased.committed_cost, 0)
                 else used.used_hours / nullif(purchased.committed_hours, 0)
             end as {{ mlcost.type_double() }}
-        ) as utilization,
+        ) as utilization_ratio,
         cast(
             used.covered_list_cost / nullif(eligible_usage.eligible_list_cost, 0)
             as {{ mlcost.type_double() }}
-        ) as coverage,
+        ) as coverage_ratio,
         {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
         {{ mlcost.to_reporting_currency(
             'purchased.committed_cost', 'purchased.billing_currency') }}

@@ -154,10 +154,10 @@ final as (
         ) as forecast_month_end_spend,
         cast(
             month_to_date_spend / nullif(amount, 0) as {{ mlcost.type_double() }}
-        ) as percent_used,
+        ) as used_ratio,
         cast(
             forecast_month_end_spend / nullif(amount, 0) as {{ mlcost.type_double() }}
-        ) as forecast_percent_used,
+        ) as forecast_used_ratio,
         case
             when month_to_date_spend > amount then 'over'
             when forecast_month_end_spend > amount

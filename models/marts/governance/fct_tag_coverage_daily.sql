@@ -163,13 +163,13 @@ coverage_rows as (
         cast(
             coverage.tagged_billed_cost / nullif(coverage.billed_cost, 0)
             as {{ mlcost.type_double() }}
-        ) as dollar_coverage,
+        ) as dollar_coverage_ratio,
         cast(coverage.resource_count as bigint) as resource_count,
         cast(coverage.untagged_resource_count as bigint) as untagged_resource_count,
         cast(
             1.0 - cast(coverage.untagged_resource_count as {{ mlcost.type_double() }})
             / nullif(coverage.resource_count, 0) as {{ mlcost.type_double() }}
-        ) as resource_coverage,
+        ) as resource_coverage_ratio,
         {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
         {{ mlcost.to_reporting_currency('coverage.billed_cost', 'coverage.billing_currency') }}
             as billed_cost_in_reporting_currency,
