@@ -57,3 +57,22 @@
         when count(*) = count({{ converted_column }}) then sum({{ converted_column }})
     end
 {%- endmacro %}
+
+
+{#- The attempt-node days of job attribution (`attributed_billed_cost`,
+    `attributed_effective_cost`, `billing_currency`, `usage_date`), each with its costs in
+    the reporting currency at its month's rate: the body of a CTE over `attributed`, which
+    the job marts convert before they sum days into attempts, jobs or weeks. -#}
+{% macro attributed_in_reporting_currency(attributed) %}
+    select
+        {{ attributed }}.*,
+        {{ mlcost.to_reporting_currency(
+            attributed ~ '.attributed_billed_cost', attributed ~ '.billing_currency') }}
+            as billed_cost_in_reporting_currency,
+        {{ mlcost.to_reporting_currency(
+            attributed ~ '.attributed_effective_cost', attributed ~ '.billing_currency') }}
+            as effective_cost_in_reporting_currency
+    from {{ attributed }}
+    {{ mlcost.join_reporting_rates(attributed ~ '.billing_currency',
+                                   attributed ~ '.usage_date') }}
+{%- endmacro %}

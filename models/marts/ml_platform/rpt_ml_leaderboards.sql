@@ -26,16 +26,7 @@ jobs as (
 
 attributed_converted as (
 
-    select
-        attributed.*,
-        {{ mlcost.to_reporting_currency(
-            'attributed.attributed_billed_cost', 'attributed.billing_currency') }}
-            as billed_cost_in_reporting_currency,
-        {{ mlcost.to_reporting_currency(
-            'attributed.attributed_effective_cost', 'attributed.billing_currency') }}
-            as effective_cost_in_reporting_currency
-    from attributed
-    {{ mlcost.join_reporting_rates('attributed.billing_currency', 'attributed.usage_date') }}
+    {{ mlcost.attributed_in_reporting_currency('attributed') }}
 
 ),
 
