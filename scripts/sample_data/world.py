@@ -768,7 +768,7 @@ class Builder:
         flat after its 4th evaluation, and a run of a job MLflow does not track whose
         evaluations the platform exports in metric_history.csv, flat after its 6th. Every
         other run that logs val_loss improves it by 10% an evaluation, so never plateaus.
-        Picked by hashes among succeeded attempts of six hours or more that ran inside
+        Picked by hashes among succeeded attempts of two hours or more that ran inside
         the window on machines no commitment covers (their cost accrues evenly over time,
         so the cost after the plateau is the same by time as by hour); nothing is drawn
         from the shared RNG, so the rest of the world is as without them."""
@@ -790,7 +790,7 @@ class Builder:
                         or job.job_type not in ("training", "fine_tune")):
                     continue
                 start, end = ts_of(a.started_at), ts_of(a.ended_at)
-                if start < w.start or end - start < 6 * HOUR or end >= w.end:
+                if start < w.start or end - start < 2 * HOUR or end >= w.end:
                     continue
                 if source == "mlflow" and not (mlflow_tracks(w.seed, job) and noise(
                         "mlflow-untagged", w.seed, a.attempt_id) >= 0.1):

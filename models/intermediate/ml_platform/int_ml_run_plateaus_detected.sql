@@ -143,14 +143,14 @@ final as (
         summaries.evaluation_count,
         summaries.first_step,
         summaries.last_step,
+        plateaus.plateau_evaluation_number,
+        flagged.step as plateau_step,
+        flagged.logged_at as plateau_at,
         case
             when summaries.direction = 'maximize' then -summaries.best_score
             else summaries.best_score
         end as best_value,
         plateaus.attempt_id is not null as is_plateaued,
-        plateaus.plateau_evaluation_number,
-        flagged.step as plateau_step,
-        flagged.logged_at as plateau_at,
         case
             when summaries.direction = 'maximize' then -flagged.best_score
             else flagged.best_score

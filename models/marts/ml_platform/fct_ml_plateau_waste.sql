@@ -50,35 +50,39 @@ timed as (
         attempt_costs.reporting_currency,
         attempt_costs.billed_cost_in_reporting_currency,
         attempt_costs.effective_cost_in_reporting_currency,
-        case
-            when plateaus.is_plateaued
-                then least(
-                    greatest(
-                        attempt_costs.duration_hours
-                        - {{ dbt.datediff('attempt_costs.started_at', 'plateaus.plateau_at',
-                                          'second') }} / 3600.0,
-                        0
-                    ),
-                    attempt_costs.duration_hours
-                )
-            else 0
-        end as hours_after_plateau
+        {{ dbt.datediff('attempt_costs.started_at', 'plateaus.plateau_at', 'second') }}
+        / 3600.0 as hours_to_plateau
     from plateaus
     inner join attempt_costs
         on plateaus.attempt_id = attempt_costs.attempt_id
 
 ),
 
-shared as (
+{# The run time after the plateau, within the attempt's run time. -#}
+after_plateau as (
 
     select
         timed.*,
         case
-            when timed.duration_hours > 0
-                then timed.hours_after_plateau / timed.duration_hours
+            when not timed.is_plateaued then 0
+            when timed.hours_to_plateau <= 0 then timed.duration_hours
+            when timed.hours_to_plateau >= timed.duration_hours then 0
+            else timed.duration_hours - timed.hours_to_plateau
+        end as hours_after_plateau
+    from timed
+
+),
+
+shared as (
+
+    select
+        after_plateau.*,
+        case
+            when after_plateau.duration_hours > 0
+                then after_plateau.hours_after_plateau / after_plateau.duration_hours
             else 0
         end as share_after_plateau
-    from timed
+    from after_plateau
 
 ),
 
