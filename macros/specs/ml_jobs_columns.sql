@@ -71,6 +71,6 @@
     {'name': 'metric_name', 'type': 'string', 'required': true, 'aliases': ['metric', 'key']},
     {'name': 'step', 'type': 'integer', 'required': true},
     {'name': 'value', 'type': 'number', 'required': true},
-    {'name': 'logged_at', 'type': 'timestamp', 'required': true, 'aliases': ['timestamp']},
+    {'name': 'logged_at', 'type': 'timestamp', 'required': true},
 ]) }}
 {% endmacro %}
