@@ -480,6 +480,19 @@ def test_failure_wasted_cost(layer: SemanticLayer) -> None:
                    - float(row["unsuccessful_job_billed_cost"])) < CENT, row
 
 
+def test_plateau_waste_cost(layer: SemanticLayer) -> None:
+    plateau = f"{MARTS}.fct_ml_plateau_waste"
+    check_metric(
+        layer, ["plateau_waste_cost", "plateau_waste_effective_cost"],
+        ["metric_time__month", "judged_attempt__project"],
+        {metric: f"select cast(date_trunc('month', started_at) as date), project, sum({column})"
+                 f" from {plateau} group by 1, 2"
+         for metric, column in [("plateau_waste_cost", "plateau_waste_billed_cost"),
+                                ("plateau_waste_effective_cost",
+                                 "plateau_waste_effective_cost")]},
+        money_or_volume)
+
+
 def test_metrics_of_several_marts_in_one_query(layer: SemanticLayer) -> None:
     rows = layer.query(["billed_cost", "egress_cost", "failure_wasted_cost"],
                        ["metric_time__month"])

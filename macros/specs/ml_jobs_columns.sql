@@ -61,3 +61,16 @@
     {'name': 'size_gb', 'type': 'number'},
 ]) }}
 {% endmacro %}
+
+
+{#- Evaluations of a metric per attempt, for platforms without MLflow (fct_ml_plateau_waste
+    reads the watched metric). Key: attempt_id, metric_name, step. -#}
+{% macro ml_metric_history_columns() %}
+{{ return([
+    {'name': 'attempt_id', 'type': 'string', 'required': true},
+    {'name': 'metric_name', 'type': 'string', 'required': true, 'aliases': ['metric', 'key']},
+    {'name': 'step', 'type': 'integer', 'required': true},
+    {'name': 'value', 'type': 'number', 'required': true},
+    {'name': 'logged_at', 'type': 'timestamp', 'required': true},
+]) }}
+{% endmacro %}

@@ -63,6 +63,7 @@ class NodeSpan:
     end: int  # window end for attempts still running
     gpus_used: int
     cut: int  # last checkpoint of the attempt, or its start
+    plateau: int | None = None  # when a planted plateau's evaluation was logged
 
 
 @dataclass
@@ -70,6 +71,8 @@ class AttemptCost:
     billed: float = 0.0
     effective: float = 0.0
     billed_after_cut: float = 0.0
+    billed_after_plateau: float = 0.0
+    effective_after_plateau: float = 0.0
 
 
 @dataclass
@@ -124,12 +127,13 @@ class TruthAccumulator:
         for ckpt in w.checkpoints:
             t = ts_of(ckpt.saved_at)
             cuts[ckpt.attempt_id] = max(cuts.get(ckpt.attempt_id, 0), t)
+        plateaus = {p.attempt_id: p.at for p in w.planted_plateaus}
         for node in w.nodes:
             start, end = w.attempt_times[node.attempt_id]
             end = w.end if end is None else end
             self.spans.setdefault(node.resource_id, []).append(
                 NodeSpan(node.attempt_id, start, end, node.gpus_used,
-                         cuts.get(node.attempt_id, start)))
+                         cuts.get(node.attempt_id, start), plateaus.get(node.attempt_id)))
         for inst in w.instances:
             self.counts[inst.resource_id] = inst.count
             if inst.disk_id and inst.role != "sagemaker":
@@ -294,6 +298,10 @@ class TruthAccumulator:
             lo2 = max(lo, span.cut)
             if hi > lo2:
                 cost.billed_after_cut += c.billed_cost * (hi - lo2) / run * share
+            if span.plateau is not None and hi > max(lo, span.plateau):
+                after = hi - max(lo, span.plateau)
+                cost.billed_after_plateau += c.billed_cost * after / run * share
+                cost.effective_after_plateau += c.effective_cost * after / run * share
             self.attributed[c.provider] = self.attributed.get(c.provider, 0.0) + billed
             covered.append((lo, hi))
         if gpus == 0:
@@ -409,10 +417,27 @@ class TruthAccumulator:
                             "gcp_cud_gpus": w.cud_gpus,
                             "azure_reserved_vms": w.res_count},
             "job_costs": [job_row(j.job_id) for j in w.jobs],
+            "plateau_waste": self.plateau_waste(),
             "unmatched_attempt_nodes": [
                 {"attempt_id": attempt_id, "node_index": index, "reason": reason}
                 for attempt_id, index, reason in w.planted_unmatched],
         }
+
+    def plateau_waste(self) -> list[dict]:
+        """Per planted plateau (world.py, Builder.plateau_runs): where the run's val_loss
+        stopped improving and what its charges cost after that time."""
+        attempts = {a.attempt_id: a for a in self.world.attempts}
+        out = []
+        for p in self.world.planted_plateaus:
+            cost = self.attempt_cost.get(p.attempt_id, AttemptCost())
+            out.append({
+                "attempt_id": p.attempt_id, "job_id": attempts[p.attempt_id].job_id,
+                "source": p.source, "metric_name": "val_loss", "direction": "minimize",
+                "plateau_evaluation": p.evaluation, "plateau_step": p.step,
+                "plateau_at": iso(p.at), "billed_cost": r6(cost.billed),
+                "plateau_waste_billed_cost": r6(cost.billed_after_plateau),
+                "plateau_waste_effective_cost": r6(cost.effective_after_plateau)})
+        return out
 
     def stale_storage(self) -> list[dict]:
         """Per storage resource and month: the billed days that came STALE_STORAGE_DAYS or

@@ -319,6 +319,17 @@ class AttemptRun:
 
 
 @dataclass
+class PlantedPlateau:
+    """An attempt whose validation loss stops improving at a known evaluation."""
+
+    attempt_id: str
+    source: str  # "mlflow" (the MLflow writer logs it) | "ml_jobs" (metric_history.csv)
+    evaluation: int  # 1-based evaluation the run plateaus at
+    step: int
+    at: int  # when that evaluation was logged
+
+
+@dataclass
 class World:
     seed: int
     start: int
@@ -348,6 +359,8 @@ class World:
     instances_by_day: list[list[Instance]] = field(default_factory=list)
     volumes_by_day: list[list[Volume]] = field(default_factory=list)
     transfers_by_day: list[list[Transfer]] = field(default_factory=list)
+    # Runs past their plateau (Builder.plateau_runs): the attempts whose val_loss flattens.
+    planted_plateaus: list[PlantedPlateau] = field(default_factory=list)
 
     # ------------------------------------------------------------------ charge generation
 
@@ -747,7 +760,53 @@ class Builder:
         self.unmatched_node()
         self.packed_jobs(self.attempts_factor)
         finalize(self.w)
+        self.plateau_runs()
         return self.w
+
+    def plateau_runs(self) -> None:
+        """Two runs whose val_loss plateaus (fct_ml_plateau_waste): a run MLflow tracks,
+        flat after its 4th evaluation, and a run of a job MLflow does not track whose
+        evaluations the platform exports in metric_history.csv, flat after its 6th. Every
+        other run that logs val_loss improves it by 10% an evaluation, so never plateaus.
+        Picked by hashes among succeeded attempts of two hours or more that ran inside
+        the window on machines no commitment covers (their cost accrues evenly over time,
+        so the cost after the plateau is the same by time as by hour); nothing is drawn
+        from the shared RNG, so the rest of the world is as without them."""
+        w = self.w
+        jobs = {j.job_id: j for j in w.jobs}
+        named = {n.job_id for n in w.named_jobs} | {
+            a.job_id for a in w.attempts if a.attempt_id in set(w.named_failures)}
+        unmatched = {attempt_id for attempt_id, _, _ in w.planted_unmatched}
+        instances = {i.resource_id: i for i in w.instances}
+        nodes: dict[str, list[AttemptNode]] = {}
+        for node in w.nodes:
+            nodes.setdefault(node.attempt_id, []).append(node)
+        for source, evaluation in (("mlflow", 4), ("ml_jobs", 6)):
+            candidates = []
+            for a in w.attempts:
+                job = jobs[a.job_id]
+                if (a.status != "succeeded" or a.ended_at is None or a.job_id in named
+                        or a.attempt_id in unmatched or not logs_val_loss(w.seed, a.attempt_id)
+                        or job.job_type not in ("training", "fine_tune")):
+                    continue
+                start, end = ts_of(a.started_at), ts_of(a.ended_at)
+                if start < w.start or end - start < 2 * HOUR or end >= w.end:
+                    continue
+                if source == "mlflow" and not (mlflow_tracks(w.seed, job) and noise(
+                        "mlflow-untagged", w.seed, a.attempt_id) >= 0.1):
+                    continue
+                if source == "ml_jobs" and not exports_metric_history(w.seed, job):
+                    continue
+                machines = [instances.get(n.resource_id) for n in nodes.get(a.attempt_id, [])]
+                if not machines or not all(m is not None and evenly_billed(m) for m in machines):
+                    continue
+                candidates.append((noise("plateau-pick", w.seed, source, a.attempt_id), a))
+            if not candidates:
+                continue
+            attempt = min(candidates, key=lambda pair: pair[0])[1]
+            step, at = metric_points(w, attempt)[evaluation - 1]
+            w.planted_plateaus.append(
+                PlantedPlateau(attempt.attempt_id, source, evaluation, step, at))
 
     def packed_jobs(self, factor: float) -> None:
         """With an attempts factor above 1, about (factor - 1) times the attempts the world
@@ -1331,6 +1390,83 @@ def _days_spanned(w: World, start: int, end: int) -> range:
 # --------------------------------------------------------------------------------------
 # Small helpers for the builder
 # --------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------
+# Metrics runs log (the MLflow writer and the job contract's metric_history)
+# --------------------------------------------------------------------------------------
+
+MLFLOW_TRACKED_TEAMS = ("nlp", "vision", "recsys", "speech")
+METRIC_POINTS = 12  # metric points a run logs over its run time
+
+
+def mlflow_tracks(seed: int, job: Job) -> bool:
+    """Whether the team's MLflow tracks the job (not every training job is tracked)."""
+    return (job.team in MLFLOW_TRACKED_TEAMS and job.job_type in ("training", "fine_tune")
+            and noise("mlflow-tracked", seed, job.job_id) >= 0.2)
+
+
+def exports_metric_history(seed: int, job: Job) -> bool:
+    """Whether the platform exports the job's metrics in metric_history.csv: some training
+    jobs MLflow does not track."""
+    return (job.job_type in ("training", "fine_tune") and not mlflow_tracks(seed, job)
+            and noise("metric-history", seed, job.job_id) < 0.6)
+
+
+def logs_val_loss(seed: int, attempt_id: str) -> bool:
+    """Most runs evaluate val_loss; some log only their training metrics."""
+    return noise("val-loss-logged", seed, attempt_id) >= 0.15
+
+
+def evenly_billed(inst: Instance) -> bool:
+    """A machine whose compute cost accrues evenly over its running time: no commitment
+    (RI, Savings Plan, CUD, reservation) can cover it, so no hour bills differently."""
+    if inst.role == "sagemaker":
+        return False
+    if inst.provider == "aws":
+        return inst.spot or inst.sub_account != catalog.AWS_PROD
+    if inst.provider == "gcp":
+        return inst.spot or not (inst.instance_type.startswith("a2-")
+                                 and inst.region == "us-central1")
+    return inst.spot or not (inst.instance_type == catalog.AZURE_RES_INSTANCE_TYPE
+                             and inst.region == "eastus")
+
+
+def metric_points(w: World, a: Attempt) -> list[tuple[int, int]]:
+    """(step, time) of the METRIC_POINTS points a run logs, spread over its run time (a
+    preempted run's process died a minute before its machine; a running one logs up to
+    the window's end, at most two days)."""
+    start = ts_of(a.started_at)
+    if a.status == "preempted" and a.ended_at is not None:
+        stop = ts_of(a.ended_at) - 60
+    elif a.ended_at is not None:
+        stop = ts_of(a.ended_at)
+    else:
+        stop = min(w.end, start + 3600 * 48)
+    return [((a.attempt_number - 1) * 10_000 + i * 250,
+             start + (stop - start) * i // METRIC_POINTS)
+            for i in range(1, METRIC_POINTS + 1)]
+
+
+def val_loss_evaluations(w: World, a: Attempt) -> list[tuple[int, int, float | None]]:
+    """(step, time, value) of the run's val_loss evaluations, one per metric point; value
+    None is a NaN (the last evaluation of a run that failed on a NaN loss). A planted run
+    improves 10% an evaluation up to its plateau, then stays within 0.2-0.8% above its
+    best; every other run improves 10% an evaluation to the end."""
+    planted = {p.attempt_id: p.evaluation for p in w.planted_plateaus}.get(a.attempt_id)
+    base = 2.0 + noise("val-loss-base", w.seed, a.attempt_id)
+    out: list[tuple[int, int, float | None]] = []
+    points = metric_points(w, a)
+    for i, (step, t) in enumerate(points, 1):
+        if planted is not None and i > planted:
+            value = base * 0.9 ** planted * (
+                1.002 + 0.006 * noise("val-loss-flat", a.attempt_id, i))
+        else:
+            value = base * 0.9 ** i
+        nan = (a.status == "failed" and a.failure_reason == "NaN loss detected"
+               and i == len(points))
+        out.append((step, t, None if nan else round(value, 6)))
+    return out
 
 
 def pick_weighted(rng: random.Random, items: list[tuple[str, float]]) -> str:

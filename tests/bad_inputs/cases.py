@@ -32,6 +32,7 @@ FORMAT_DIRS = {
     "jobs": ("ml_jobs/jobs", "mlcost_ml_jobs", "*.csv"),
     "attempts": ("ml_jobs/attempts", "mlcost_ml_job_attempts", "*.csv"),
     "nodes": ("ml_jobs/nodes", "mlcost_ml_attempt_nodes", "*.csv"),
+    "metrics": ("ml_jobs/metric_history", "mlcost_ml_metric_history", "*.csv"),
 }
 
 AWS_HEADER = [
@@ -52,6 +53,7 @@ JOB_HEADER = ["job_id", "job_type", "provider", "instance_type", "status", "subm
 ATTEMPT_HEADER = ["attempt_id", "job_id", "attempt_number", "status", "started_at",
                   "ended_at"]
 NODE_HEADER = ["attempt_id", "node_index", "resource_id", "instance_type", "gpus_used"]
+METRIC_HEADER = ["attempt_id", "metric_name", "step", "value", "logged_at"]
 
 
 @dataclass
@@ -276,6 +278,34 @@ def write_job(attempts: list[dict[str, str]]) -> Callable[[Path, Case], list[Pat
             for number in range(len(attempts))]))
         return [jobs, attempts_path, nodes]
     return write
+
+
+def write_job_metrics(attempts: list[dict[str, str]], metrics: list[dict[str, str]]
+                      ) -> Callable[[Path, Case], list[Path]]:
+    """A job (write_job) and metric_history rows; ``attempt`` n names the job's n-th
+    attempt (``{case}-a<n>``)."""
+    def write(folder: Path, case: Case) -> list[Path]:
+        paths = write_job(attempts)(folder, case)
+        path = folder / FORMAT_DIRS["metrics"][0] / f"{case.name}.csv"
+        path.write_text(csv_text(METRIC_HEADER, [
+            {**{key: value for key, value in row.items() if key != "attempt"},
+             "attempt_id": f"{case.name}-a{row['attempt']}"} for row in metrics]))
+        return [*paths, path]
+    return write
+
+
+def check_metric_history(query: Callable, case: Case) -> None:
+    """Nothing lost: 2 rows kept (the duplicate's later row), 4 quarantined with reasons."""
+    kept = query("select step, value from main_intermediate.int_ml_metric_history_unioned "
+                 "where attempt_id = ? order by step", [f"{case.name}-a1"])
+    assert kept == [(10, 1.0), (40, 0.8)], kept
+    reasons = sorted(row[0] for row in query(
+        "select x_quarantine_reason from main_marts.fct_quarantined_ml_job_records "
+        "where record_type = 'metric_history' and x_source_file like ?",
+        [f"%/{case.name}.csv"]))
+    assert reasons == sorted([
+        "unparseable value: n/a", "value is not a finite number", "unknown attempt",
+        "duplicate attempt_id, metric_name and step: the latest logged_at is kept"]), reasons
 
 
 def write_billed_job(billing: Callable[[Path, Case], list[Path]], provider: str,
@@ -772,6 +802,27 @@ def corpus() -> list[Case]:
                                "ended_at": "2026-10-05T09:00:00Z"}]),
              provider="jobs", reason="unparseable started_at: soon", quarantined=1,
              lines_in=1),
+        Case(name="job_metric_history_bad_rows", what="metric_history rows: a value `n/a`, "
+             "a value `NaN`, a step delivered twice, an attempt no table knows",
+             behaviour="quarantine", expected="each bad row quarantined with its reason in "
+             "fct_quarantined_ml_job_records (the duplicate's earlier-logged row), the rest "
+             "kept",
+             write=write_job_metrics(
+                 [{"status": "succeeded", "started_at": "2026-10-05T10:00:00Z",
+                   "ended_at": "2026-10-05T12:00:00Z"}],
+                 [{"attempt": "1", "metric_name": "val_loss", "step": "10", "value": "1.0",
+                   "logged_at": "2026-10-05T10:10:00Z"},
+                  {"attempt": "1", "metric_name": "val_loss", "step": "20", "value": "n/a",
+                   "logged_at": "2026-10-05T10:20:00Z"},
+                  {"attempt": "1", "metric_name": "val_loss", "step": "30", "value": "NaN",
+                   "logged_at": "2026-10-05T10:30:00Z"},
+                  {"attempt": "1", "metric_name": "val_loss", "step": "40", "value": "0.9",
+                   "logged_at": "2026-10-05T10:40:00Z"},
+                  {"attempt": "1", "metric_name": "val_loss", "step": "40", "value": "0.8",
+                   "logged_at": "2026-10-05T10:41:00Z"},
+                  {"attempt": "9", "metric_name": "val_loss", "step": "10", "value": "1.0",
+                   "logged_at": "2026-10-05T10:10:00Z"}]),
+             provider="jobs", lines_in=1, check=check_metric_history),
         # resource ids
         _with_job(_aws_case(
             40, "job_node_eks_provider_id", "job nodes recorded as a Kubernetes providerID "

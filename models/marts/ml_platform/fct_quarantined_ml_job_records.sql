@@ -1,6 +1,6 @@
 {#- Job contract rows mlcost could not use (a timestamp or number that does not parse, a
-    required value missing, an attempt ending before it starts), with the reason and the
-    file. They are left out of the job marts; this table says which and why. -#}
+    required value missing, an attempt ending before it starts, a metric row of an unknown
+    attempt or a duplicate key), with the reason and the file. They are left out of the job marts; this table says which and why. -#}
 with jobs as (
 
     select * from {{ ref('stg_ml_jobs__jobs') }}
@@ -22,6 +22,36 @@ attempt_nodes as (
 checkpoints as (
 
     select * from {{ ref('stg_ml_jobs__checkpoints') }}
+
+),
+
+metric_history as (
+
+    select * from {{ ref('stg_ml_jobs__metric_history') }}
+
+),
+
+attempts_known as (
+
+    select * from {{ ref('int_ml_job_attempts_unioned') }}
+
+),
+
+{# A metric row of an attempt no source knows parses, but nothing can use it. -#}
+metric_history_checked as (
+
+    select
+        metric_history.attempt_id,
+        metric_history.metric_name,
+        metric_history.step,
+        metric_history.x_source_file,
+        coalesce(
+            metric_history.x_quarantine_reason,
+            case when attempts_known.attempt_id is null then 'unknown attempt' end
+        ) as x_quarantine_reason
+    from metric_history
+    left join attempts_known
+        on metric_history.attempt_id = attempts_known.attempt_id
 
 ),
 
@@ -64,6 +94,18 @@ quarantined as (
         x_source_file,
         x_quarantine_reason
     from checkpoints
+    where x_quarantine_reason is not null
+    union all
+    select
+        'metric_history' as record_type,
+        {{ dbt.concat([
+            "coalesce(attempt_id, '')", "'|'", "coalesce(metric_name, '')", "'|'",
+            "coalesce(cast(step as " ~ dbt.type_string() ~ "), '')",
+        ]) }} as record_id,
+        cast(null as {{ dbt.type_string() }}) as job_id,
+        x_source_file,
+        x_quarantine_reason
+    from metric_history_checked
     where x_quarantine_reason is not null
 
 ),

@@ -1,4 +1,5 @@
-"""The canonical job contract: four CSV files an ML platform would export.
+"""The canonical job contract: four CSV files an ML platform would export, and the optional
+fifth, metric_history.csv (the metrics of runs MLflow does not track).
 
 Columns are exactly the fields of ``Job``, ``Attempt``, ``AttemptNode`` and ``Checkpoint``
 (model.py), in that order; UTC timestamps as ``2026-10-01T03:04:05Z``; booleans as
@@ -15,12 +16,14 @@ keyed by the billed id, so job costs must come out the same.
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import fields, replace
 from datetime import datetime
 from pathlib import Path
 
 from ..model import Attempt, AttemptNode, Checkpoint, Job
-from ..world import Instance, World, noise
+from ..world import (Instance, World, dt_of, exports_metric_history, logs_val_loss,
+                     metric_points, noise, val_loss_evaluations)
 
 FILES = {
     "mlcost_ml_jobs": ("jobs.csv", Job),
@@ -102,4 +105,36 @@ def write(world: World, out_dir: Path) -> tuple[dict[str, str], dict[str, int]]:
         counts[f"ml_jobs/{filename}"] = write_table(target / filename, record_type,
                                                     tables[record_type])
         out_vars[var] = (target / filename).as_posix()
+    path = target / METRIC_HISTORY_FILE
+    counts[f"ml_jobs/{METRIC_HISTORY_FILE}"] = write_metric_history(world, path)
+    out_vars["mlcost_ml_metric_history"] = path.as_posix()
     return out_vars, counts
+
+
+METRIC_HISTORY_FILE = "metric_history.csv"
+METRIC_HISTORY_COLUMNS = ["attempt_id", "metric_name", "step", "value", "logged_at"]
+
+
+def write_metric_history(world: World, path: Path) -> int:
+    """The optional metric_history table: the metrics of the training jobs MLflow does not
+    track that the platform exports (world.exports_metric_history), train_loss and, for
+    most runs, val_loss (one planted run's plateaus: world.py, Builder.plateau_runs). A
+    NaN is written as ``NaN``; staging quarantines it as a value that is not a number."""
+    jobs = {j.job_id: j for j in world.jobs}
+    rows: list[list[str]] = []
+    for a in sorted(world.attempts, key=lambda a: (a.job_id, a.attempt_number)):
+        if not exports_metric_history(world.seed, jobs[a.job_id]):
+            continue
+        for i, (step, t) in enumerate(metric_points(world, a), 1):
+            loss = 3.2 * math.exp(-0.08 * i) + 0.2 * noise("loss", a.attempt_id, i)
+            rows.append([a.attempt_id, "train_loss", str(step), repr(round(loss, 6)),
+                         cell(dt_of(t))])
+        if logs_val_loss(world.seed, a.attempt_id):
+            for step, t, value in val_loss_evaluations(world, a):
+                rows.append([a.attempt_id, "val_loss", str(step),
+                             "NaN" if value is None else repr(value), cell(dt_of(t))])
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(METRIC_HISTORY_COLUMNS)
+        writer.writerows(rows)
+    return len(rows)

@@ -11,6 +11,10 @@ Realism the marts must survive:
   missing on some runs (people launch runs by hand).
 * An attempt killed by a spot preemption never reported back: its run stays ``RUNNING``
   with no ``end_time`` (a "zombie" run). Failed and killed attempts are ``FAILED``/``KILLED``.
+* Most runs evaluate ``val_loss`` at each metric point, improving; one planted run's
+  ``val_loss`` plateaus (world.py, ``Builder.plateau_runs``), and its plateau evaluation is
+  logged twice at the same step, first with a worse value (the latest timestamp counts). A
+  run that failed on a NaN loss logs its last ``val_loss`` as NaN (value 0, ``is_nan``).
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ import math
 from pathlib import Path
 
 from ..model import Attempt
-from ..world import World, noise, ts_of
+from ..world import (MLFLOW_TRACKED_TEAMS, World, logs_val_loss, mlflow_tracks, noise, ts_of,
+                     val_loss_evaluations)
 
-TRACKED_TEAMS = ("nlp", "vision", "recsys", "speech")
+TRACKED_TEAMS = MLFLOW_TRACKED_TEAMS
 STATUS = {"succeeded": "FINISHED", "failed": "FAILED", "killed": "KILLED",
           "running": "RUNNING", "preempted": "RUNNING"}
 TABLES = {
@@ -60,9 +65,7 @@ def write(world: World, out_dir: Path) -> tuple[dict[str, str], dict[str, int]]:
     for a in world.attempts:
         attempts_by_job.setdefault(a.job_id, []).append(a)
     for job in sorted(world.jobs, key=lambda j: j.job_id):
-        if job.team not in TRACKED_TEAMS or job.job_type not in ("training", "fine_tune"):
-            continue
-        if noise("mlflow-tracked", world.seed, job.job_id) < 0.2:
+        if not mlflow_tracks(world.seed, job):
             continue
         key = (job.team, job.project)
         if key not in experiments:
@@ -141,3 +144,14 @@ def add_run(world: World, rows: dict[str, list[list]], job, a: Attempt,
         rows["metrics"].append(["gpu_utilization", round(util + 6 * (noise("u", a.attempt_id, i)
                                                                     - 0.5), 3),
                                 ms(t), uuid, step, "false"])
+    if not logs_val_loss(world.seed, a.attempt_id):
+        return
+    planted = {p.attempt_id: p for p in world.planted_plateaus if p.source == "mlflow"}
+    relogged = planted.get(a.attempt_id)
+    for step, t, value in val_loss_evaluations(world, a):
+        if relogged is not None and step == relogged.step:
+            # logged twice at the plateau's step: a worse value first, then the real one
+            rows["metrics"].append(["val_loss", round(value * 1.5, 6), ms(t - 30), uuid, step,
+                                    "false"])
+        rows["metrics"].append(["val_loss", 0.0 if value is None else value, ms(t), uuid,
+                                step, "true" if value is None else "false"])
