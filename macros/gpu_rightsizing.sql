@@ -28,10 +28,10 @@
 
 
 {#- The months' tokens of the right-sizing marts: each job of fct_ml_job_costs on the month
-    of its first start (the columns the marts read, and the rule's vars), and each month's
-    billing periods (the bill's prices of the recommended instance types). A restated
-    month's prices reach the jobs of other months priced from it at their next rebuild
-    (or --full-refresh). -#}
+    of its first start (the columns the marts read, and the rule's vars), and for each
+    month with jobs the bill price each instance type would be priced at (the nearest
+    month's, rightsizing_bill_prices_sql), so a restated price rebuilds exactly the months
+    priced from it. -#}
 {% macro gpu_rightsizing_month_tokens() %}
     {{ return([
         mlcost.row_month_tokens(ref('fct_ml_job_costs'), 'first_started_at', [
@@ -50,5 +50,49 @@
             mlcost.rightsizing_memory_headroom_pct(),
             mlcost.reporting_currency(),
         ]),
-    ] + mlcost.usable_line_day_tokens(grain='month')) }}
+        mlcost.rightsizing_price_month_tokens(),
+    ]) }}
 {% endmacro %}
+
+
+{#- For each month of `months_sql` (a select of distinct month dates named job_month) and
+    each provider, region, instance type and billing currency the bill priced on demand,
+    the price of the month nearest to it (ties: the later month): int_instance_hour_prices_monthly
+    row price_rank = 1. -#}
+{% macro rightsizing_bill_prices_sql(months_sql) %}
+    select
+        job_months.job_month,
+        prices.x_provider,
+        prices.region_id,
+        prices.instance_type,
+        prices.billing_currency,
+        prices.price_month,
+        prices.price_per_instance_hour,
+        row_number() over (
+            partition by
+                job_months.job_month, prices.x_provider, prices.region_id,
+                prices.instance_type, prices.billing_currency
+            order by
+                abs({{ dbt.datediff('prices.price_month', 'job_months.job_month', 'month') }}),
+                prices.price_month desc
+        ) as price_rank
+    from ({{ months_sql }}) as job_months
+    cross join {{ ref('int_instance_hour_prices_monthly') }} as prices
+{%- endmacro %}
+
+
+{#- Tokens of the bill prices each job month is priced at. -#}
+{% macro rightsizing_price_month_tokens() %}
+    select
+        job_month as x_day,
+        {{ dbt.hash(dbt.concat([
+            "x_provider", "'|'", "coalesce(region_id, '')", "'|'", "instance_type", "'|'",
+            "billing_currency", "'|'", "cast(price_month as " ~ dbt.type_string() ~ ")", "'|'",
+            "cast(price_per_instance_hour as " ~ dbt.type_string() ~ ")",
+        ])) }} as x_day_token
+    from ({{ mlcost.rightsizing_bill_prices_sql(
+        "select distinct cast(" ~ dbt.date_trunc('month', 'first_started_at')
+        ~ " as date) as job_month from " ~ ref('fct_ml_job_costs')
+        ~ " where first_started_at is not null") }}) as nearest_prices
+    where price_rank = 1
+{%- endmacro %}

@@ -40,14 +40,6 @@ with jobs as (
 
 ),
 
-cost_lines as (
-
-    select * from {{ ref('fct_cost_lines') }}
-    where charge_category = 'Usage'
-        and x_instance_type is not null
-
-),
-
 gpu_catalog as (
 
     select * from {{ ref('gpu_catalog') }}
@@ -57,41 +49,6 @@ gpu_catalog as (
 reference_prices as (
 
     select * from {{ ref('gpu_reference_prices') }}
-
-),
-
-{# A machine's hour is priced only when every line of it is on demand: a GCP VM bills its
-    cores, RAM and GPUs apart, and a commitment may cover some of them. -#}
-resource_hours as (
-
-    select
-        x_provider,
-        region_id,
-        x_instance_type,
-        billing_currency,
-        charge_period_start,
-        coalesce(resource_id, '') as resource_key,
-        sum(effective_cost) as effective_cost,
-        sum(coalesce(x_consumed_seconds, 0)) / 3600.0 as instance_hours,
-        min(case when pricing_category = 'Standard' then 1 else 0 end) as is_on_demand
-    from cost_lines
-    group by 1, 2, 3, 4, 5, 6
-
-),
-
-bill_prices as (
-
-    select
-        x_provider,
-        region_id,
-        x_instance_type,
-        billing_currency,
-        cast({{ dbt.date_trunc('month', 'charge_period_start') }} as date) as price_month,
-        sum(effective_cost) / sum(instance_hours) as price_per_instance_hour
-    from resource_hours
-    where is_on_demand = 1
-        and instance_hours > 0
-    group by 1, 2, 3, 4, 5
 
 ),
 
@@ -128,6 +85,7 @@ candidates as (
     select
         job_needs.job_id,
         job_needs.job_month,
+        job_needs.provider,
         job_needs.region,
         job_needs.billing_currency,
         job_needs.effective_cost,
@@ -165,23 +123,16 @@ candidates as (
 
 ),
 
+job_months as (
+
+    select distinct job_month from job_needs
+
+),
+
+{# Per job month, the bill's price of each instance type in the nearest month. -#}
 bill_prices_nearest as (
 
-    select
-        candidates.job_id,
-        candidates.instance_type,
-        bill_prices.price_per_instance_hour,
-        row_number() over (
-            partition by candidates.job_id, candidates.instance_type
-            order by
-                abs({{ dbt.datediff('bill_prices.price_month', 'candidates.job_month', 'month') }}),
-                bill_prices.price_month desc
-        ) as month_rank
-    from candidates
-    inner join bill_prices
-        on candidates.instance_type = bill_prices.x_instance_type
-        and candidates.region = bill_prices.region_id
-        and candidates.billing_currency = bill_prices.billing_currency
+    {{ mlcost.rightsizing_bill_prices_sql('select job_month from job_months') }}
 
 ),
 
@@ -215,9 +166,12 @@ candidates_priced as (
         ) as price_per_instance_hour
     from candidates
     left join bill_prices_nearest
-        on candidates.job_id = bill_prices_nearest.job_id
+        on candidates.job_month = bill_prices_nearest.job_month
+        and candidates.provider = bill_prices_nearest.x_provider
+        and candidates.region = bill_prices_nearest.region_id
         and candidates.instance_type = bill_prices_nearest.instance_type
-        and bill_prices_nearest.month_rank = 1
+        and candidates.billing_currency = bill_prices_nearest.billing_currency
+        and bill_prices_nearest.price_rank = 1
     left join reference_instance_prices
         on candidates.instance_type = reference_instance_prices.instance_type
     {{ mlcost.join_reporting_rates('candidates.billing_currency', 'candidates.job_month') }}
