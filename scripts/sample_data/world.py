@@ -749,8 +749,10 @@ class Builder:
         self.transfers()
         self.commitments()
         self.unmatched_node()
-        self.packed_jobs(self.attempts_factor)
+        # before the packed jobs, which stay last: with or without them (--attempts-factor)
+        # the planted job keeps its id
         self.rightsizing_scenario()
+        self.packed_jobs(self.attempts_factor)
         finalize(self.w)
         return self.w
 
