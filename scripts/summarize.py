@@ -1,5 +1,5 @@
 """Print what mlcost found: spend per provider and month, the costliest jobs, idle and
-orphaned spend, what was quarantined and which job attempt nodes matched no billing line. Reads the marts of the DuckDB file `dbt build` wrote."""
+orphaned spend, GPU time left unused and what right-sizing would save, what was quarantined and which job attempt nodes matched no billing line. Reads the marts of the DuckDB file `dbt build` wrote."""
 
 from __future__ import annotations
 
@@ -116,6 +116,23 @@ def main() -> int:
                    sum(finding_billed_cost)
             from {MARTS_SCHEMA}.rpt_idle_and_orphaned_resources
             group by 1, 2, 3 order by 1, 2, 3
+        """).fetchall(),
+    )
+    print_table(
+        "GPU time left unused and what right-sizing would save, per team, in the reporting "
+        "currency (see rpt_ml_gpu_utilization_waste_monthly)",
+        ["team", "currency", "gpu_hours", "utilization %", "unused", "utilization unknown",
+         "candidates", "saving"],
+        con.execute(f"""
+            select team, reporting_currency, sum(gpu_hours),
+                   sum(gpu_utilization_pct * utilization_known_gpu_hours)
+                   / nullif(sum(utilization_known_gpu_hours), 0),
+                   sum(unused_gpu_effective_cost_in_reporting_currency),
+                   sum(utilization_unknown_billed_cost_in_reporting_currency),
+                   sum(rightsizing_candidate_job_count),
+                   sum(rightsizing_saving_in_reporting_currency)
+            from {MARTS_SCHEMA}.rpt_ml_gpu_utilization_waste_monthly
+            group by 1, 2 order by 5 desc nulls last, 1
         """).fetchall(),
     )
     print_table(

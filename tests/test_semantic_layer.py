@@ -452,6 +452,19 @@ def test_failure_rate_and_job_cost(layer: SemanticLayer) -> None:
                                f" from {attempts} group by 1, 2, 3"}, money_or_volume)
 
 
+def test_unused_gpu_cost(layer: SemanticLayer) -> None:
+    attempts = f"{MARTS}.fct_ml_job_attempt_costs"
+    check_metric(
+        layer, ["unused_gpu_billed_cost", "utilization_unknown_billed_cost"],
+        ["job_attempt__team"],
+        {"unused_gpu_billed_cost": f"select team, sum(unused_gpu_billed_cost) from {attempts}"
+                                   " group by 1",
+         "utilization_unknown_billed_cost": "select team, sum(case when unused_gpu_billed_cost"
+                                            " is null and gpu_count > 0 then billed_cost"
+                                            f" else 0 end) from {attempts} group by 1"},
+        money_or_volume)
+
+
 def test_failure_wasted_cost(layer: SemanticLayer) -> None:
     failed = f"{MARTS}.fct_ml_failed_attempt_costs"
     check_metric(

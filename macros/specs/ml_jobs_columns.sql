@@ -35,6 +35,7 @@
     {'name': 'failure_reason', 'type': 'string'},
     {'name': 'gpu_utilization_pct', 'type': 'number'},
     {'name': 'resumed_from_checkpoint_id', 'type': 'string'},
+    {'name': 'gpu_memory_peak_gb', 'type': 'number'},
 ]) }}
 {% endmacro %}
 

@@ -111,6 +111,9 @@ class Attempt:
     failure_reason: str  # "" when succeeded or running
     gpu_utilization_pct: float | None
     resumed_from_checkpoint_id: str  # "" when started fresh
+    # the highest GPU memory in use on any one GPU of the attempt, GB; None when not
+    # measured (as utilization is)
+    gpu_memory_peak_gb: float | None = None
 
 
 @dataclass(frozen=True)

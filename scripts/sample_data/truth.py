@@ -23,6 +23,7 @@ integers of 1e-10 dollars and rounded to 1e-6 only when written to JSON.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,6 +36,9 @@ UNIT = 10**10
 GIB_IN_GB = 2**30 / 10**9  # bytes of a gibibyte in GB of 10^9 bytes
 # The default of the mart's var mlcost_stale_storage_days.
 STALE_STORAGE_DAYS = 7
+# The utilization a right-sized job's GPUs should reach (the default of var
+# mlcost_rightsizing_target_utilization_pct).
+RIGHTSIZING_TARGET_PCT = 80.0
 
 
 def to_units(x: float) -> int:
@@ -421,8 +425,55 @@ class TruthAccumulator:
             "unmatched_attempt_nodes": [
                 {"attempt_id": attempt_id, "node_index": index, "reason": reason}
                 for attempt_id, index, reason in w.planted_unmatched],
+            "gpu_utilization": self.gpu_utilization(attempts_by_job),
         }
 
+    def gpu_utilization(self, attempts_by_job: dict[str, list]) -> dict:
+        """The planted right-sizing jobs: per attempt the GPU time billed but left unused
+        (cost x (1 - utilization)), per job the instance type one GPU count of the same model
+        fits at the target utilization and the saving at the catalog's on-demand rate."""
+        w = self.world
+        jobs = {j.job_id: j for j in w.jobs}
+        attempts, planted_jobs = [], []
+        for job_id in w.planted_rightsizing:
+            job = jobs[job_id]
+            run_seconds = 0
+            job_effective = 0.0
+            weighted = hours = 0.0
+            for a in attempts_by_job[job_id]:
+                cost = self.attempt_cost.get(a.attempt_id, AttemptCost())
+                start, end = w.attempt_times[a.attempt_id]
+                run_seconds += end - start
+                job_effective += cost.effective
+                unused = 1 - a.gpu_utilization_pct / 100
+                gpu_h = (end - start) * job.gpus_per_node * job.node_count / 3600
+                weighted += a.gpu_utilization_pct * gpu_h
+                hours += gpu_h
+                attempts.append({
+                    "job_id": job_id, "attempt_id": a.attempt_id,
+                    "gpu_utilization_pct": a.gpu_utilization_pct,
+                    "gpu_memory_peak_gb": a.gpu_memory_peak_gb,
+                    "billed_cost": r6(cost.billed), "effective_cost": r6(cost.effective),
+                    "unused_gpu_billed_cost": r6(cost.billed * unused),
+                    "unused_gpu_effective_cost": r6(cost.effective * unused)})
+            gpus = job.gpus_per_node * job.node_count
+            needed = max(1, math.ceil(gpus * (weighted / hours) / RIGHTSIZING_TARGET_PCT))
+            smaller = sorted((it.hourly, it.name) for (provider, _), it in
+                             catalog.INSTANCE_TYPES.items()
+                             if provider == job.provider and it.gpu_model == job.gpu_model
+                             and needed <= it.gpus < gpus and not it.name.startswith("ml."))
+            hourly, name = smaller[0]
+            estimated = hourly * math.ceil(needed / catalog.instance(job.provider, name).gpus) \
+                * run_seconds / 3600
+            planted_jobs.append({
+                "job_id": job_id, "instance_type": job.instance_type, "gpu_count": gpus,
+                "needed_gpu_count": needed, "recommended_instance_type": name,
+                "recommended_price_per_instance_hour": hourly,
+                "run_hours": r6(run_seconds / 3600), "effective_cost": r6(job_effective),
+                "estimated_effective_cost": r6(estimated),
+                "rightsizing_saving": r6(job_effective - estimated)})
+        return {"target_utilization_pct": RIGHTSIZING_TARGET_PCT, "attempts": attempts,
+                "jobs": planted_jobs}
     def plateau_waste(self) -> list[dict]:
         """Per planted plateau (world.py, Builder.plateau_runs): where the run's val_loss
         stopped improving and what its charges cost after that time."""

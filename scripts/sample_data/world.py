@@ -31,7 +31,7 @@ import math
 import operator
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
@@ -359,6 +359,8 @@ class World:
     instances_by_day: list[list[Instance]] = field(default_factory=list)
     volumes_by_day: list[list[Volume]] = field(default_factory=list)
     transfers_by_day: list[list[Transfer]] = field(default_factory=list)
+    # Jobs planted to be right-sized (Builder.rightsizing_scenario): job ids.
+    planted_rightsizing: list[str] = field(default_factory=list)
     # Runs past their plateau (Builder.plateau_runs): the attempts whose val_loss flattens.
     planted_plateaus: list[PlantedPlateau] = field(default_factory=list)
 
@@ -613,7 +615,9 @@ class Builder:
                               status=status, started_at=dt_of(start),
                               ended_at=None if end_or_none is None else dt_of(end_or_none),
                               failure_reason=reason, gpu_utilization_pct=util,
-                              resumed_from_checkpoint_id=resumed)
+                              resumed_from_checkpoint_id=resumed,
+                              gpu_memory_peak_gb=attempt_memory_peak(
+                                  self.seed, attempt_id, plan, util))
             runs.append(AttemptRun(attempt, start, end_or_none, ckpts))
             if status in ("succeeded", "running", "killed"):
                 break
@@ -758,11 +762,34 @@ class Builder:
         self.transfers()
         self.commitments()
         self.unmatched_node()
+        # before the packed jobs, which stay last: with or without them (--attempts-factor)
+        # the planted job keeps its id
+        self.rightsizing_scenario()
         self.packed_jobs(self.attempts_factor)
         finalize(self.w)
         self.plateau_runs()
         return self.w
 
+    def rightsizing_scenario(self) -> None:
+        """A fine-tune on a 4-GPU g5.12xlarge that keeps its GPUs 20 % busy and uses 6.4 GB
+        of each 24 GB GPU: one A10G (a g5.xlarge, billed on demand in the same account and
+        region by the g5.xlarge notebook of the named scenarios) would do. Drawn from an
+        RNG of its own, so every other draw stays as without it."""
+        shared_rng = self.rng
+        self.rng = random.Random(f"{self.seed}|rightsizing")
+        try:
+            plan = JobPlan("fine_tune", self.person("recsys"), "ranking", "dlrm-v2", "aws",
+                           "us-east-1", "g5.12xlarge", 1, 4, False, 0, 7 * HOUR,
+                           catalog.AWS_RESEARCH, day_floor(self.at(100)) + 9 * HOUR)
+            job_id, runs = self.add_job(plan, script=[("succeeded", None, "")],
+                                        scheduler=False, queue_s=240)
+        finally:
+            self.rng = shared_rng
+        for run in runs:
+            planted = replace(run.attempt, gpu_utilization_pct=20.0, gpu_memory_peak_gb=6.4)
+            index = self.w.attempts.index(run.attempt)
+            self.w.attempts[index] = planted
+        self.w.planted_rightsizing.append(job_id)
     def plateau_runs(self) -> None:
         """Two runs whose val_loss plateaus (fct_ml_plateau_waste): a run MLflow tracks,
         flat after its 4th evaluation, and a run of a job MLflow does not track whose
@@ -1493,6 +1520,16 @@ def attempt_utilization(rng: random.Random, job_type: str, status: str) -> float
     if status in ("failed", "killed"):
         return round(rng.uniform(20, 90), 1)
     return round(rng.uniform(55, 97), 1)
+
+
+def attempt_memory_peak(seed: int, attempt_id: str, plan: JobPlan,
+                        util: float | None) -> float | None:
+    """Peak memory on one GPU of an attempt, GB: 20-95 % of the GPU's memory, from noise
+    (no RNG draw); None when utilization is not measured either, or without GPUs."""
+    gpu_memory = catalog.instance(plan.provider, plan.instance_type).gpu_memory_gib
+    if util is None or not gpu_memory:
+        return None
+    return round(gpu_memory * (0.2 + 0.75 * noise("gpu-memory", seed, attempt_id)), 2)
 
 
 CHECKPOINT_HOME = {"aws": "us-east-1", "gcp": "us-central1", "azure": "eastus"}

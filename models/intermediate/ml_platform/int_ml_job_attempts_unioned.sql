@@ -49,7 +49,9 @@ sagemaker_attempts as (
         training_started_at as started_at,
         training_ended_at as ended_at,
         failure_reason,
+        {#- DescribeTrainingJob reports neither GPU utilization nor GPU memory #}
         cast(null as {{ mlcost.type_double() }}) as gpu_utilization_pct,
+        cast(null as {{ mlcost.type_double() }}) as gpu_memory_peak_gb,
         'sagemaker' as job_source
     from training_jobs
     where training_started_at is not null
@@ -69,6 +71,7 @@ mlflow_attempts as (
         ended_at,
         cast(null as {{ dbt.type_string() }}) as failure_reason,
         gpu_utilization_pct,
+        gpu_memory_peak_gb,
         'mlflow' as job_source
     from mlflow_runs
     where started_at is not null
@@ -86,6 +89,7 @@ unioned as (
         ended_at,
         failure_reason,
         gpu_utilization_pct,
+        gpu_memory_peak_gb,
         'ml_jobs' as job_source
     from contract_attempts
     union all
@@ -106,6 +110,7 @@ final as (
         unioned.ended_at,
         unioned.failure_reason,
         unioned.gpu_utilization_pct,
+        unioned.gpu_memory_peak_gb,
         unioned.job_source
     from unioned
     inner join jobs

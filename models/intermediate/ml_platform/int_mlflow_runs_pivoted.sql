@@ -1,5 +1,5 @@
 {#- One row per MLflow run with the tags and params mlcost reads as columns, times as UTC
-    timestamps, the experiment's name and the run's mean GPU utilization. MLflow's status
+    timestamps, the experiment's name, the run's mean GPU utilization and peak GPU memory. MLflow's status
     maps onto the job contract: FINISHED succeeded, FAILED failed, KILLED killed, RUNNING
     and SCHEDULED running (a preempted run that never reported back stays RUNNING).
     A run without the mlcost.job_id / mlcost.attempt_id tags (launched by hand) is matched
@@ -84,14 +84,43 @@ run_params as (
 
 ),
 
+{# MLflow's system metrics (MLflow >= 2.8, mlflow/system_metrics/metrics/gpu_monitor.py):
+    system/gpu_<i>_utilization_percentage per GPU and sample (percent), and
+    system/gpu_<i>_memory_usage_megabytes (memory in use, MB of 10^6 bytes: NVML's bytes
+    / 1e6), so GB = MB / 1000. Utilization is the mean over GPUs and samples, peak memory
+    the max over GPUs and samples; a run without system metrics falls back to its
+    gpu_utilization metric, and has no peak memory. #}
+run_metrics as (
+
+    select
+        run_uuid,
+        value,
+        case
+            when key like 'system/gpu\_%\_utilization\_percentage' escape '\'
+                then 'system_utilization'
+            when key like 'system/gpu\_%\_memory\_usage\_megabytes' escape '\'
+                then 'system_memory_mb'
+            when key = 'gpu_utilization' then 'logged_utilization'
+        end as metric_kind
+    from metrics
+    where not coalesce(is_nan, false)
+
+),
+
 run_utilization as (
 
     select
         run_uuid,
-        {{ mlcost.exact_avg('value') }} as gpu_utilization_pct
-    from metrics
-    where key = 'gpu_utilization'
-        and not coalesce(is_nan, false)
+        coalesce(
+            {{ mlcost.exact_avg(
+                "case when metric_kind = 'system_utilization' then value end") }},
+            {{ mlcost.exact_avg(
+                "case when metric_kind = 'logged_utilization' then value end") }}
+        ) as gpu_utilization_pct,
+        max(case when metric_kind = 'system_memory_mb' then value end) / 1000.0
+            as gpu_memory_peak_gb
+    from run_metrics
+    where metric_kind is not null
     group by 1
 
 ),
@@ -138,6 +167,8 @@ final as (
         run_tags.tag_instance_type as instance_type,
         run_params.model_name,
         run_utilization.gpu_utilization_pct,
+        cast(run_utilization.gpu_memory_peak_gb as {{ mlcost.type_double() }})
+            as gpu_memory_peak_gb,
         runs.started_at,
         runs.ended_at,
         coalesce(

@@ -1,6 +1,9 @@
 {#- One row per job attempt: what it cost (billed and effective), how long it ran on how
     many GPUs, and how it ended. A running attempt counts up to the last billed hour of its
     nodes (or the end of the billing data when none is billed yet). -#}
+{#- GPU utilization waste: the share of the attempt's cost its GPUs left idle,
+    cost x (1 - utilization / 100), utilization clamped to 0-100. Null, never 0, when the
+    attempt's utilization is unknown or it ran on no GPU: unknown is not "no waste". -#}
 
 with attempts as (
 
@@ -112,6 +115,23 @@ durations as (
 
 ),
 
+unused_shares as (
+
+    select
+        attempts.attempt_id,
+        case
+            when attempts.gpu_utilization_pct is null
+                or coalesce(attempt_gpus.gpu_count, 0) = 0 then null
+            when attempts.gpu_utilization_pct >= 100 then 0.0
+            when attempts.gpu_utilization_pct <= 0 then 1.0
+            else 1 - attempts.gpu_utilization_pct / 100.0
+        end as unused_share
+    from attempts
+    left join attempt_gpus
+        on attempts.attempt_id = attempt_gpus.attempt_id
+
+),
+
 final as (
 
     select
@@ -149,7 +169,28 @@ final as (
             as billed_cost_in_reporting_currency,
         {{ mlcost.reporting_amount_or_zero(
             'attempt_costs.effective_cost_in_reporting_currency',
-            'attempt_costs.effective_cost') }} as effective_cost_in_reporting_currency
+            'attempt_costs.effective_cost') }} as effective_cost_in_reporting_currency,
+        cast(attempts.gpu_utilization_pct as {{ mlcost.type_double() }}) as gpu_utilization_pct,
+        cast(attempts.gpu_memory_peak_gb as {{ mlcost.type_double() }}) as gpu_memory_peak_gb,
+        cast(
+            coalesce(attempt_costs.billed_cost, 0) * unused_shares.unused_share
+            as {{ mlcost.type_money() }}
+        ) as unused_gpu_billed_cost,
+        cast(
+            coalesce(attempt_costs.effective_cost, 0) * unused_shares.unused_share
+            as {{ mlcost.type_money() }}
+        ) as unused_gpu_effective_cost,
+        cast(
+            {{ mlcost.reporting_amount_or_zero(
+                'attempt_costs.billed_cost_in_reporting_currency', 'attempt_costs.billed_cost') }}
+            * unused_shares.unused_share as {{ mlcost.type_money() }}
+        ) as unused_gpu_billed_cost_in_reporting_currency,
+        cast(
+            {{ mlcost.reporting_amount_or_zero(
+                'attempt_costs.effective_cost_in_reporting_currency',
+                'attempt_costs.effective_cost') }}
+            * unused_shares.unused_share as {{ mlcost.type_money() }}
+        ) as unused_gpu_effective_cost_in_reporting_currency
     from attempts
     inner join jobs
         on attempts.job_id = jobs.job_id
@@ -161,6 +202,8 @@ final as (
         on attempts.attempt_id = attempt_costs.attempt_id
     left join provider_currencies
         on jobs.provider = provider_currencies.x_provider
+    left join unused_shares
+        on attempts.attempt_id = unused_shares.attempt_id
 
 )
 

@@ -33,7 +33,34 @@ per_job as (
         {{ mlcost.sum_reporting('billed_cost_in_reporting_currency') }}
             as billed_cost_in_reporting_currency,
         {{ mlcost.sum_reporting('effective_cost_in_reporting_currency') }}
-            as effective_cost_in_reporting_currency
+            as effective_cost_in_reporting_currency,
+        {#- utilization weighted by GPU-hours, over the attempts that measured it #}
+        {{ mlcost.exact_sum(
+            'case when unused_gpu_billed_cost is not null'
+            ~ ' then gpu_utilization_pct * gpu_hours end') }} as utilization_x_gpu_hours,
+        {{ mlcost.exact_sum(
+            'case when unused_gpu_billed_cost is not null then gpu_hours else 0 end') }}
+            as utilization_known_gpu_hours,
+        max(gpu_memory_peak_gb) as gpu_memory_peak_gb,
+        {#- sums over the attempts with known utilization: null when there is none #}
+        sum(unused_gpu_billed_cost) as unused_gpu_billed_cost,
+        sum(unused_gpu_effective_cost) as unused_gpu_effective_cost,
+        case
+            when count(unused_gpu_billed_cost)
+                = count(unused_gpu_billed_cost_in_reporting_currency)
+                then sum(unused_gpu_billed_cost_in_reporting_currency)
+        end as unused_gpu_billed_cost_in_reporting_currency,
+        case
+            when count(unused_gpu_effective_cost)
+                = count(unused_gpu_effective_cost_in_reporting_currency)
+                then sum(unused_gpu_effective_cost_in_reporting_currency)
+        end as unused_gpu_effective_cost_in_reporting_currency,
+        sum(case when unused_gpu_billed_cost is null and gpu_count > 0 then billed_cost else 0 end)
+            as utilization_unknown_billed_cost,
+        {{ mlcost.sum_reporting(
+            'case when unused_gpu_billed_cost is null and gpu_count > 0'
+            ~ ' then billed_cost_in_reporting_currency else 0 end') }}
+            as utilization_unknown_billed_cost_in_reporting_currency
     from attempt_costs
     group by 1
 
@@ -80,7 +107,30 @@ final as (
             as effective_cost_in_reporting_currency,
         cast(case
             when per_job.gpu_hours > 0 then per_job.effective_cost / per_job.gpu_hours
-        end as {{ mlcost.type_double() }}) as effective_cost_per_gpu_hour
+        end as {{ mlcost.type_double() }}) as effective_cost_per_gpu_hour,
+        cast(
+            per_job.utilization_x_gpu_hours / nullif(per_job.utilization_known_gpu_hours, 0)
+            as {{ mlcost.type_double() }}
+        ) as gpu_utilization_pct,
+        cast(coalesce(per_job.utilization_known_gpu_hours, 0) as {{ mlcost.type_double() }})
+            as utilization_known_gpu_hours,
+        cast(per_job.gpu_memory_peak_gb as {{ mlcost.type_double() }}) as gpu_memory_peak_gb,
+        cast(per_job.unused_gpu_billed_cost as {{ mlcost.type_money() }})
+            as unused_gpu_billed_cost,
+        cast(per_job.unused_gpu_effective_cost as {{ mlcost.type_money() }})
+            as unused_gpu_effective_cost,
+        cast(coalesce(per_job.utilization_unknown_billed_cost, 0) as {{ mlcost.type_money() }})
+            as utilization_unknown_billed_cost,
+        cast(per_job.unused_gpu_billed_cost_in_reporting_currency as {{ mlcost.type_money() }})
+            as unused_gpu_billed_cost_in_reporting_currency,
+        cast(
+            per_job.unused_gpu_effective_cost_in_reporting_currency
+            as {{ mlcost.type_money() }}
+        ) as unused_gpu_effective_cost_in_reporting_currency,
+        {{ mlcost.reporting_amount_or_zero(
+            'per_job.utilization_unknown_billed_cost_in_reporting_currency',
+            'per_job.utilization_unknown_billed_cost') }}
+            as utilization_unknown_billed_cost_in_reporting_currency
     from jobs
     left join per_job
         on jobs.job_id = per_job.job_id

@@ -132,6 +132,10 @@ def add_run(world: World, rows: dict[str, list[list]], job, a: Attempt,
     if a.status == "preempted":
         stop = ts_of(a.ended_at) - 60
     points = 12
+    # About a third of the runs that measured their GPUs log MLflow's system metrics
+    # instead of a gpu_utilization metric of their own.
+    system_metrics = (a.gpu_utilization_pct is not None and a.gpu_memory_peak_gb is not None
+                      and noise("mlflow-system-metrics", world.seed, a.attempt_id) < 0.35)
     for i in range(1, points + 1):
         t = start + (stop - start) * i // points
         step = (a.attempt_number - 1) * 10_000 + i * 250
@@ -140,6 +144,9 @@ def add_run(world: World, rows: dict[str, list[list]], job, a: Attempt,
         # MLflow stores a NaN as value 0 with is_nan true (not every database holds NaN)
         rows["metrics"].append(["train_loss", 0.0 if nan else round(loss, 6), ms(t), uuid,
                                 step, "true" if nan else "false"])
+        if system_metrics:
+            add_system_metrics(rows, job, a, uuid, i, ms(t), step)
+            continue
         util = a.gpu_utilization_pct if a.gpu_utilization_pct is not None else 50.0
         rows["metrics"].append(["gpu_utilization", round(util + 6 * (noise("u", a.attempt_id, i)
                                                                     - 0.5), 3),
@@ -155,3 +162,23 @@ def add_run(world: World, rows: dict[str, list[list]], job, a: Attempt,
                                     "false"])
         rows["metrics"].append(["val_loss", 0.0 if value is None else value, ms(t), uuid,
                                 step, "true" if value is None else "false"])
+
+
+def add_system_metrics(rows: dict[str, list[list]], job, a: Attempt, uuid: str, i: int,
+                       timestamp_ms: int, step: int) -> None:
+    """MLflow's own system metrics (MLflow >= 2.8) at one sample, per GPU of the first node,
+    as its GPU monitor names them: utilization in percent, memory in use in MB (NVML's bytes
+    / 1e6). Utilization averages to the attempt's over GPUs and samples (the noise of the
+    two halves of the GPUs cancels); the highest memory sample is the attempt's peak."""
+    gpus = max(1, job.gpus_per_node)
+    for gpu in range(gpus):
+        sign = 1 if gpu % 2 == 0 else -1
+        wobble = 0.0 if gpus % 2 else 4 * (noise("gpu-u", a.attempt_id, i) - 0.5) * sign
+        rows["metrics"].append([f"system/gpu_{gpu}_utilization_percentage",
+                                round(a.gpu_utilization_pct + wobble, 6), timestamp_ms, uuid,
+                                step, "false"])
+        peak_mb = a.gpu_memory_peak_gb * 1000
+        share = 1.0 if (gpu == 0 and i == 6) else 0.6 + 0.35 * noise("gpu-m", a.attempt_id,
+                                                                      gpu, i)
+        rows["metrics"].append([f"system/gpu_{gpu}_memory_usage_megabytes",
+                                round(peak_mb * share, 3), timestamp_ms, uuid, step, "false"])
