@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from . import VERSION, catalog
 from .model import Charge
-from .world import World, dt_of, iso, ts_of
+from .world import CHECKPOINT_ARCHIVE_DAYS, CHECKPOINTS_KEEP, World, dt_of, iso, ts_of
 
 COMPUTE_KINDS = ("usage", "commitment_usage", "commitment_negation")
 UNIT = 10**10
@@ -412,7 +412,52 @@ class TruthAccumulator:
             "unmatched_attempt_nodes": [
                 {"attempt_id": attempt_id, "node_index": index, "reason": reason}
                 for attempt_id, index, reason in w.planted_unmatched],
+            "repeated_runs": self.repeated_runs(),
+            "checkpoint_retention": self.checkpoint_retention(),
         }
+
+    def job_billed(self, job_id: str) -> float:
+        return r6(sum(self.attempt_cost.get(a.attempt_id, AttemptCost()).billed
+                      for a in self.world.attempts if a.job_id == job_id))
+
+    def repeated_runs(self) -> dict:
+        """The planted repeats (a job run again with the same keys within the window after
+        the earlier one succeeded) with the repeat's billed cost, and the planted controls
+        (the same model, other keys), which are no repeats."""
+        w = self.world
+        return {"repeats": [{"job_id": job_id, **planted,
+                             "repeat_billed_cost": self.job_billed(job_id)}
+                            for job_id, planted in sorted(w.planted_repeats.items())],
+                "non_repeats": sorted(w.planted_non_repeats)}
+
+    def checkpoint_retention(self) -> list[dict]:
+        """Per planted job: its checkpoints beyond the newest CHECKPOINTS_KEEP, saved more
+        than CHECKPOINT_ARCHIVE_DAYS before the end of the window, other than one an attempt
+        resumed from; their size and what keeping them costs a month at the price the
+        simulation bills its bucket's storage at (per GB-month)."""
+        w = self.world
+        cutoff = w.end - CHECKPOINT_ARCHIVE_DAYS * 86400
+        resumed = {a.resumed_from_checkpoint_id for a in w.attempts
+                   if a.resumed_from_checkpoint_id}
+        buckets = {b.name: b for b in w.buckets}
+        out = []
+        for job_id in w.planted_checkpoint_jobs:
+            ckpts = sorted((c for c in w.checkpoints if c.job_id == job_id),
+                           key=lambda c: (c.saved_at, c.checkpoint_id), reverse=True)
+            candidates = [c for c in ckpts[CHECKPOINTS_KEEP:]
+                          if c.checkpoint_id not in resumed and ts_of(c.saved_at) < cutoff]
+            bucket = buckets[ckpts[0].uri.split("/")[2]]
+            price = storage_price_per_gb_month(bucket.provider, bucket.region)
+            size = sum(c.size_gb for c in candidates)
+            out.append({"job_id": job_id, "bucket": bucket.name,
+                        "candidate_checkpoint_count": len(candidates),
+                        "candidate_checkpoint_ids": sorted(c.checkpoint_id for c in candidates),
+                        "excluded_resumed_from": sorted(c.checkpoint_id for c in ckpts
+                                                        if c.checkpoint_id in resumed),
+                        "candidate_size_gb": r6(size),
+                        "storage_price_per_gb_month": price,
+                        "monthly_delete_saving": r6(size * price)})
+        return out
 
     def stale_storage(self) -> list[dict]:
         """Per storage resource and month: the billed days that came STALE_STORAGE_DAYS or
@@ -438,6 +483,15 @@ class TruthAccumulator:
                  "kind": self.storage_kind[rid], "month": month, "stale_days": v[0],
                  "stale_billed_cost": from_units(v[1])}
                 for (rid, month), v in sorted(out.items())]
+
+
+def storage_price_per_gb_month(provider: str, region: str) -> float:
+    """What the simulation bills a bucket's stored GB-month at (ChargeGenerator.bucket_charges)."""
+    if provider == "aws":
+        return catalog.AWS_S3_STANDARD_GB_MONTH
+    if provider == "gcp":
+        return catalog.gcp_gcs_sku(region).unit_price
+    return catalog.azure_blob_meter(region).unit_price
 
 
 def union_length(intervals: list[tuple[int, int]]) -> int:
