@@ -1,5 +1,9 @@
 {#- One row per MLflow run with the tags and params mlcost reads as columns, times as UTC
-    timestamps, the experiment's name and the run's mean GPU utilization. MLflow's status
+    timestamps, the experiment's name and the run's mean GPU utilization, and what makes
+    two runs the same (rpt_ml_repeated_runs): a hash of its params, its git commit (tag
+    mlflow.source.git.commit, else the run's source_version) and a dataset digest, read
+    from the tag var mlcost_repeat_dataset_digest_tag names (MLflow 2.4+ logs dataset
+    inputs in its datasets and inputs tables, which mlcost does not read). MLflow's status
     maps onto the job contract: FINISHED succeeded, FAILED failed, KILLED killed, RUNNING
     and SCHEDULED running (a preempted run that never reported back stays RUNNING).
     A run without the mlcost.job_id / mlcost.attempt_id tags (launched by hand) is matched
@@ -66,7 +70,12 @@ run_tags as (
         max(case when key = 'project' then value end) as tag_project,
         max(case when key = 'cloud' then value end) as tag_cloud,
         max(case when key = 'instance_type' then value end) as tag_instance_type,
-        max(case when key = 'mlflow.user' then value end) as tag_user
+        max(case when key = 'mlflow.user' then value end) as tag_user,
+        max(case when key = 'mlflow.source.git.commit' then value end) as tag_git_commit,
+        max(case
+            when key = {{ dbt.string_literal(var('mlcost_repeat_dataset_digest_tag')) }}
+                then value
+        end) as tag_dataset_digest
     from tags
     group by 1
 
@@ -80,6 +89,28 @@ run_params as (
         max(case when key = 'num_nodes' then value end) as num_nodes,
         max(case when key = 'gpus_per_node' then value end) as gpus_per_node
     from params
+    group by 1
+
+),
+
+{# What the run was given, as one hash: every param but the ignored ones
+    (var mlcost_repeat_ignored_params), sorted by key. #}
+run_params_hashed as (
+
+    select
+        run_uuid,
+        {{ dbt.hash(dbt.listagg(
+            dbt.concat(['key', "'='", "coalesce(value, '')"]), "'&'", 'order by key'
+        )) }} as params_hash
+    from params
+    {%- set ignored_params = var('mlcost_repeat_ignored_params') %}
+    {%- if ignored_params %}
+    where key not in (
+        {%- for param in ignored_params %}
+        {{ dbt.string_literal(param) }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    )
+    {%- endif %}
     group by 1
 
 ),
@@ -138,6 +169,9 @@ final as (
         run_tags.tag_instance_type as instance_type,
         run_params.model_name,
         run_utilization.gpu_utilization_pct,
+        run_params_hashed.params_hash,
+        coalesce(run_tags.tag_git_commit, runs.source_version) as git_commit,
+        run_tags.tag_dataset_digest as dataset_digest,
         runs.started_at,
         runs.ended_at,
         coalesce(
@@ -169,6 +203,8 @@ final as (
         on runs.run_uuid = run_tags.run_uuid
     left join run_params
         on runs.run_uuid = run_params.run_uuid
+    left join run_params_hashed
+        on runs.run_uuid = run_params_hashed.run_uuid
     left join run_utilization
         on runs.run_uuid = run_utilization.run_uuid
     left join experiments
