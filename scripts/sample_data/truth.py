@@ -35,6 +35,8 @@ UNIT = 10**10
 GIB_IN_GB = 2**30 / 10**9  # bytes of a gibibyte in GB of 10^9 bytes
 # The default of the mart's var mlcost_stale_storage_days.
 STALE_STORAGE_DAYS = 7
+# An archive age for windows too short for the default (the test sample's 21 days).
+SHORT_ARCHIVE_DAYS = 7
 
 
 def to_units(x: float) -> int:
@@ -431,12 +433,13 @@ class TruthAccumulator:
                 "non_repeats": sorted(w.planted_non_repeats)}
 
     def checkpoint_retention(self) -> list[dict]:
-        """Per planted job: its checkpoints beyond the newest CHECKPOINTS_KEEP, saved more
-        than CHECKPOINT_ARCHIVE_DAYS before the end of the window, other than one an attempt
-        resumed from; their size and what keeping them costs a month at the price the
-        simulation bills its bucket's storage at (per GB-month)."""
+        """Per planted job and archive age (the mart's default, CHECKPOINT_ARCHIVE_DAYS, and
+        SHORT_ARCHIVE_DAYS, which a window shorter than the default needs for any
+        checkpoint to be old enough): its checkpoints beyond the newest CHECKPOINTS_KEEP,
+        saved more than that many days before the end of the window, other than one an
+        attempt resumed from; their size and what keeping them costs a month at the price
+        the simulation bills its bucket's storage at (per GB-month)."""
         w = self.world
-        cutoff = w.end - CHECKPOINT_ARCHIVE_DAYS * 86400
         resumed = {a.resumed_from_checkpoint_id for a in w.attempts
                    if a.resumed_from_checkpoint_id}
         buckets = {b.name: b for b in w.buckets}
@@ -444,19 +447,25 @@ class TruthAccumulator:
         for job_id in w.planted_checkpoint_jobs:
             ckpts = sorted((c for c in w.checkpoints if c.job_id == job_id),
                            key=lambda c: (c.saved_at, c.checkpoint_id), reverse=True)
-            candidates = [c for c in ckpts[CHECKPOINTS_KEEP:]
-                          if c.checkpoint_id not in resumed and ts_of(c.saved_at) < cutoff]
             bucket = buckets[ckpts[0].uri.split("/")[2]]
             price = storage_price_per_gb_month(bucket.provider, bucket.region)
-            size = sum(c.size_gb for c in candidates)
-            out.append({"job_id": job_id, "bucket": bucket.name,
-                        "candidate_checkpoint_count": len(candidates),
-                        "candidate_checkpoint_ids": sorted(c.checkpoint_id for c in candidates),
-                        "excluded_resumed_from": sorted(c.checkpoint_id for c in ckpts
-                                                        if c.checkpoint_id in resumed),
-                        "candidate_size_gb": r6(size),
-                        "storage_price_per_gb_month": price,
-                        "monthly_delete_saving": r6(size * price)})
+            for archive_days in (CHECKPOINT_ARCHIVE_DAYS, SHORT_ARCHIVE_DAYS):
+                cutoff = w.end - archive_days * 86400
+                candidates = [c for c in ckpts[CHECKPOINTS_KEEP:]
+                              if c.checkpoint_id not in resumed
+                              and ts_of(c.saved_at) < cutoff]
+                size = sum(c.size_gb for c in candidates)
+                out.append({"job_id": job_id, "bucket": bucket.name,
+                            "checkpoints_keep": CHECKPOINTS_KEEP,
+                            "archive_days": archive_days,
+                            "candidate_checkpoint_count": len(candidates),
+                            "candidate_checkpoint_ids": sorted(c.checkpoint_id
+                                                               for c in candidates),
+                            "resumed_from_checkpoint_ids": sorted(
+                                c.checkpoint_id for c in ckpts if c.checkpoint_id in resumed),
+                            "candidate_size_gb": r6(size),
+                            "storage_price_per_gb_month": price,
+                            "monthly_delete_saving": r6(size * price)})
         return out
 
     def stale_storage(self) -> list[dict]:
