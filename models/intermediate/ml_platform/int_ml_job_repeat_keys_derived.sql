@@ -39,12 +39,12 @@ final as (
 
     select
         jobs.job_id,
-        coalesce(jobs.model_name, first_runs.model_name) as model_name,
         jobs.config_hash,
         first_runs.run_uuid as first_run_uuid,
         first_runs.params_hash,
         first_runs.git_commit,
-        first_runs.dataset_digest
+        first_runs.dataset_digest,
+        coalesce(jobs.model_name, first_runs.model_name) as model_name
     from jobs
     left join first_runs
         on jobs.job_id = first_runs.job_id

@@ -9,6 +9,10 @@
     A run without the mlcost.job_id / mlcost.attempt_id tags (launched by hand) is matched
     to the platform's attempt of the same user that started within a minute of it; a run
     that matches nothing is its own job (job id 'mlflow-' and the run id). -#}
+{%- set ignored_params = [] %}
+{%- for param in var('mlcost_repeat_ignored_params') %}
+{%- do ignored_params.append(dbt.string_literal(param)) %}
+{%- endfor %}
 
 with runs as (
 
@@ -103,13 +107,8 @@ run_params_hashed as (
             dbt.concat(['key', "'='", "coalesce(value, '')"]), "'&'", 'order by key'
         )) }} as params_hash
     from params
-    {%- set ignored_params = var('mlcost_repeat_ignored_params') %}
     {%- if ignored_params %}
-    where key not in (
-        {%- for param in ignored_params %}
-        {{ dbt.string_literal(param) }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    )
+    where key not in ({{ ignored_params | join(', ') }})
     {%- endif %}
     group by 1
 

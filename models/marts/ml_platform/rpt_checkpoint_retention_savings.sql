@@ -75,8 +75,8 @@ as_of as (
 
     select
         coalesce(
-            (select max(charge_period_end) from stored_lines),
-            (select max(saved_at) from checkpoints)
+            (select max(charge_period_end) as storage_end_at from stored_lines),
+            (select max(saved_at) as last_saved_at from checkpoints)
         ) as as_of_at
 
 ),

@@ -67,35 +67,49 @@ earlier_successes as (
 
 ),
 
-{# The platform's config hash decides when both jobs have one; else MLflow's keys. #}
-matches as (
+pairs as (
 
     select
         repeats.job_id,
         earlier_successes.job_id as earlier_job_id,
         earlier_successes.last_ended_at as earlier_succeeded_at,
+        repeats.config_hash is not null
+        and earlier_successes.config_hash is not null as has_both_config_hashes,
         repeats.config_hash = earlier_successes.config_hash as is_config_hash_equal,
         repeats.params_hash = earlier_successes.params_hash as is_params_equal,
         repeats.git_commit = earlier_successes.git_commit as is_git_commit_equal,
         repeats.dataset_digest = earlier_successes.dataset_digest as is_dataset_digest_equal,
-        row_number() over (
-            partition by repeats.job_id
-            order by earlier_successes.last_ended_at desc, earlier_successes.job_id desc
-        ) as earlier_rank
+        coalesce(repeats.dataset_digest, '')
+        = coalesce(earlier_successes.dataset_digest, '') as is_dataset_digest_same
     from repeats
     inner join earlier_successes
         on repeats.model_name = earlier_successes.model_name
         and repeats.job_id != earlier_successes.job_id
-        and earlier_successes.last_ended_at <= repeats.first_started_at
-        and earlier_successes.last_ended_at >= {{ dbt.dateadd(
-            'day', -1 * var('mlcost_repeat_window_days'), 'repeats.first_started_at') }}
-    where case
-        when repeats.config_hash is not null and earlier_successes.config_hash is not null
-            then repeats.config_hash = earlier_successes.config_hash
-        else repeats.params_hash = earlier_successes.params_hash
-            and repeats.git_commit = earlier_successes.git_commit
-            and coalesce(repeats.dataset_digest, '') = coalesce(earlier_successes.dataset_digest, '')
-    end
+        and repeats.first_started_at >= earlier_successes.last_ended_at
+        and {{ dbt.dateadd(
+            'day', -1 * var('mlcost_repeat_window_days'), 'repeats.first_started_at'
+        ) }} <= earlier_successes.last_ended_at
+
+),
+
+{# The platform's config hash decides when both jobs have one; else MLflow's keys. #}
+matches as (
+
+    select
+        pairs.*,
+        row_number() over (
+            partition by job_id
+            order by earlier_succeeded_at desc, earlier_job_id desc
+        ) as earlier_rank
+    from pairs
+    where
+        (has_both_config_hashes and is_config_hash_equal)
+        or (
+            not has_both_config_hashes
+            and is_params_equal
+            and is_git_commit_equal
+            and is_dataset_digest_same
+        )
 
 ),
 
