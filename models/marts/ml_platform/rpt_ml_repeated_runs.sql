@@ -67,23 +67,18 @@ earlier_successes as (
 
 ),
 
-pairs as (
+{# The platform's config hash decides when both jobs have one; else MLflow's keys. Two
+    joins on equal keys, not one on the model alone: a model trained a thousand times a
+    month would pair every run with every other. #}
+config_hash_pairs as (
 
     select
         repeats.job_id,
-        earlier_successes.job_id as earlier_job_id,
-        earlier_successes.last_ended_at as earlier_succeeded_at,
-        repeats.config_hash is not null
-        and earlier_successes.config_hash is not null as has_both_config_hashes,
-        repeats.config_hash = earlier_successes.config_hash as is_config_hash_equal,
-        repeats.params_hash = earlier_successes.params_hash as is_params_equal,
-        repeats.git_commit = earlier_successes.git_commit as is_git_commit_equal,
-        repeats.dataset_digest = earlier_successes.dataset_digest as is_dataset_digest_equal,
-        coalesce(repeats.dataset_digest, '')
-        = coalesce(earlier_successes.dataset_digest, '') as is_dataset_digest_same
+        earlier_successes.job_id as earlier_job_id
     from repeats
     inner join earlier_successes
         on repeats.model_name = earlier_successes.model_name
+        and repeats.config_hash = earlier_successes.config_hash
         and repeats.job_id != earlier_successes.job_id
         and repeats.first_started_at >= earlier_successes.last_ended_at
         and {{ dbt.dateadd(
@@ -92,24 +87,55 @@ pairs as (
 
 ),
 
-{# The platform's config hash decides when both jobs have one; else MLflow's keys. #}
+mlflow_key_pairs as (
+
+    select
+        repeats.job_id,
+        earlier_successes.job_id as earlier_job_id
+    from repeats
+    inner join earlier_successes
+        on repeats.model_name = earlier_successes.model_name
+        and repeats.params_hash = earlier_successes.params_hash
+        and repeats.git_commit = earlier_successes.git_commit
+        and coalesce(repeats.dataset_digest, '')
+        = coalesce(earlier_successes.dataset_digest, '')
+        and repeats.job_id != earlier_successes.job_id
+        and repeats.first_started_at >= earlier_successes.last_ended_at
+        and {{ dbt.dateadd(
+            'day', -1 * var('mlcost_repeat_window_days'), 'repeats.first_started_at'
+        ) }} <= earlier_successes.last_ended_at
+    where repeats.config_hash is null
+        or earlier_successes.config_hash is null
+
+),
+
+pairs as (
+
+    select * from config_hash_pairs
+    union all
+    select * from mlflow_key_pairs
+
+),
+
 matches as (
 
     select
-        pairs.*,
+        pairs.job_id,
+        pairs.earlier_job_id,
+        earlier_successes.last_ended_at as earlier_succeeded_at,
+        repeats.config_hash = earlier_successes.config_hash as is_config_hash_equal,
+        repeats.params_hash = earlier_successes.params_hash as is_params_equal,
+        repeats.git_commit = earlier_successes.git_commit as is_git_commit_equal,
+        repeats.dataset_digest = earlier_successes.dataset_digest as is_dataset_digest_equal,
         row_number() over (
-            partition by job_id
-            order by earlier_succeeded_at desc, earlier_job_id desc
+            partition by pairs.job_id
+            order by earlier_successes.last_ended_at desc, pairs.earlier_job_id desc
         ) as earlier_rank
     from pairs
-    where
-        (has_both_config_hashes and is_config_hash_equal)
-        or (
-            not has_both_config_hashes
-            and is_params_equal
-            and is_git_commit_equal
-            and is_dataset_digest_same
-        )
+    inner join repeats
+        on pairs.job_id = repeats.job_id
+    inner join earlier_successes
+        on pairs.earlier_job_id = earlier_successes.job_id
 
 ),
 
