@@ -771,13 +771,15 @@ class Builder:
         fails after 4 h 10 min and resumes from its 4th checkpoint: of its 9 checkpoints, the
         newest 3 are kept and the 4th (resumed from) is never a candidate.
         """
-        shared_rng = self.rng
+        shared_rng, shared_seq = self.rng, self.job_seq
         self.rng = random.Random(f"{self.seed}|repeat-and-checkpoint-scenarios")
+        # Job numbers of their own too: the same jobs whatever packed_jobs added before.
+        self.job_seq = PLANTED_JOB_SEQ
         try:
             self._planted_repeats()
             self._planted_checkpoint_retention()
         finally:
-            self.rng = shared_rng
+            self.rng, self.job_seq = shared_rng, shared_seq
 
     def _repeat_job(self, plan: JobPlan, config_hash: str = "") -> tuple[str, list[AttemptRun]]:
         job_id, runs = self.add_job(plan, script=[("succeeded", None, "")], scheduler=False,
@@ -1473,6 +1475,8 @@ CHECKPOINT_HOME = {"aws": "us-east-1", "gcp": "us-central1", "azure": "eastus"}
 # Defaults of the marts' vars mlcost_repeat_window_days, mlcost_checkpoints_keep and
 # mlcost_checkpoint_archive_days, which the planted facts and their truth assume.
 REPEAT_WINDOW_DAYS = 30
+# First job number of those scenarios (job-90001-...), apart from the drawn jobs'.
+PLANTED_JOB_SEQ = 90_000
 CHECKPOINTS_KEEP = 3
 CHECKPOINT_ARCHIVE_DAYS = 30
 
