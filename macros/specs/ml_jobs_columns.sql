@@ -20,6 +20,7 @@
     {'name': 'checkpoint_enabled', 'type': 'boolean'},
     {'name': 'submitted_at', 'type': 'timestamp'},
     {'name': 'status', 'type': 'string', 'required': true},
+    {'name': 'config_hash', 'type': 'string'},
 ]) }}
 {% endmacro %}
 

@@ -98,6 +98,9 @@ class Job:
     checkpoint_enabled: bool
     submitted_at: datetime
     status: str  # final status: succeeded | failed | killed | preempted | running
+    # The platform's hash of the job's resolved configuration; "" when it records none
+    # (an optional contract column: most jobs leave it empty).
+    config_hash: str = ""
 
 
 @dataclass(frozen=True)

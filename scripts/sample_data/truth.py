@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from . import VERSION, catalog
 from .model import Charge
-from .world import World, dt_of, iso, ts_of
+from .world import CHECKPOINT_ARCHIVE_DAYS, CHECKPOINTS_KEEP, World, dt_of, iso, ts_of
 
 COMPUTE_KINDS = ("usage", "commitment_usage", "commitment_negation")
 UNIT = 10**10
@@ -39,6 +39,8 @@ STALE_STORAGE_DAYS = 7
 # The utilization a right-sized job's GPUs should reach (the default of var
 # mlcost_rightsizing_target_utilization_pct).
 RIGHTSIZING_TARGET_PCT = 80.0
+# An archive age for windows too short for the default (the test sample's 21 days).
+SHORT_ARCHIVE_DAYS = 7
 
 
 def to_units(x: float) -> int:
@@ -426,6 +428,8 @@ class TruthAccumulator:
                 {"attempt_id": attempt_id, "node_index": index, "reason": reason}
                 for attempt_id, index, reason in w.planted_unmatched],
             "gpu_utilization": self.gpu_utilization(attempts_by_job),
+            "repeated_runs": self.repeated_runs(),
+            "checkpoint_retention": self.checkpoint_retention(),
         }
 
     def gpu_utilization(self, attempts_by_job: dict[str, list]) -> dict:
@@ -488,6 +492,55 @@ class TruthAccumulator:
                 "plateau_at": iso(p.at), "billed_cost": r6(cost.billed),
                 "plateau_waste_billed_cost": r6(cost.billed_after_plateau),
                 "plateau_waste_effective_cost": r6(cost.effective_after_plateau)})
+
+    def job_billed(self, job_id: str) -> float:
+        return r6(sum(self.attempt_cost.get(a.attempt_id, AttemptCost()).billed
+                      for a in self.world.attempts if a.job_id == job_id))
+
+    def repeated_runs(self) -> dict:
+        """The planted repeats (a job run again with the same keys within the window after
+        the earlier one succeeded) with the repeat's billed cost, and the planted controls
+        (the same model, other keys), which are no repeats."""
+        w = self.world
+        return {"repeats": [{"job_id": job_id, **planted,
+                             "repeat_billed_cost": self.job_billed(job_id)}
+                            for job_id, planted in sorted(w.planted_repeats.items())],
+                "non_repeats": sorted(w.planted_non_repeats)}
+
+    def checkpoint_retention(self) -> list[dict]:
+        """Per planted job and archive age (the mart's default, CHECKPOINT_ARCHIVE_DAYS, and
+        SHORT_ARCHIVE_DAYS, which a window shorter than the default needs for any
+        checkpoint to be old enough): its checkpoints beyond the newest CHECKPOINTS_KEEP,
+        saved more than that many days before the end of the window, other than one an
+        attempt resumed from; their size and what keeping them costs a month at the price
+        the simulation bills its bucket's storage at (per GB-month)."""
+        w = self.world
+        resumed = {a.resumed_from_checkpoint_id for a in w.attempts
+                   if a.resumed_from_checkpoint_id}
+        buckets = {b.name: b for b in w.buckets}
+        out = []
+        for job_id in w.planted_checkpoint_jobs:
+            ckpts = sorted((c for c in w.checkpoints if c.job_id == job_id),
+                           key=lambda c: (c.saved_at, c.checkpoint_id), reverse=True)
+            bucket = buckets[ckpts[0].uri.split("/")[2]]
+            price = storage_price_per_gb_month(bucket.provider, bucket.region)
+            for archive_days in (CHECKPOINT_ARCHIVE_DAYS, SHORT_ARCHIVE_DAYS):
+                cutoff = w.end - archive_days * 86400
+                candidates = [c for c in ckpts[CHECKPOINTS_KEEP:]
+                              if c.checkpoint_id not in resumed
+                              and ts_of(c.saved_at) < cutoff]
+                size = sum(c.size_gb for c in candidates)
+                out.append({"job_id": job_id, "bucket": bucket.name,
+                            "checkpoints_keep": CHECKPOINTS_KEEP,
+                            "archive_days": archive_days,
+                            "candidate_checkpoint_count": len(candidates),
+                            "candidate_checkpoint_ids": sorted(c.checkpoint_id
+                                                               for c in candidates),
+                            "resumed_from_checkpoint_ids": sorted(
+                                c.checkpoint_id for c in ckpts if c.checkpoint_id in resumed),
+                            "candidate_size_gb": r6(size),
+                            "storage_price_per_gb_month": price,
+                            "monthly_delete_saving": r6(size * price)})
         return out
 
     def stale_storage(self) -> list[dict]:
@@ -514,6 +567,15 @@ class TruthAccumulator:
                  "kind": self.storage_kind[rid], "month": month, "stale_days": v[0],
                  "stale_billed_cost": from_units(v[1])}
                 for (rid, month), v in sorted(out.items())]
+
+
+def storage_price_per_gb_month(provider: str, region: str) -> float:
+    """What the simulation bills a bucket's stored GB-month at (ChargeGenerator.bucket_charges)."""
+    if provider == "aws":
+        return catalog.AWS_S3_STANDARD_GB_MONTH
+    if provider == "gcp":
+        return catalog.gcp_gcs_sku(region).unit_price
+    return catalog.azure_blob_meter(region).unit_price
 
 
 def union_length(intervals: list[tuple[int, int]]) -> int:

@@ -355,6 +355,15 @@ class World:
     ri_count: int = 0
     cud_gpus: int = 0
     res_count: int = 0
+    # Issue 15's planted facts (Builder.repeat_and_checkpoint_scenarios): MLflow runs of a
+    # job written with these params and tags instead of drawn ones (job id -> {"params":
+    # [(key, value)], "tags": {key: value}}), the planted repeats (repeat job id -> the
+    # earlier job, the keys that match), the jobs whose runs differ (controls) and the
+    # jobs whose old checkpoints the retention report must find.
+    planted_mlflow_runs: dict[str, dict] = field(default_factory=dict)
+    planted_repeats: dict[str, dict] = field(default_factory=dict)
+    planted_non_repeats: list[str] = field(default_factory=list)
+    planted_checkpoint_jobs: list[str] = field(default_factory=list)
     # indexes built by finalize()
     instances_by_day: list[list[Instance]] = field(default_factory=list)
     volumes_by_day: list[list[Volume]] = field(default_factory=list)
@@ -766,6 +775,7 @@ class Builder:
         # the planted job keeps its id
         self.rightsizing_scenario()
         self.packed_jobs(self.attempts_factor)
+        self.repeat_and_checkpoint_scenarios()
         finalize(self.w)
         self.plateau_runs()
         return self.w
@@ -834,6 +844,107 @@ class Builder:
             step, at = metric_points(w, attempt)[evaluation - 1]
             w.planted_plateaus.append(
                 PlantedPlateau(attempt.attempt_id, source, evaluation, step, at))
+    def repeat_and_checkpoint_scenarios(self) -> None:
+        """Issue 15's planted facts, after everything else and from an RNG of their own (the
+        shared one is put back after), so every earlier draw stays as it was.
+
+        Repeated runs: a fine-tune run again with the same config_hash six days after the
+        first succeeded, and an MLflow-tracked fine-tune run again with the same params
+        (but its output_dir), git commit and dataset digest three days after; controls of the
+        same models with another config_hash or another learning rate are no repeats.
+        Checkpoint retention: a training job early in the window that checkpoints hourly,
+        fails after 4 h 10 min and resumes from its 4th checkpoint: of its 9 checkpoints, the
+        newest 3 are kept and the 4th (resumed from) is never a candidate.
+        """
+        shared_rng, shared_seq = self.rng, self.job_seq
+        self.rng = random.Random(f"{self.seed}|repeat-and-checkpoint-scenarios")
+        # Job numbers of their own too: the same jobs whatever packed_jobs added before.
+        self.job_seq = PLANTED_JOB_SEQ
+        try:
+            self._planted_repeats()
+            self._planted_checkpoint_retention()
+        finally:
+            self.rng, self.job_seq = shared_rng, shared_seq
+
+    def _repeat_job(self, plan: JobPlan, config_hash: str = "") -> tuple[str, list[AttemptRun]]:
+        job_id, runs = self.add_job(plan, script=[("succeeded", None, "")], scheduler=False,
+                                    queue_s=300)
+        if config_hash:
+            job = self.w.jobs[-1]
+            assert job.job_id == job_id
+            self.w.jobs[-1] = replace(job, config_hash=config_hash)
+        return job_id, runs
+
+    def _plant_repeat(self, job_id: str, runs: list[AttemptRun], earlier_id: str,
+                      earlier_runs: list[AttemptRun], matched_keys: str) -> None:
+        """Record a planted repeat when the simulation made it one: the earlier job
+        succeeded, ended before the repeat started and within the default window."""
+        earlier_end = earlier_runs[-1].end
+        start = runs[0].start
+        if (earlier_runs[-1].attempt.status == "succeeded" and earlier_end is not None
+                and earlier_end <= start <= earlier_end + REPEAT_WINDOW_DAYS * DAY):
+            self.w.planted_repeats[job_id] = {"earlier_job_id": earlier_id,
+                                              "matched_keys": matched_keys}
+
+    def _planted_repeats(self) -> None:
+        w = self.w
+        stretch = w.days / 45
+        # config_hash: the platform hashes the resolved config; the team does not use MLflow
+        person = self.person("platform")
+        config = "cfg-" + self.hex_id(16)
+
+        def platform_plan(submitted: int) -> JobPlan:
+            return JobPlan("fine_tune", person, "feature-store", "embedder", "aws", "us-east-1",
+                           "g5.2xlarge", 1, 1, False, 0, 3 * HOUR, catalog.AWS_RESEARCH,
+                           submitted)
+
+        first_id, first_runs = self._repeat_job(
+            platform_plan(w.start + int(5 * DAY * stretch) + 9 * HOUR), config)
+        gap = first_runs[-1].end or w.end
+        repeat_id, repeat_runs = self._repeat_job(
+            platform_plan(gap + int(6 * DAY * stretch)), config)
+        self._plant_repeat(repeat_id, repeat_runs, first_id, first_runs, "config_hash")
+        control_id, _ = self._repeat_job(
+            platform_plan(gap + int(8 * DAY * stretch)), "cfg-" + self.hex_id(16))
+        w.planted_non_repeats.append(control_id)
+        # MLflow: the same params, git commit and dataset digest; output_dir differs per run
+        person = self.person("nlp")
+        commit = self.hex_id(40)
+        digest = self.hex_id(8)
+
+        def nlp_plan(submitted: int) -> JobPlan:
+            return JobPlan("fine_tune", person, "chat-assistant", "atlas-7b", "aws",
+                           "us-east-1", "g5.2xlarge", 1, 1, False, 0, 2 * HOUR,
+                           catalog.AWS_RESEARCH, submitted)
+
+        def tracked(job_id: str, learning_rate: str) -> None:
+            w.planted_mlflow_runs[job_id] = {
+                "params": [("model_name", "atlas-7b"), ("learning_rate", learning_rate),
+                           ("batch_size", "32"), ("num_nodes", "1"), ("gpus_per_node", "1"),
+                           ("max_steps", "20000"), ("precision", "bf16"),
+                           ("output_dir", f"/mnt/runs/{job_id}")],
+                "tags": {"mlflow.source.git.commit": commit, "dataset_digest": digest}}
+
+        first_id, first_runs = self._repeat_job(
+            nlp_plan(w.start + int(12 * DAY * stretch) + 14 * HOUR))
+        tracked(first_id, "2e-05")
+        gap = first_runs[-1].end or w.end
+        repeat_id, repeat_runs = self._repeat_job(nlp_plan(gap + int(3 * DAY * stretch)))
+        tracked(repeat_id, "2e-05")
+        self._plant_repeat(repeat_id, repeat_runs, first_id, first_runs,
+                           "params,git_commit,dataset_digest")
+        control_id, _ = self._repeat_job(nlp_plan(gap + int(4 * DAY * stretch)))
+        tracked(control_id, "3e-05")
+        w.planted_non_repeats.append(control_id)
+
+    def _planted_checkpoint_retention(self) -> None:
+        plan = JobPlan("training", self.person("recsys"), "ranking", "dlrm-v2", "aws",
+                       "us-east-1", "g5.2xlarge", 1, 1, False, HOUR, 10 * HOUR,
+                       catalog.AWS_RESEARCH, self.w.start + DAY + 7 * HOUR)
+        job_id, _ = self.add_job(plan, script=[("failed", 4 * HOUR + 10 * 60, "NCCL timeout"),
+                                               ("succeeded", None, "")],
+                                 scheduler=False, queue_s=600)
+        self.w.planted_checkpoint_jobs.append(job_id)
 
     def packed_jobs(self, factor: float) -> None:
         """With an attempts factor above 1, about (factor - 1) times the attempts the world
@@ -1533,6 +1644,13 @@ def attempt_memory_peak(seed: int, attempt_id: str, plan: JobPlan,
 
 
 CHECKPOINT_HOME = {"aws": "us-east-1", "gcp": "us-central1", "azure": "eastus"}
+# Defaults of the marts' vars mlcost_repeat_window_days, mlcost_checkpoints_keep and
+# mlcost_checkpoint_archive_days, which the planted facts and their truth assume.
+REPEAT_WINDOW_DAYS = 30
+# First job number of those scenarios (job-90001-...), apart from the drawn jobs'.
+PLANTED_JOB_SEQ = 90_000
+CHECKPOINTS_KEEP = 3
+CHECKPOINT_ARCHIVE_DAYS = 30
 
 
 def storage_name(provider: str, role: str, team: str, region: str) -> str:

@@ -80,15 +80,12 @@ storage_days as (
 
 ),
 
-{# What a checkpoint URI or a machine is called: the resource name, else the last part of
-    the resource id (an S3 bucket's id is its name; Azure ids end in the resource name). -#}
+{# What a checkpoint URI or a machine is called (macros/storage_names.sql). -#}
 storage_named as (
 
     select
         storage_days.*,
-        lower(coalesce(
-            resource_name, {{ dbt.split_part('resource_id', "'/'", -1) }}
-        )) as storage_name
+        {{ mlcost.billed_storage_name('resource_name', 'resource_id') }} as storage_name
     from storage_days
 
 ),
@@ -97,38 +94,20 @@ machine_days as (
 
     select distinct
         x_provider,
-        lower(coalesce(
-            resource_name, {{ dbt.split_part('resource_id', "'/'", -1) }}
-        )) as machine_name,
+        {{ mlcost.billed_storage_name('resource_name', 'resource_id') }} as machine_name,
         cast({{ dbt.date_trunc('day', 'charge_period_start') }} as date) as usage_date
     from cost_lines
     where x_instance_type is not null
 
 ),
 
-{# s3://bucket/..., gs://bucket/..., abfss://container@account.dfs.core.windows.net/...,
-    https://account.blob.core.windows.net/container/...: the bucket or storage account. -#}
-checkpoint_hosts as (
-
-    select
-        lower({{ dbt.split_part('uri', "'/'", 3) }}) as uri_host,
-        cast({{ dbt.date_trunc('day', 'saved_at') }} as date) as touch_date
-    from checkpoints
-
-),
-
+{# The bucket or storage account of each checkpoint (macros/storage_names.sql). -#}
 checkpoint_touches as (
 
     select distinct
-        case
-            when uri_host like '%@%.core.windows.net'
-                then {{ dbt.split_part(dbt.split_part('uri_host', "'@'", 2), "'.'", 1) }}
-            when uri_host like '%.core.windows.net'
-                then {{ dbt.split_part('uri_host', "'.'", 1) }}
-            else uri_host
-        end as storage_name,
-        touch_date
-    from checkpoint_hosts
+        {{ mlcost.checkpoint_storage_name('uri') }} as storage_name,
+        cast({{ dbt.date_trunc('day', 'saved_at') }} as date) as touch_date
+    from checkpoints
 
 ),
 

@@ -73,6 +73,7 @@ sagemaker_jobs as (
             when 'Stopped' then 'killed'
             else 'running'
         end as status,
+        cast(null as {{ dbt.type_string() }}) as config_hash,
         2 as source_precedence,
         'sagemaker' as job_source
     from sagemaker_attempts
@@ -116,6 +117,7 @@ mlflow_jobs as (
         cast(null as {{ dbt.type_boolean() }}) as checkpoint_enabled,
         first_started_at as submitted_at,
         status,
+        cast(null as {{ dbt.type_string() }}) as config_hash,
         3 as source_precedence,
         'mlflow' as job_source
     from mlflow_latest
@@ -143,6 +145,7 @@ unioned as (
         checkpoint_enabled,
         submitted_at,
         status,
+        config_hash,
         1 as source_precedence,
         'ml_jobs' as job_source
     from contract_jobs
@@ -184,6 +187,7 @@ final as (
         checkpoint_enabled,
         submitted_at,
         status,
+        config_hash,
         job_source
     from ranked
     where source_rank = 1

@@ -1,10 +1,18 @@
 {#- One row per MLflow run with the tags and params mlcost reads as columns, times as UTC
-    timestamps, the experiment's name, the run's mean GPU utilization and peak GPU memory. MLflow's status
-    maps onto the job contract: FINISHED succeeded, FAILED failed, KILLED killed, RUNNING
-    and SCHEDULED running (a preempted run that never reported back stays RUNNING).
+    timestamps, the experiment's name, the run's mean GPU utilization and peak GPU memory,
+    and what makes two runs the same (rpt_ml_repeated_runs): a hash of its params, its
+    git commit (tag mlflow.source.git.commit, else the run's source_version) and a
+    dataset digest, read from the tag var mlcost_repeat_dataset_digest_tag names (MLflow
+    2.4+ logs dataset inputs in its datasets and inputs tables, which mlcost does not
+    read). MLflow's status maps onto the job contract: FINISHED succeeded, FAILED failed,
+    KILLED killed, RUNNING and SCHEDULED running (a preempted run that never reported back stays RUNNING).
     A run without the mlcost.job_id / mlcost.attempt_id tags (launched by hand) is matched
     to the platform's attempt of the same user that started within a minute of it; a run
     that matches nothing is its own job (job id 'mlflow-' and the run id). -#}
+{%- set ignored_params = [] %}
+{%- for param in var('mlcost_repeat_ignored_params') %}
+{%- do ignored_params.append(dbt.string_literal(param)) %}
+{%- endfor %}
 
 with runs as (
 
@@ -66,7 +74,12 @@ run_tags as (
         max(case when key = 'project' then value end) as tag_project,
         max(case when key = 'cloud' then value end) as tag_cloud,
         max(case when key = 'instance_type' then value end) as tag_instance_type,
-        max(case when key = 'mlflow.user' then value end) as tag_user
+        max(case when key = 'mlflow.user' then value end) as tag_user,
+        max(case when key = 'mlflow.source.git.commit' then value end) as tag_git_commit,
+        max(case
+            when key = {{ dbt.string_literal(var('mlcost_repeat_dataset_digest_tag')) }}
+                then value
+        end) as tag_dataset_digest
     from tags
     group by 1
 
@@ -104,6 +117,23 @@ run_metrics as (
         end as metric_kind
     from metrics
     where not coalesce(is_nan, false)
+
+),
+
+{# What the run was given, as one hash: every param but the ignored ones
+    (var mlcost_repeat_ignored_params), sorted by key. #}
+run_params_hashed as (
+
+    select
+        run_uuid,
+        {{ dbt.hash(dbt.listagg(
+            dbt.concat(['key', "'='", "coalesce(value, '')"]), "'&'", 'order by key'
+        )) }} as params_hash
+    from params
+    {%- if ignored_params %}
+    where key not in ({{ ignored_params | join(', ') }})
+    {%- endif %}
+    group by 1
 
 ),
 
@@ -169,6 +199,9 @@ final as (
         run_utilization.gpu_utilization_pct,
         cast(run_utilization.gpu_memory_peak_gb as {{ mlcost.type_double() }})
             as gpu_memory_peak_gb,
+        run_params_hashed.params_hash,
+        coalesce(run_tags.tag_git_commit, runs.source_version) as git_commit,
+        run_tags.tag_dataset_digest as dataset_digest,
         runs.started_at,
         runs.ended_at,
         coalesce(
@@ -200,6 +233,8 @@ final as (
         on runs.run_uuid = run_tags.run_uuid
     left join run_params
         on runs.run_uuid = run_params.run_uuid
+    left join run_params_hashed
+        on runs.run_uuid = run_params_hashed.run_uuid
     left join run_utilization
         on runs.run_uuid = run_utilization.run_uuid
     left join experiments

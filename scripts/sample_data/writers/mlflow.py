@@ -65,7 +65,8 @@ def write(world: World, out_dir: Path) -> tuple[dict[str, str], dict[str, int]]:
     for a in world.attempts:
         attempts_by_job.setdefault(a.job_id, []).append(a)
     for job in sorted(world.jobs, key=lambda j: j.job_id):
-        if not mlflow_tracks(world.seed, job):
+        planted = job.job_id in world.planted_mlflow_runs
+        if not planted and not mlflow_tracks(world.seed, job):
             continue
         key = (job.team, job.project)
         if key not in experiments:
@@ -106,7 +107,11 @@ def add_run(world: World, rows: dict[str, list[list]], job, a: Attempt,
     status = STATUS[a.status]
     if a.status == "preempted":
         end = None  # the process died with its VM: the run never reported back
-    commit = hashlib.sha1(f"{job.project}|{job.submitted_at:%Y%m%d}".encode()).hexdigest()
+    # A planted run (World.planted_mlflow_runs) has the params and tags its scenario set.
+    planted = world.planted_mlflow_runs.get(job.job_id, {})
+    planted_tags = planted.get("tags", {})
+    commit = planted_tags.get("mlflow.source.git.commit") or hashlib.sha1(
+        f"{job.project}|{job.submitted_at:%Y%m%d}".encode()).hexdigest()
     source = "train.py" if job.job_type == "training" else "finetune.py"
     rows["runs"].append([uuid, f"{job.job_name}-{a.attempt_number}", "JOB", source, "",
                          job.user_email, status, ms(start), None if end is None else ms(end),
@@ -116,10 +121,11 @@ def add_run(world: World, rows: dict[str, list[list]], job, a: Attempt,
             ("mlflow.source.type", "JOB"), ("mlflow.runName", f"{job.job_name}-{a.attempt_number}"),
             ("mlflow.source.git.commit", commit), ("team", job.team), ("cloud", job.provider),
             ("instance_type", job.instance_type)]
-    if noise("mlflow-untagged", world.seed, a.attempt_id) >= 0.1:
+    if planted or noise("mlflow-untagged", world.seed, a.attempt_id) >= 0.1:
         tags += [("mlcost.job_id", job.job_id), ("mlcost.attempt_id", a.attempt_id)]
     if a.resumed_from_checkpoint_id:
         tags.append(("resumed_from_checkpoint", a.resumed_from_checkpoint_id))
+    tags += [(k, v) for k, v in planted_tags.items() if k != "mlflow.source.git.commit"]
     rows["tags"].extend([[k, v, uuid] for k, v in tags])
     lr = round(10 ** (-5 + 2 * noise("lr", a.job_id)), 8)
     params = [("model_name", job.model_name), ("learning_rate", repr(lr)),
@@ -127,6 +133,8 @@ def add_run(world: World, rows: dict[str, list[list]], job, a: Attempt,
               ("num_nodes", str(job.node_count)), ("gpus_per_node", str(job.gpus_per_node)),
               ("max_steps", str(1000 * (5 + int(50 * noise("steps", a.job_id))))),
               ("precision", "bf16")]
+    if planted:
+        params = list(planted["params"])
     rows["params"].extend([[k, v, uuid] for k, v in params])
     stop = end if end is not None else min(world.end, start + 3600 * 48)
     if a.status == "preempted":
