@@ -20,6 +20,7 @@
     {'name': 'checkpoint_enabled', 'type': 'boolean'},
     {'name': 'submitted_at', 'type': 'timestamp'},
     {'name': 'status', 'type': 'string', 'required': true},
+    {'name': 'dataset_uri', 'type': 'string'},
 ]) }}
 {% endmacro %}
 
@@ -46,6 +47,7 @@
     {'name': 'resource_id', 'type': 'string', 'required': true},
     {'name': 'instance_type', 'type': 'string'},
     {'name': 'gpus_used', 'type': 'integer'},
+    {'name': 'volume_ids', 'type': 'string'},
 ]) }}
 {% endmacro %}
 

@@ -98,6 +98,8 @@ class Job:
     checkpoint_enabled: bool
     submitted_at: datetime
     status: str  # final status: succeeded | failed | killed | preempted | running
+    # The dataset the job reads (s3://, gs://, abfss://, https://...); "" when not reported.
+    dataset_uri: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,9 @@ class AttemptNode:
     resource_id: str  # the billing line's resource id (EC2 instance id, GCE global name, Azure VM id)
     instance_type: str
     gpus_used: int
+    # The disks attached to the node, ';'-separated, as the cloud names them (an EBS volume
+    # id, a GCE disk path, an Azure disk id); "" when not reported.
+    volume_ids: str = ""
 
 
 @dataclass(frozen=True)
