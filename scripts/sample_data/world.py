@@ -811,7 +811,8 @@ class Builder:
                                    self.zone("aws", "us-west-2"), sub, before, after, False,
                                    "platform", tags, "notebook", "embedder-notebook")
         listed.disk_tags = {k: v for k, v in tags.items() if k != "aws:createdBy"}
-        job_id = self.new_job_id()
+        # Its own id series: with an attempts factor, packed jobs take the next numbers.
+        job_id = f"job-s0001-{self.hex_id(6)}"
         attempt = Attempt(f"{job_id}-a1", job_id, 1, "running", dt_of(w.start), None, "",
                           round(self.rng.uniform(5, 30), 1), "")
         self.record_job(job_id, plan, [AttemptRun(attempt, w.start, None, [])])

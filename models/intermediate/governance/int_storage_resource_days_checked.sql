@@ -17,12 +17,10 @@
        machine's of the same account and availability zone, and do not both sit on the
        bill's first and last hours (a lifetime cut by the bill at both ends says nothing:
        every volume and machine billed all along would match).
-    Storage no tie reaches says job_storage_uris when a checkpoint or dataset URI ever named
-    it, else none. The clock starts at the later of the last touch and the first billed day
-    in the data. -#}
-{#- A table, not the folder's view: its key tests and the idle-resource report would each
-    run it again over every line of history. Not incremental by day: whether a day is
-    stale depends on every earlier day of the resource. -#}
+    Else job_storage_uris when a checkpoint or dataset URI ever named it, else none. The
+    clock starts at the later of the last touch and the first billed day. -#}
+{#- A table, not the folder's view: its key tests and the report would each run it again.
+    Not incremental by day: whether a day is stale depends on every earlier day. -#}
 {{ config(materialized='table') }}
 {%- set max_volumes_per_node = 16 %}
 
@@ -208,9 +206,8 @@ tie_tag_entries as (
 
 ),
 
-{# What a disk can be tied to: one machine, or every machine of an account carrying one
-    value of a tie tag (a cluster), so that a cluster's disks are not joined to each of
-    its machines. #}
+{# A disk is tied to one machine, or to every machine of an account carrying one value of
+    a tie tag (a cluster): not joined to each of a cluster's machines. #}
 group_days as (
 
     select distinct
@@ -335,8 +332,8 @@ disk_tag_sets as (
     select distinct
         x_provider,
         sub_account_id,
-        lower(resource_id) as resource_key,
-        tags
+        tags,
+        lower(resource_id) as resource_key
     from storage_lines
     where is_disk
 
@@ -369,8 +366,7 @@ tag_ties_grouped as (
 
 ),
 
-{# 4. AWS lifetimes, from hourly lines only (a daily CUR cannot tell an hour). GCP and
-    Azure disks are tied by name. -#}
+{# 4. AWS lifetimes, from hourly lines only (a daily CUR cannot tell an hour). -#}
 disk_lifetimes as (
 
     select
