@@ -110,12 +110,12 @@ def main() -> int:
     )
     print_table(
         "Money spent on nothing per month (see rpt_idle_and_orphaned_resources)",
-        ["month", "finding", "currency", "resources", "billed"],
+        ["month", "finding", "confidence", "currency", "resources", "billed"],
         con.execute(f"""
-            select strftime(usage_month, '%Y-%m'), finding, billing_currency, count(*),
-                   sum(finding_billed_cost)
+            select strftime(usage_month, '%Y-%m'), finding, confidence, billing_currency,
+                   count(*), sum(finding_billed_cost)
             from {MARTS_SCHEMA}.rpt_idle_and_orphaned_resources
-            group by 1, 2, 3 order by 1, 2, 3
+            group by 1, 2, 3, 4 order by 1, 2, 3, 4
         """).fetchall(),
     )
     print_table(

@@ -220,14 +220,15 @@ IDLE_REPORT = "main_marts.rpt_idle_and_orphaned_resources"
 def _findings(built: BuiltProject, finding: str) -> dict[tuple[str, str], tuple]:
     rows = built.query(f"""
         select lower(resource_id), strftime(usage_month, '%Y-%m'), finding_billed_cost,
-            stale_days, idle_hours
+            stale_days, idle_hours, evidence, confidence
         from {IDLE_REPORT} where finding = ?""", [finding])
-    return {(rid, month): (float(cost), days, hours) for rid, month, cost, days, hours in rows}
+    return {(rid, month): (float(cost), days, hours, evidence, confidence)
+            for rid, month, cost, days, hours, evidence, confidence in rows}
 
 
 def test_idle_machines_recovered_per_resource(built_sample: BuiltProject) -> None:
     idle: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for (rid, _), (cost, _, hours) in _findings(built_sample, "idle_machine").items():
+    for (rid, _), (cost, _, hours, _, _) in _findings(built_sample, "idle_machine").items():
         idle[rid][0] += cost
         idle[rid][1] += hours
     planted = [row for row in built_sample.truth["idle"] if row["planted"]]
@@ -257,8 +258,12 @@ def test_stale_storage_recovered_per_month(built_sample: BuiltProject) -> None:
     for key, row in truth.items():
         assert built[key][0] == pytest.approx(row["stale_billed_cost"], abs=CENT), key
         assert built[key][1] == row["stale_days"], key
+        assert built[key][3:] == (row["evidence"], row["confidence"]), key
     kinds = {row["kind"] for row in truth.values()}
     assert {"unattached_volume", "checkpoints_bucket"} <= kinds
+    # Disks left behind: nothing ties them, so nothing says they are in use.
+    assert {row["confidence"] for row in truth.values()
+            if row["kind"] == "unattached_volume"} == {"low"}
 
 
 def test_disks_left_behind_are_stale_running_machines_disks_are_not(built_sample: BuiltProject) -> None:

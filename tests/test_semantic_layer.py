@@ -175,6 +175,7 @@ def money_or_volume(metric: str) -> bool:
 
 # --- the layer as a whole -----------------------------------------------------------------
 
+
 def test_configs_validate_against_the_database(layer: SemanticLayer) -> None:
     result = layer.mf("validate-configs")
     output = result.stdout + result.stderr
@@ -194,6 +195,7 @@ def test_every_metric_is_listed(layer: SemanticLayer) -> None:
 
 
 # --- finops -------------------------------------------------------------------------------
+
 
 def test_billed_and_effective_cost(layer: SemanticLayer) -> None:
     lines = f"{MARTS}.fct_cost_lines"
@@ -297,6 +299,7 @@ def test_commitment_utilization_is_weighted_by_committed_cost(layer: SemanticLay
 
 
 # --- governance ---------------------------------------------------------------------------
+
 
 def test_tag_coverage_counts_each_dollar_once(layer: SemanticLayer) -> None:
     coverage = f"{MARTS}.fct_tag_coverage_daily"
@@ -418,6 +421,7 @@ def test_budget_used_is_a_ratio_on_the_latest_day(layer: SemanticLayer) -> None:
 
 # --- ml platform --------------------------------------------------------------------------
 
+
 def test_failure_rate_and_job_cost(layer: SemanticLayer) -> None:
     attempts = f"{MARTS}.fct_ml_job_attempt_costs"
     unsuccessful = f"attempt_status in {UNSUCCESSFUL}"
@@ -504,6 +508,8 @@ def test_plateau_waste_cost(layer: SemanticLayer) -> None:
                                 ("plateau_waste_effective_cost",
                                  "plateau_waste_effective_cost")]},
         money_or_volume)
+
+
 def test_repeated_runs_and_checkpoint_savings(layer: SemanticLayer) -> None:
     repeats = f"{MARTS}.rpt_ml_repeated_runs"
     retention = f"{MARTS}.rpt_checkpoint_retention_savings"

@@ -21,6 +21,7 @@
     {'name': 'submitted_at', 'type': 'timestamp'},
     {'name': 'status', 'type': 'string', 'required': true},
     {'name': 'config_hash', 'type': 'string'},
+    {'name': 'dataset_uri', 'type': 'string'},
 ]) }}
 {% endmacro %}
 
@@ -48,6 +49,7 @@
     {'name': 'resource_id', 'type': 'string', 'required': true},
     {'name': 'instance_type', 'type': 'string'},
     {'name': 'gpus_used', 'type': 'integer'},
+    {'name': 'volume_ids', 'type': 'string'},
 ]) }}
 {% endmacro %}
 

@@ -101,6 +101,8 @@ class Job:
     # The platform's hash of the job's resolved configuration; "" when it records none
     # (an optional contract column: most jobs leave it empty).
     config_hash: str = ""
+    # The dataset the job reads (s3://, gs://, abfss://, https://...); "" when not reported.
+    dataset_uri: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,9 @@ class AttemptNode:
     resource_id: str  # the billing line's resource id (EC2 instance id, GCE global name, Azure VM id)
     instance_type: str
     gpus_used: int
+    # The disks attached to the node, ';'-separated, as the cloud names them (an EBS volume
+    # id, a GCE disk path, an Azure disk id); "" when not reported.
+    volume_ids: str = ""
 
 
 @dataclass(frozen=True)

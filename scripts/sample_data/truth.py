@@ -12,9 +12,15 @@ What no attempt receives is unattributed. Idle is the running time of a GPU mach
 attempt on it, and the cost of those seconds (cost * idle_seconds / running_seconds).
 
 Stale storage is a storage resource's billed days on which nothing touched it for
-STALE_STORAGE_DAYS: a checkpoint written into a bucket touches it that day; a GCP or Azure
-boot disk is touched on the days its machine is billed (their names tie them; an AWS CUR
-does not say which instance an EBS volume belongs to, so AWS disks are never touched).
+STALE_STORAGE_DAYS: a checkpoint written into a bucket touches it that day, a job reading a
+dataset (Job.dataset_uri) touches its bucket every day an attempt of the job runs; a disk
+is touched on the days a machine it is tied to is billed. The ties are what the simulation
+lets the bill and the job contract show, strongest first (the finding's evidence): a node
+listing the disk in volume_ids (job_volume_ids), a GCP or Azure boot disk named after its
+VM (machine_name), a tie tag with the same value on the disk and a machine of its account
+(machine_tags), an AWS disk whose billed hours start and end within an hour of a machine's
+of the same account and zone, unless they span the whole bill (machine_lifetime); else
+buckets a job ever touched say job_storage_uris, everything else none.
 Unowned is the usage cost of a resource whose lines in a month carry no owner tag.
 
 Money is summed exactly: every Charge carries at most 10 decimals, so sums are kept as
@@ -26,10 +32,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from . import VERSION, catalog
 from .model import Charge
-from .world import CHECKPOINT_ARCHIVE_DAYS, CHECKPOINTS_KEEP, World, dt_of, iso, ts_of
+from .world import (CHECKPOINT_ARCHIVE_DAYS, CHECKPOINTS_KEEP, HOUR, World, dt_of, hour_floor,
+                     iso, ts_of)
 
 COMPUTE_KINDS = ("usage", "commitment_usage", "commitment_negation")
 UNIT = 10**10
@@ -41,6 +49,14 @@ STALE_STORAGE_DAYS = 7
 RIGHTSIZING_TARGET_PCT = 80.0
 # An archive age for windows too short for the default (the test sample's 21 days).
 SHORT_ARCHIVE_DAYS = 7
+# Tag keys that tie a disk to a machine (the defaults of var mlcost_machine_tie_tag_keys,
+# as the generator spells them).
+TIE_TAG_KEYS = ("Name", "aws:eks:cluster-name", "aws:autoscaling:groupName",
+                "aws:ec2launchtemplate:id")
+# A finding's evidence, strongest first, and how sure it makes a stale finding.
+STORAGE_EVIDENCE = {"job_volume_ids": "high", "machine_name": "high",
+                    "machine_tags": "medium", "machine_lifetime": "medium",
+                    "job_storage_uris": "medium", "none": "low"}
 
 
 def to_units(x: float) -> int:
@@ -119,7 +135,9 @@ class TruthAccumulator:
     storage_kind: dict[str, str] = field(default_factory=dict)
     storage_days: dict[tuple[str, object], int] = field(default_factory=dict)
     touch_days: dict[str, set] = field(default_factory=dict)
-    disk_of_machine: dict[str, str] = field(default_factory=dict)
+    disk_of_machine: dict[str, list[str]] = field(default_factory=dict)
+    # The strongest evidence tying each disk to a machine, or a bucket to the jobs.
+    storage_evidence: dict[str, str] = field(default_factory=dict)
     # Usage billed per (provider, resource, month) and whether any of its lines had an owner.
     resource_month: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
     _period_cache: dict = field(default_factory=dict)
@@ -144,14 +162,89 @@ class TruthAccumulator:
             self.counts[inst.resource_id] = inst.count
             if inst.disk_id and inst.role != "sagemaker":
                 self.storage_kind[inst.disk_id] = "boot_disk"
-                if inst.provider != "aws":
-                    self.disk_of_machine[inst.resource_id] = inst.disk_id
         for vol in w.volumes:
             self.storage_kind[vol.resource_id] = "unattached_volume"
         for bucket in w.buckets:
             self.storage_kind[bucket.resource_id] = f"{bucket.role}_bucket"
             self.touch_days[bucket.resource_id] = {
                 dt_of(saved).date() for saved, _ in bucket.checkpoints}
+        self._tie_storage()
+
+    def _tie_storage(self) -> None:
+        """Which machines each disk is tied to (disk_of_machine) and by what evidence, and
+        the days jobs read their dataset buckets (touch_days)."""
+        w = self.world
+        machines = [i for i in w.instances if i.role != "sagemaker"]
+        disks = [(i.provider, i.disk_id, i.sub_account, i.zone, i.start, i.end, i.disk_tags)
+                 for i in machines if i.disk_id]
+        disks += [(v.provider, v.resource_id, v.sub_account, v.zone, v.start, v.end, v.tags)
+                  for v in w.volumes]
+        by_name = {rid.rsplit("/", 1)[-1].lower(): rid for _, rid, *_ in disks}
+        ties: dict[str, dict[str, set[str]]] = {}  # evidence -> disk -> machines
+
+        def tie(evidence: str, disk: str, machine: str) -> None:
+            ties.setdefault(evidence, {}).setdefault(disk, set()).add(machine)
+
+        billed = {i.resource_id for i in machines}
+        for node in w.nodes:
+            if node.resource_id not in billed:
+                continue
+            for entry in filter(None, (v.strip() for v in node.volume_ids.split(";"))):
+                disk = by_name.get(entry.rsplit("/", 1)[-1].lower())
+                if disk:
+                    tie("job_volume_ids", disk, node.resource_id)
+        for inst in machines:
+            if inst.disk_id and inst.provider != "aws":
+                tie("machine_name", inst.disk_id, inst.resource_id)
+        tagged = [(i, k) for i in machines for k in TIE_TAG_KEYS if k in i.tags]
+        for provider, disk, sub, _, _, _, tags in disks:
+            for inst, key in tagged:
+                if (inst.provider == provider and inst.sub_account == sub
+                        and tags.get(key) == inst.tags[key]):
+                    tie("machine_tags", disk, inst.resource_id)
+        # Billed hours as the bill shows them: cut to the window, whose first and last
+        # hours a resource billed all along shares with every other such resource.
+        first_edge, last_edge = w.start, w.end - HOUR
+
+        def lifetime(start: int, end: int) -> tuple[int, int]:
+            return (hour_floor(max(start, w.start)), hour_floor(min(end, w.end) - 1))
+
+        spans: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+        for inst in machines:
+            if inst.provider == "aws" and inst.end > w.start and inst.start < w.end:
+                spans.setdefault((inst.sub_account, inst.zone), []).append(
+                    (*lifetime(inst.start, inst.end), inst.resource_id))
+        for provider, disk, sub, zone, start, end, _ in disks:
+            if provider != "aws" or end <= w.start or start >= w.end:
+                continue
+            first, last = lifetime(start, end)
+            if first == first_edge and last == last_edge:
+                continue
+            for m_first, m_last, machine in spans.get((sub, zone), ()):
+                if abs(m_first - first) <= HOUR and abs(m_last - last) <= HOUR:
+                    tie("machine_lifetime", disk, machine)
+        for evidence in ("machine_lifetime", "machine_tags", "machine_name",
+                         "job_volume_ids"):
+            for disk, tied in ties.get(evidence, {}).items():
+                self.storage_evidence[disk] = evidence
+                for machine in tied:
+                    self.disk_of_machine.setdefault(machine, []).append(disk)
+        # Dataset reads: every day an attempt of a job reading the bucket runs.
+        buckets = {b.name.lower(): b.resource_id for b in w.buckets}
+        reads = {j.job_id: buckets.get(uri_storage_name(j.dataset_uri)) for j in w.jobs}
+        for attempt in w.attempts:
+            bucket = reads.get(attempt.job_id)
+            if bucket:
+                start, end = w.attempt_times[attempt.attempt_id]
+                last = dt_of((w.end if end is None else end) - (1 if end is None else 0))
+                day = dt_of(start).date()
+                while day <= last.date():
+                    self.touch_days[bucket].add(day)
+                    day += timedelta(days=1)
+        for bucket in w.buckets:
+            if bucket.resource_id not in self.storage_evidence \
+                    and self.touch_days[bucket.resource_id]:
+                self.storage_evidence[bucket.resource_id] = "job_storage_uris"
 
     # ------------------------------------------------------------------ streaming
 
@@ -250,8 +343,7 @@ class TruthAccumulator:
                 skey = (resource_id, start.date())
                 storage_days[skey] = storage_days.get(skey, 0) + billed
             if compute:
-                disk = disk_of_machine.get(resource_id)
-                if disk:
+                for disk in disk_of_machine.get(resource_id, ()):
                     touch_days.setdefault(disk, set()).add(start.date())
                 if c.instance_type and c.running_seconds > 0:
                     self._compute(c)
@@ -405,6 +497,7 @@ class TruthAccumulator:
             "named_failures": named_failures,
             "idle": idle,
             "stale_storage": self.stale_storage(),
+            "storage_ties": self.storage_ties(),
             "unowned_resources": unowned,
             "unattributed_compute_billed_cost": unattributed,
             "egress_routes": egress,
@@ -563,10 +656,41 @@ class TruthAccumulator:
                     s = out.setdefault((rid, day.strftime("%Y-%m")), [0, 0])
                     s[0] += 1
                     s[1] += units
+        evidence = self.storage_evidence
         return [{"provider": provider[rid], "resource_id": rid,
                  "kind": self.storage_kind[rid], "month": month, "stale_days": v[0],
-                 "stale_billed_cost": from_units(v[1])}
+                 "stale_billed_cost": from_units(v[1]),
+                 "evidence": evidence.get(rid, "none"),
+                 "confidence": STORAGE_EVIDENCE[evidence.get(rid, "none")]}
                 for (rid, month), v in sorted(out.items())]
+
+    def storage_ties(self) -> list[dict]:
+        """The planted storage only one kind of evidence ties to what uses it: the days it
+        was billed and the days it would be stale without that evidence."""
+        billed: dict[str, list] = {}
+        for (rid, day), units in self.storage_days.items():
+            billed.setdefault(rid, []).append(day)
+        out = []
+        for evidence, rid in self.world.planted_storage_ties:
+            days = sorted(billed.get(rid, ()))
+            untouched = sum(1 for day in days
+                            if (day - days[0]).days >= STALE_STORAGE_DAYS)
+            out.append({"resource_id": rid, "kind": self.storage_kind[rid],
+                        "evidence": evidence, "found_evidence": self.storage_evidence.get(
+                            rid, "none"),
+                        "billed_days": len(days), "stale_days_without_evidence": untouched})
+        return out
+
+
+def uri_storage_name(uri: str) -> str:
+    """The bucket (s3://, gs://) or Azure storage account (abfss://container@account...,
+    https://account.blob.core.windows.net/...) a URI names; "" for none."""
+    if "://" not in uri:
+        return ""
+    host = uri.split("/")[2].lower()
+    if host.endswith(".core.windows.net"):
+        return host.split("@")[-1].split(".")[0]
+    return host
 
 
 def storage_price_per_gb_month(provider: str, region: str) -> float:

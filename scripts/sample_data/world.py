@@ -216,6 +216,7 @@ class Instance:
     planted_idle_s: int = 0
 
     @property
+
     def gpus(self) -> int:
         return catalog.instance_gpus(self.provider, self.instance_type)
 
@@ -372,6 +373,9 @@ class World:
     planted_rightsizing: list[str] = field(default_factory=list)
     # Runs past their plateau (Builder.plateau_runs): the attempts whose val_loss flattens.
     planted_plateaus: list[PlantedPlateau] = field(default_factory=list)
+    # Storage whose only tie to what uses it is one kind of evidence: (evidence, resource
+    # id) of the AWS disks of Builder.planted_storage_machines and the datasets bucket.
+    planted_storage_ties: list[tuple[str, str]] = field(default_factory=list)
 
     # ------------------------------------------------------------------ charge generation
 
@@ -499,6 +503,7 @@ class Builder:
     # ---------------------------------------------------------------------- accounts
 
     @staticmethod
+
     def sub_account(provider: str, prod: bool) -> str:
         if provider == "aws":
             return catalog.AWS_PROD if prod else catalog.AWS_RESEARCH
@@ -776,6 +781,7 @@ class Builder:
         self.rightsizing_scenario()
         self.packed_jobs(self.attempts_factor)
         self.repeat_and_checkpoint_scenarios()
+        self.storage_evidence()
         finalize(self.w)
         self.plateau_runs()
         return self.w
@@ -800,6 +806,7 @@ class Builder:
             index = self.w.attempts.index(run.attempt)
             self.w.attempts[index] = planted
         self.w.planted_rightsizing.append(job_id)
+
     def plateau_runs(self) -> None:
         """Two runs whose val_loss plateaus (fct_ml_plateau_waste): a run MLflow tracks,
         flat after its 4th evaluation, and a run of a job MLflow does not track whose
@@ -844,6 +851,7 @@ class Builder:
             step, at = metric_points(w, attempt)[evaluation - 1]
             w.planted_plateaus.append(
                 PlantedPlateau(attempt.attempt_id, source, evaluation, step, at))
+
     def repeat_and_checkpoint_scenarios(self) -> None:
         """Issue 15's planted facts, after everything else and from an RNG of their own (the
         shared one is put back after), so every earlier draw stays as it was.
@@ -945,6 +953,78 @@ class Builder:
                                                ("succeeded", None, "")],
                                  scheduler=False, queue_s=600)
         self.w.planted_checkpoint_jobs.append(job_id)
+
+    def storage_evidence(self) -> None:
+        """What ties storage to the machines and jobs that use it, as the job contract and
+        the bill can tell (int_storage_resource_days_checked): the datasets jobs read
+        (Job.dataset_uri) and the disks of part of the nodes (AttemptNode.volume_ids),
+        then three AWS machines running a week or more whose disk only one kind of
+        evidence ties: shared cluster tags, the billed lifetime, the contract's volume
+        ids. Drawn last, from hashes and an RNG of its own, so everything else stays as
+        without them."""
+        w = self.w
+        saved, self.rng = self.rng, random.Random(f"storage-evidence|{self.seed}")
+        try:
+            disks = {i.resource_id: i for i in w.instances
+                     if i.disk_id and i.role != "sagemaker"}
+            w.nodes = [
+                replace(n, volume_ids=contract_volume_id(disks[n.resource_id]))
+                if n.resource_id in disks and noise("volume-ids", n.attempt_id,
+                                                     n.node_index) < 0.4 else n
+                for n in w.nodes]
+            w.jobs = [replace(j, dataset_uri=dataset_uri(j))
+                      if j.job_type in ("training", "fine_tune", "batch_inference") else j
+                      for j in w.jobs]
+            self.planted_storage_machines()
+        finally:
+            self.rng = saved
+
+    def planted_storage_machines(self) -> None:
+        """Three AWS research machines running a week or more, each disk tied to its
+        machine by one kind of evidence only (w.planted_storage_ties)."""
+        w = self.w
+        sub = catalog.AWS_RESEARCH
+        person = self.person("platform")
+        project = TEAM_INFO["platform"]["projects"][0]
+        before, after = w.start - 9 * DAY, w.end + 2 * DAY
+        # Tags: a long-running node of an EKS cluster; the cluster tag is on the node and
+        # its disk, as EKS tags both. Its lifetime spans the bill, so it ties nothing.
+        tags = self.tags_for("aws", person, project, "research")
+        tags["aws:eks:cluster-name"] = "tl-ml-batch"
+        tagged = self.new_instance("aws", "m7i.2xlarge", "us-east-1",
+                                   self.zone("aws", "us-east-1"), sub, before, after, False,
+                                   "platform", tags, "cpu", "batch-eks-node")
+        tagged.disk_tags = {k: v for k, v in tags.items() if k != "aws:createdBy"}
+        # Lifetime: a machine started and stopped inside the bill, with no tie tags.
+        start = w.start + DAY + 1800
+        end = min(start + 10 * DAY, w.end - 6 * HOUR) + 1234
+        tags = self.tags_for("aws", person, project, "research")
+        lived = self.new_instance("aws", "m7i.2xlarge", "us-east-1",
+                                  self.zone("aws", "us-east-1"), sub, start, end, False,
+                                  "platform", tags, "cpu", "feature-backfill")
+        lived.disk_tags = {k: v for k, v in tags.items() if k != "aws:createdBy"}
+        # Contract: a GPU notebook up for the whole bill, whose node lists its disk; it
+        # reads the AWS datasets bucket all along (the bucket only jobs ever touch).
+        plan = JobPlan("notebook", person, project, "embedder", "aws", "us-west-2",
+                       "g5.xlarge", 1, 1, False, 0, 0, sub, w.start - HOUR)
+        tags = self.tags_for("aws", person, project, "research")
+        listed = self.new_instance("aws", "g5.xlarge", "us-west-2",
+                                   self.zone("aws", "us-west-2"), sub, before, after, False,
+                                   "platform", tags, "notebook", "embedder-notebook")
+        listed.disk_tags = {k: v for k, v in tags.items() if k != "aws:createdBy"}
+        # Its own id series: with an attempts factor, packed jobs take the next numbers.
+        job_id = f"job-s0001-{self.hex_id(6)}"
+        attempt = Attempt(f"{job_id}-a1", job_id, 1, "running", dt_of(w.start), None, "",
+                          round(self.rng.uniform(5, 30), 1), "")
+        self.record_job(job_id, plan, [AttemptRun(attempt, w.start, None, [])])
+        datasets = self.buckets[("aws", "datasets|platform|us-east-1")]
+        w.jobs[-1] = replace(w.jobs[-1],
+                             dataset_uri=f"s3://{datasets.name}/embeddings/corpus-v2/")
+        w.nodes.append(AttemptNode(attempt.attempt_id, 0, listed.resource_id, "g5.xlarge", 1,
+                                   volume_ids=listed.disk_id))
+        w.planted_storage_ties = [
+            ("machine_tags", tagged.disk_id), ("machine_lifetime", lived.disk_id),
+            ("job_volume_ids", listed.disk_id), ("job_storage_uris", datasets.resource_id)]
 
     def packed_jobs(self, factor: float) -> None:
         """With an attempts factor above 1, about (factor - 1) times the attempts the world
@@ -1671,6 +1751,41 @@ def checkpoint_uri(plan: JobPlan, job_id: str, step: int) -> str:
     if plan.provider == "gcp":
         return f"gs://{name}/{path}"
     return f"abfss://checkpoints@{name}.dfs.core.windows.net/{team}/{path}"
+
+
+def contract_volume_id(inst: Instance) -> str:
+    """A node's disk as its platform records it: the EBS volume id, the GCE disk's
+    `projects/.../disks/name` path, the Azure disk id; now and then with a local scratch
+    disk the bill never shows (the contract's list, ';'-separated)."""
+    disk = inst.disk_id
+    if inst.provider == "gcp":
+        disk = disk.removeprefix("//compute.googleapis.com/")
+    if noise("scratch-disk", inst.resource_id) < 0.25:
+        return f"{disk};local-nvme-{inst.resource_name[:12]}"
+    return disk
+
+
+def dataset_uri(job: Job) -> str:
+    """The dataset a batch job reads: for about 60% its cloud's datasets bucket (Azure as
+    an abfss or a blob https URI), for a few a public dataset on the web, else unknown."""
+    pick = noise("dataset-uri", job.job_id)
+    home = {"aws": "us-east-1", "gcp": "us-central1", "azure": "eastus"}[job.provider]
+    team = "speech" if job.provider == "azure" else "platform"
+    name = storage_name(job.provider, "datasets", team, home)
+    path = f"{job.project}/{job.model_name}/v{1 + int(pick * 10) % 3}/"
+    if pick < 0.3:
+        if job.provider == "aws":
+            return f"s3://{name}/{path}"
+        if job.provider == "gcp":
+            return f"gs://{name}/{path}"
+        return f"abfss://datasets@{name}.dfs.core.windows.net/{path}"
+    if pick < 0.6:
+        if job.provider == "azure":
+            return f"https://{name}.blob.core.windows.net/datasets/{path}"
+        return f"{'s3' if job.provider == 'aws' else 'gs'}://{name}/{path}"
+    if pick < 0.7:
+        return f"https://huggingface.co/datasets/tensorloop/{job.model_name}/"
+    return ""
 
 
 def sp_factor(instance_type: str) -> float:

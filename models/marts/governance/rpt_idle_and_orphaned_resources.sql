@@ -7,7 +7,12 @@
       mlcost_stale_storage_days (old checkpoints, disks left behind); the cost of those days
       (int_storage_resource_days_checked).
     A resource can have several findings in a month; their costs overlap and must not be
-    added across findings. A row per billing currency of the resource's costs; ranks
+    added across findings. Each finding says what it rests on (evidence) and how sure it is
+    (confidence): idle machines and unowned resources rest on the bill itself
+    (billing_data, high); stale storage on what ties it to the machines and jobs that use
+    it (int_storage_resource_days_checked): high when the job contract or the disk's name
+    ties it to its machine, medium when tags, billed lifetimes or job URIs do, low when
+    nothing does (an AWS volume of a machine no evidence ties looks stale while it runs). A row per billing currency of the resource's costs; ranks
     compare the finding's cost in the reporting currency (converted at the month's rate). -#}
 
 with compute_costs as (
@@ -87,7 +92,9 @@ idle_machines as (
         cast({{ mlcost.exact_sum('running_hours') }} as {{ mlcost.type_double() }})
             as running_hours,
         cast(null as integer) as stale_days,
-        cast(null as date) as last_touch_date
+        cast(null as date) as last_touch_date,
+        'billing_data' as evidence,
+        'high' as confidence
     from compute_costs
     where is_gpu
     group by 1, 2, 3, 4
@@ -130,7 +137,9 @@ unowned_resources as (
         cast(null as {{ dbt.type_float() }}) as idle_hours,
         cast(null as {{ dbt.type_float() }}) as running_hours,
         cast(null as integer) as stale_days,
-        cast(null as date) as last_touch_date
+        cast(null as date) as last_touch_date,
+        'billing_data' as evidence,
+        'high' as confidence
     from resource_month_tag_sets
     inner join owner_tag_checks
         on resource_month_tag_sets.x_provider = owner_tag_checks.x_provider
@@ -158,7 +167,9 @@ stale_storage as (
         cast(null as {{ dbt.type_float() }}) as idle_hours,
         cast(null as {{ dbt.type_float() }}) as running_hours,
         cast(sum(case when is_stale then 1 else 0 end) as integer) as stale_days,
-        max(last_touch_date) as last_touch_date
+        max(last_touch_date) as last_touch_date,
+        max(evidence) as evidence,
+        max(confidence) as confidence
     from storage_days
     group by 1, 2, 3, 4
     having sum(case when is_stale then 1 else 0 end) > 0
@@ -235,7 +246,9 @@ final as (
         {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
         findings.resource_billed_cost_in_reporting_currency,
         findings.finding_billed_cost_in_reporting_currency,
-        findings.finding_effective_cost_in_reporting_currency
+        findings.finding_effective_cost_in_reporting_currency,
+        findings.evidence,
+        findings.confidence
     from findings
     left join resource_details
         on findings.x_provider = resource_details.x_provider
