@@ -571,6 +571,7 @@ class TruthAccumulator:
                 "rightsizing_saving": r6(job_effective - estimated)})
         return {"target_utilization_pct": RIGHTSIZING_TARGET_PCT, "attempts": attempts,
                 "jobs": planted_jobs}
+
     def plateau_waste(self) -> list[dict]:
         """Per planted plateau (world.py, Builder.plateau_runs): where the run's val_loss
         stopped improving and what its charges cost after that time."""
@@ -585,6 +586,7 @@ class TruthAccumulator:
                 "plateau_at": iso(p.at), "billed_cost": r6(cost.billed),
                 "plateau_waste_billed_cost": r6(cost.billed_after_plateau),
                 "plateau_waste_effective_cost": r6(cost.effective_after_plateau)})
+        return out
 
     def job_billed(self, job_id: str) -> float:
         return r6(sum(self.attempt_cost.get(a.attempt_id, AttemptCost()).billed

@@ -17,7 +17,8 @@
        the billing data's end.
     Levers 1-5 take an attempt's dollars in the month it started. spend_billed_cost is what
     the levers draw from (attempt costs, idle hours, the retained checkpoints' storage) and
-    repeats on each lever row of the team and month: the levers add up to no more than it
+    repeats on each lever row of the team and month (teams compared lowercased: a tag's
+    'NLP' and a job record's 'nlp' are one team): the levers add up to no more than it
     (test assert_efficiency_levers_within_spend). Billed cost, as invoices state it; the
     reporting-currency amounts keep each attempt's own conversion. -#}
 {#- Rebuilt by month (macros/incremental_months.sql): the months of the lever rows whose
@@ -78,7 +79,7 @@ attempt_levers as (
 
     select
         attempt_costs.attempt_id,
-        attempt_costs.team,
+        lower(trim(attempt_costs.team)) as team,
         attempt_costs.billing_currency,
         cast({{ dbt.date_trunc('month', 'attempt_costs.started_at') }} as date)
             as usage_month,
@@ -204,7 +205,7 @@ idle_rows as (
 
     select
         usage_month,
-        owner_team as team,
+        lower(trim(owner_team)) as team,
         billing_currency,
         'idle' as lever,
         finding_billed_cost as lever_billed_cost,
@@ -219,7 +220,7 @@ checkpoint_rows as (
 
     select
         cast({{ dbt.date_trunc('month', 'as_of_at') }} as date) as usage_month,
-        team,
+        lower(trim(team)) as team,
         billing_currency,
         'checkpoints' as lever,
         monthly_delete_saving as lever_billed_cost,
