@@ -76,3 +76,14 @@
     {{ mlcost.join_reporting_rates(attributed ~ '.billing_currency',
                                    attributed ~ '.usage_date') }}
 {%- endmacro %}
+
+
+{#- sum_reporting for an amount that may be unknown (null) on some rows, such as unused GPU
+    cost where utilization is unknown: the sum of the known rows' converted amounts, null
+    when a known amount did not convert (a month without a rate). -#}
+{% macro sum_reporting_of_known(billing_column, converted_column) %}
+    case
+        when count({{ billing_column }}) = count({{ converted_column }})
+            then sum({{ converted_column }})
+    end
+{%- endmacro %}

@@ -31,6 +31,10 @@ def test_levers_never_add_up_to_more_than_the_spend(built_sample: BuiltProject) 
         assert spend_low == spend_high, (month, team, currency)
         assert float(levers) <= float(spend_high) + CENT, (month, team, currency)
         assert float(smallest) >= -CENT, (month, team, currency)
+    ((unconverted,),) = built_sample.query(
+        f"select count(*) from {MART} where lever_billed_cost_in_reporting_currency is null"
+        " or spend_billed_cost_in_reporting_currency is null")
+    assert unconverted == 0, "every lever converts into the reporting currency"
 
 
 def test_attempt_spend_is_every_job_cost(built_sample: BuiltProject) -> None:

@@ -45,16 +45,12 @@ per_job as (
         {#- sums over the attempts with known utilization: null when there is none #}
         sum(unused_gpu_billed_cost) as unused_gpu_billed_cost,
         sum(unused_gpu_effective_cost) as unused_gpu_effective_cost,
-        case
-            when count(unused_gpu_billed_cost)
-                = count(unused_gpu_billed_cost_in_reporting_currency)
-                then sum(unused_gpu_billed_cost_in_reporting_currency)
-        end as unused_gpu_billed_cost_in_reporting_currency,
-        case
-            when count(unused_gpu_effective_cost)
-                = count(unused_gpu_effective_cost_in_reporting_currency)
-                then sum(unused_gpu_effective_cost_in_reporting_currency)
-        end as unused_gpu_effective_cost_in_reporting_currency,
+        {{ mlcost.sum_reporting_of_known(
+            'unused_gpu_billed_cost', 'unused_gpu_billed_cost_in_reporting_currency') }}
+            as unused_gpu_billed_cost_in_reporting_currency,
+        {{ mlcost.sum_reporting_of_known(
+            'unused_gpu_effective_cost', 'unused_gpu_effective_cost_in_reporting_currency') }}
+            as unused_gpu_effective_cost_in_reporting_currency,
         sum(case when unused_gpu_billed_cost is null and gpu_count > 0 then billed_cost else 0 end)
             as utilization_unknown_billed_cost,
         {{ mlcost.sum_reporting(

@@ -152,8 +152,10 @@ attempt_lever_amounts as (
         *,
         (left_after_plateau - utilization_billed_cost)
         * least(greatest(spot_discount, 0), 1) as spot_billed_cost,
+        {#- an attempt without cost has no lever dollars to convert -#}
         case
-            when billed_cost != 0 then billed_cost_in_reporting_currency / billed_cost
+            when billed_cost = 0 then 0
+            else billed_cost_in_reporting_currency / billed_cost
         end as reporting_per_billed
     from after_utilization
 
@@ -174,8 +176,10 @@ attempt_lever_rows as (
         team,
         billing_currency,
         {{ dbt.string_literal(lever) }} as lever,
-        {{ column }} as lever_billed_cost,
-        {{ column }} * reporting_per_billed as lever_billed_cost_in_reporting_currency,
+        {#- as money before summing: a sum of floats depends on the order of its rows -#}
+        cast({{ column }} as {{ mlcost.type_money() }}) as lever_billed_cost,
+        cast({{ column }} * reporting_per_billed as {{ mlcost.type_money() }})
+            as lever_billed_cost_in_reporting_currency,
         case when {{ column }} != 0 then 1 else 0 end as is_counted,
         0 as is_spend_only
     from attempt_lever_amounts

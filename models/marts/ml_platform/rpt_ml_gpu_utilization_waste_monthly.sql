@@ -67,16 +67,12 @@ monthly as (
             as billed_cost_in_reporting_currency,
         {{ mlcost.sum_reporting('effective_cost_in_reporting_currency') }}
             as effective_cost_in_reporting_currency,
-        case
-            when count(unused_gpu_billed_cost)
-                = count(unused_gpu_billed_cost_in_reporting_currency)
-                then sum(unused_gpu_billed_cost_in_reporting_currency)
-        end as unused_gpu_billed_cost_in_reporting_currency,
-        case
-            when count(unused_gpu_effective_cost)
-                = count(unused_gpu_effective_cost_in_reporting_currency)
-                then sum(unused_gpu_effective_cost_in_reporting_currency)
-        end as unused_gpu_effective_cost_in_reporting_currency,
+        {{ mlcost.sum_reporting_of_known(
+            'unused_gpu_billed_cost', 'unused_gpu_billed_cost_in_reporting_currency') }}
+            as unused_gpu_billed_cost_in_reporting_currency,
+        {{ mlcost.sum_reporting_of_known(
+            'unused_gpu_effective_cost', 'unused_gpu_effective_cost_in_reporting_currency') }}
+            as unused_gpu_effective_cost_in_reporting_currency,
         {{ mlcost.sum_reporting('utilization_unknown_billed_cost_in_reporting_currency') }}
             as utilization_unknown_billed_cost_in_reporting_currency,
         {{ mlcost.sum_reporting(
