@@ -1,8 +1,10 @@
-{#- The one mapping of checkpoint URIs to the storage resources a bill names: both sides
-    reduced to the bucket or storage account name, lowercased (rpt_idle_and_orphaned_resources
-    through int_storage_resource_days_checked, rpt_checkpoint_retention_savings). -#}
+{#- The one mapping of checkpoint and dataset URIs to the storage resources a bill names:
+    both sides reduced to the bucket or storage account name, lowercased
+    (rpt_idle_and_orphaned_resources through int_storage_resource_days_checked,
+    rpt_checkpoint_retention_savings). -#}
 
-{#- The bucket or storage account of a checkpoint URI: s3://bucket/..., gs://bucket/...,
+{#- The bucket or storage account of a checkpoint's or a job's dataset URI: s3://bucket/...,
+    gs://bucket/...,
     abfss://container@account.dfs.core.windows.net/...,
     https://account.blob.core.windows.net/container/.... -#}
 {% macro checkpoint_storage_name(uri) %}
