@@ -85,9 +85,9 @@ daily_gpu_hours as (
         team,
         gpu_model,
         usage_date,
-        sum(
-            {{ dbt.datediff('day_started_at', 'day_ended_at', 'second') }} * gpu_count
-        ) / 3600.0 as gpu_hours
+        {{ mlcost.exact_sum(
+            dbt.datediff('day_started_at', 'day_ended_at', 'second') ~ ' * gpu_count / 3600.0'
+        ) }} as gpu_hours
     from attempt_days
     group by team, gpu_model, usage_date
 
@@ -225,7 +225,7 @@ scope_gpu_days as (
     select
         scopes.scope_key,
         daily_gpu_hours.usage_date,
-        sum(daily_gpu_hours.gpu_hours) as gpu_hours
+        {{ mlcost.exact_sum('daily_gpu_hours.gpu_hours') }} as gpu_hours
     from scopes
     inner join daily_gpu_hours
         on coalesce(lower(scopes.team), '') = coalesce(lower(daily_gpu_hours.team), '')
@@ -324,11 +324,8 @@ running_totals as (
 
     select
         scope_days.*,
-        sum(gpu_hours) over (
-            partition by scope_key
-            order by usage_date
-            rows between unbounded preceding and current row
-        ) as cumulative_gpu_hours,
+        {{ mlcost.exact_sum('gpu_hours', over='partition by scope_key order by usage_date'
+            ~ ' rows between unbounded preceding and current row') }} as cumulative_gpu_hours,
         sum(billed_cost) over (
             partition by scope_key
             order by usage_date
@@ -366,7 +363,7 @@ month_totals as (
 
     select
         scope_key,
-        sum(gpu_hours) as gpu_hours_used,
+        {{ mlcost.exact_sum('gpu_hours') }} as gpu_hours_used,
         sum(billed_cost) as billed_cost,
         {{ mlcost.sum_reporting('billed_cost_in_reporting_currency') }}
             as billed_cost_in_reporting_currency,
