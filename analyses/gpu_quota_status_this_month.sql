@@ -10,10 +10,19 @@ with quota_status as (
 
 ),
 
+latest_month as (
+
+    select max(quota_month) as quota_month
+    from quota_status
+
+),
+
 this_month as (
 
-    select * from quota_status
-    where quota_month = (select max(quota_month) from quota_status)
+    select quota_status.*
+    from quota_status
+    inner join latest_month
+        on quota_status.quota_month = latest_month.quota_month
 
 )
 
@@ -26,11 +35,11 @@ select
     gpu_hours_used,
     gpu_hours_quota,
     forecast_month_end_gpu_hours,
-    coalesce(gpu_hours_crossed_on, gpu_hours_forecast_crossing_on) as gpu_hours_crossing_on,
     billing_currency,
     billed_cost,
     amount_quota,
     forecast_month_end_billed_cost,
+    coalesce(gpu_hours_crossed_on, gpu_hours_forecast_crossing_on) as gpu_hours_crossing_on,
     coalesce(amount_crossed_on, amount_forecast_crossing_on) as amount_crossing_on
 from this_month
 order by

@@ -45,3 +45,20 @@
         else 'ok'
     end
 {%- endmacro %}
+
+
+{#- The day use passes a limit at the run rate: k days after the as-of day, k the first
+    whole number with use + rate x k > limit (rate = use / days elapsed); null when the
+    limit is passed already, nothing is used, or that day is `period_end` or later. -#}
+{% macro run_rate_crossing_date(used, limit, days_elapsed, as_of_date, period_end) %}
+    {%- set crossing = dbt.dateadd(
+        'day',
+        'cast(floor((' ~ limit ~ ' - ' ~ used ~ ') / (' ~ used ~ ' / ' ~ days_elapsed
+        ~ ')) as ' ~ dbt.type_bigint() ~ ') + 1',
+        as_of_date) %}
+    case
+        when {{ used }} > 0 and {{ used }} <= {{ limit }}
+            and cast({{ crossing }} as date) < {{ period_end }}
+            then cast({{ crossing }} as date)
+    end
+{%- endmacro %}

@@ -17,7 +17,7 @@ spend_daily as (
 
 ),
 
-{#- The bill runs as far as its usage (macros/spending_limits.sql). #}
+{# The bill runs as far as its usage (macros/spending_limits.sql). -#}
 usage_end as (
 
     {{ mlcost.billing_usage_end_sql() }}

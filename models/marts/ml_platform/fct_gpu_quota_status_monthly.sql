@@ -1,17 +1,10 @@
-{#- GPU quotas (seed gpu_quotas) per month, team and GPU model (or `any`): GPU-hours and
-    billed cost used to the as-of day, month-end forecasts by the budgets' rule
-    (macros/spending_limits.sql), statuses ok / warn / over, and the day a limit was
-    crossed or, at the run rate, will be. A month-specific quota row replaces the team's
-    recurring one for the same model. Usage no quota covers (a team without one, or a
-    model outside the team's model quotas and without an `any` quota) is listed as
-    no_quota; a quota without usage is listed with zero use.
-    Usage per UTC day: GPU-hours are each GPU attempt's GPUs x its hours that day (an
-    attempt across midnight or a month boundary is split at it; a running one counts to
-    the end fct_ml_job_attempt_costs counts); billed cost is the attempt's attributed
-    compute on the hourly lines starting that day (int_attempt_node_days_costed). -#}
-{#- One row per month, as of the month's last day, or of the bill's last usage day while
-    it is open; rebuilt by month (macros/gpu_quotas.sql): a closed month stays put, the
-    open month is rebuilt whenever its data or as-of day moves. -#}
+{#- GPU quotas (seed gpu_quotas) per month, team and GPU model (or `any`): use to the
+    as-of day, month-end forecasts and statuses by the budgets' rule
+    (macros/spending_limits.sql), crossing days; usage no quota covers is no_quota. Usage
+    per UTC day: GPU-hours are an attempt's GPUs x its hours that day (split at midnight
+    and so at month ends), billed cost its compute on the hourly lines starting that day.
+    Rebuilt by month (macros/gpu_quotas.sql); the open month is as of the bill's last
+    usage day and is rebuilt whenever that or its data moves. -#}
 {{ config(**mlcost.by_month_config('mlcost.gpu_quota_month_tokens()', 'quota_month')) }}
 {%- set month_tokens = mlcost.gpu_quota_month_tokens() %}
 {%- set months = mlcost.days_to_rebuild(month_tokens, 'quota_month', grain='month') %}
@@ -48,7 +41,7 @@ quota_months as (
 
 ),
 
-{# Each attempt's UTC days up to the as-of day of their month, with the seconds it ran. #}
+{# Each attempt's UTC days up to the as-of day of their month, with the seconds it ran. -#}
 attempt_days as (
 
     select
@@ -123,7 +116,7 @@ daily_costs as (
 
 ),
 
-{# The team and model pairs that used GPUs in each month. #}
+{# The team and model pairs that used GPUs in each month. -#}
 month_usage as (
 
     select distinct
@@ -140,7 +133,7 @@ month_usage as (
 
 ),
 
-{# Each month's quotas: its own rows, and the recurring rows no own row replaces. #}
+{# Each month's quotas: its own rows, and the recurring rows no own row replaces. -#}
 month_quotas as (
 
     select
@@ -179,7 +172,7 @@ quota_scopes as (
 
 ),
 
-{# Usage of a team and model that no quota of the month covers. #}
+{# Usage of a team and model that no quota of the month covers. -#}
 uncovered_scopes as (
 
     select
@@ -219,7 +212,7 @@ scopes as (
 
 ),
 
-{# The days of each scope's usage: an `any` quota counts every model of its team. #}
+{# The days of each scope's usage: an `any` quota counts every model of its team. -#}
 scope_gpu_days as (
 
     select
@@ -264,7 +257,7 @@ scope_cost_days as (
 ),
 
 {# The currency a scope's cost is counted in: its quota's, else the one its usage is
-    billed in (the first in order when several). #}
+    billed in (the first in order when several). -#}
 scope_currencies as (
 
     select
@@ -335,7 +328,7 @@ running_totals as (
 
 ),
 
-{# The first day the month-to-date use went past each limit. #}
+{# The first day the month-to-date use went past each limit. -#}
 crossings as (
 
     select
@@ -441,24 +434,14 @@ statuses as (
                 then {{ mlcost.limit_alert_level(
                     'billed_cost', 'forecast_month_end_billed_cost', 'amount_quota') }}
         end as amount_status,
-        {# At the run rate, use passes a limit k days after the as-of day, k the first
-            whole number of days with used + rate x k > limit; only within the month. #}
-        case
-            when gpu_hours_used <= gpu_hours_quota and gpu_hours_used > 0
-                then {{ dbt.dateadd(
-                    'day',
-                    'cast(floor((gpu_hours_quota - gpu_hours_used) / ('
-                    ~ 'gpu_hours_used / days_elapsed)) as ' ~ dbt.type_bigint() ~ ') + 1',
-                    'as_of_date') }}
-        end as gpu_hours_run_rate_crossing_at,
-        case
-            when billed_cost <= amount_quota and billed_cost > 0
-                then {{ dbt.dateadd(
-                    'day',
-                    'cast(floor((amount_quota - billed_cost) / ('
-                    ~ 'billed_cost / days_elapsed)) as ' ~ dbt.type_bigint() ~ ') + 1',
-                    'as_of_date') }}
-        end as amount_run_rate_crossing_at
+        {{ mlcost.run_rate_crossing_date(
+            'gpu_hours_used', 'gpu_hours_quota', 'days_elapsed', 'as_of_date',
+            'cast(' ~ dbt.dateadd('month', 1, 'quota_month') ~ ' as date)') }}
+            as gpu_hours_forecast_crossing_on,
+        {{ mlcost.run_rate_crossing_date(
+            'billed_cost', 'amount_quota', 'days_elapsed', 'as_of_date',
+            'cast(' ~ dbt.dateadd('month', 1, 'quota_month') ~ ' as date)') }}
+            as amount_forecast_crossing_on
     from forecasts
 
 ),
@@ -467,27 +450,11 @@ ranked as (
 
     select
         statuses.*,
-        case
-            when gpu_run_rate_crossing_in_month then gpu_hours_run_rate_crossing_at
-        end as gpu_hours_forecast_crossing_on,
-        case
-            when amount_run_rate_crossing_in_month then amount_run_rate_crossing_at
-        end as amount_forecast_crossing_on,
         case gpu_hours_status when 'over' then 3 when 'warn' then 2 when 'ok' then 1 end
             as gpu_hours_severity,
         case amount_status when 'over' then 3 when 'warn' then 2 when 'ok' then 1 else 0 end
             as amount_severity
-    from (
-        select
-            statuses.*,
-            cast(gpu_hours_run_rate_crossing_at as date) < cast(
-                {{ dbt.dateadd('month', 1, 'quota_month') }} as date)
-                as gpu_run_rate_crossing_in_month,
-            cast(amount_run_rate_crossing_at as date) < cast(
-                {{ dbt.dateadd('month', 1, 'quota_month') }} as date)
-                as amount_run_rate_crossing_in_month
-        from statuses
-    ) as statuses
+    from statuses
 
 ),
 
@@ -545,7 +512,7 @@ final as (
         case
             when ranked.gpu_hours_status = 'over' then ranked.gpu_hours_crossed_on
         end as gpu_hours_crossed_on,
-        cast(ranked.gpu_hours_forecast_crossing_on as date) as gpu_hours_forecast_crossing_on,
+        ranked.gpu_hours_forecast_crossing_on,
         ranked.billing_currency,
         cast(ranked.amount_quota as {{ mlcost.type_money() }}) as amount_quota,
         cast(ranked.billed_cost as {{ mlcost.type_money() }}) as billed_cost,
@@ -564,7 +531,7 @@ final as (
         case
             when ranked.amount_status = 'over' then ranked.amount_crossed_on
         end as amount_crossed_on,
-        cast(ranked.amount_forecast_crossing_on as date) as amount_forecast_crossing_on,
+        ranked.amount_forecast_crossing_on,
         {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
         cast(ranked.amount_quota_in_reporting_currency as {{ mlcost.type_money() }})
             as amount_quota_in_reporting_currency,
