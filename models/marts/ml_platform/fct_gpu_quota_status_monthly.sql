@@ -30,7 +30,12 @@ attempt_node_days as (
 
 calendar as (
 
-    select * from {{ ref('dim_dates') }}
+    select
+        date_day,
+        cast(date_day as {{ dbt.type_timestamp() }}) as day_start,
+        cast({{ dbt.dateadd('day', 1, 'date_day') }} as {{ dbt.type_timestamp() }})
+            as next_day_start
+    from {{ ref('dim_dates') }}
 
 ),
 
@@ -50,22 +55,21 @@ attempt_days as (
         gpu_attempts.gpu_model,
         gpu_attempts.gpu_count,
         calendar.date_day as usage_date,
+        quota_months.quota_month as usage_month,
         case
-            when gpu_attempts.started_at > cast(calendar.date_day as {{ dbt.type_timestamp() }})
-                then gpu_attempts.started_at
-            else cast(calendar.date_day as {{ dbt.type_timestamp() }})
+            when gpu_attempts.started_at > calendar.day_start then gpu_attempts.started_at
+            else calendar.day_start
         end as day_started_at,
         case
-            when gpu_attempts.counted_until < cast(
-                {{ dbt.dateadd('day', 1, 'calendar.date_day') }} as {{ dbt.type_timestamp() }})
+            when gpu_attempts.counted_until < calendar.next_day_start
                 then gpu_attempts.counted_until
-            else cast(
-                {{ dbt.dateadd('day', 1, 'calendar.date_day') }} as {{ dbt.type_timestamp() }})
+            else calendar.next_day_start
         end as day_ended_at
     from gpu_attempts
     inner join calendar
-        on calendar.date_day >= cast({{ dbt.date_trunc('day', 'gpu_attempts.started_at') }} as date)
-        and cast(calendar.date_day as {{ dbt.type_timestamp() }}) < gpu_attempts.counted_until
+        on cast({{ dbt.date_trunc('day', 'gpu_attempts.started_at') }} as date)
+        <= calendar.date_day
+        and gpu_attempts.counted_until > calendar.day_start
     inner join quota_months
         on calendar.date_day >= quota_months.quota_month
         and calendar.date_day <= quota_months.as_of_date
@@ -78,11 +82,12 @@ daily_gpu_hours as (
         team,
         gpu_model,
         usage_date,
+        usage_month,
         {{ mlcost.exact_sum(
             dbt.datediff('day_started_at', 'day_ended_at', 'second') ~ ' * gpu_count / 3600.0'
         ) }} as gpu_hours
     from attempt_days
-    group by team, gpu_model, usage_date
+    group by team, gpu_model, usage_date, usage_month
 
 ),
 
@@ -98,6 +103,7 @@ daily_costs as (
         gpu_attempts.team,
         gpu_attempts.gpu_model,
         node_days_converted.usage_date,
+        quota_months.quota_month as usage_month,
         node_days_converted.billing_currency,
         sum(node_days_converted.attributed_billed_cost) as billed_cost,
         {{ mlcost.sum_reporting('node_days_converted.billed_cost_in_reporting_currency') }}
@@ -112,6 +118,7 @@ daily_costs as (
         gpu_attempts.team,
         gpu_attempts.gpu_model,
         node_days_converted.usage_date,
+        quota_months.quota_month,
         node_days_converted.billing_currency
 
 ),
@@ -120,13 +127,13 @@ daily_costs as (
 month_usage as (
 
     select distinct
-        cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as quota_month,
+        usage_month as quota_month,
         team,
         gpu_model
     from daily_gpu_hours
     union
     select distinct
-        cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as quota_month,
+        usage_month as quota_month,
         team,
         gpu_model
     from daily_costs
@@ -226,10 +233,8 @@ scope_gpu_days as (
             lower(scopes.gpu_model) = 'any'
             or lower(scopes.gpu_model) = lower(coalesce(daily_gpu_hours.gpu_model, 'unknown'))
         )
-        and daily_gpu_hours.usage_date >= scopes.quota_month
-        and daily_gpu_hours.usage_date < cast(
-            {{ dbt.dateadd('month', 1, 'scopes.quota_month') }} as date)
-    group by 1, 2
+        and scopes.quota_month = daily_gpu_hours.usage_month
+    group by scopes.scope_key, daily_gpu_hours.usage_date
 
 ),
 
@@ -249,10 +254,8 @@ scope_cost_days as (
             lower(scopes.gpu_model) = 'any'
             or lower(scopes.gpu_model) = lower(coalesce(daily_costs.gpu_model, 'unknown'))
         )
-        and daily_costs.usage_date >= scopes.quota_month
-        and daily_costs.usage_date < cast(
-            {{ dbt.dateadd('month', 1, 'scopes.quota_month') }} as date)
-    group by 1, 2, 3
+        and scopes.quota_month = daily_costs.usage_month
+    group by scopes.scope_key, daily_costs.usage_date, daily_costs.billing_currency
 
 ),
 
@@ -271,6 +274,34 @@ scope_currencies as (
 
 ),
 
+scope_cost_totals as (
+
+    select
+        scope_cost_days.scope_key,
+        scope_cost_days.usage_date,
+        sum(
+            case
+                when scope_cost_days.billing_currency = scope_currencies.billing_currency
+                    then scope_cost_days.billed_cost
+                else 0
+            end
+        ) as billed_cost,
+        sum(scope_cost_days.billed_cost_in_reporting_currency)
+            as billed_cost_in_reporting_currency,
+        sum(
+            case
+                when scope_cost_days.billing_currency = scope_currencies.billing_currency
+                    then 0
+                else scope_cost_days.billed_cost_in_reporting_currency
+            end
+        ) as other_currency_cost_in_reporting_currency
+    from scope_cost_days
+    inner join scope_currencies
+        on scope_cost_days.scope_key = scope_currencies.scope_key
+    group by scope_cost_days.scope_key, scope_cost_days.usage_date
+
+),
+
 scope_days as (
 
     select
@@ -283,31 +314,7 @@ scope_days as (
         coalesce(cost_days.other_currency_cost_in_reporting_currency, 0)
             as other_currency_cost_in_reporting_currency
     from scope_gpu_days as gpu_days
-    full outer join (
-        select
-            scope_cost_days.scope_key,
-            scope_cost_days.usage_date,
-            sum(
-                case
-                    when scope_cost_days.billing_currency = scope_currencies.billing_currency
-                        then scope_cost_days.billed_cost
-                    else 0
-                end
-            ) as billed_cost,
-            sum(scope_cost_days.billed_cost_in_reporting_currency)
-                as billed_cost_in_reporting_currency,
-            sum(
-                case
-                    when scope_cost_days.billing_currency = scope_currencies.billing_currency
-                        then 0
-                    else scope_cost_days.billed_cost_in_reporting_currency
-                end
-            ) as other_currency_cost_in_reporting_currency
-        from scope_cost_days
-        inner join scope_currencies
-            on scope_cost_days.scope_key = scope_currencies.scope_key
-        group by 1, 2
-    ) as cost_days
+    full outer join scope_cost_totals as cost_days
         on gpu_days.scope_key = cost_days.scope_key
         and gpu_days.usage_date = cost_days.usage_date
 
@@ -348,7 +355,7 @@ crossings as (
     from running_totals
     inner join scopes
         on running_totals.scope_key = scopes.scope_key
-    group by 1
+    group by running_totals.scope_key
 
 ),
 
@@ -363,7 +370,7 @@ month_totals as (
         sum(other_currency_cost_in_reporting_currency)
             as other_currency_billed_cost_in_reporting_currency
     from scope_days
-    group by 1
+    group by scope_key
 
 ),
 
@@ -373,8 +380,9 @@ used as (
         scopes.*,
         quota_months.as_of_date,
         scope_currencies.billing_currency,
-        {{ dbt.datediff('scopes.quota_month', 'quota_months.as_of_date', 'day') }} + 1
-            as days_elapsed,
+        {{ dbt.datediff(
+            'scopes.quota_month', 'quota_months.as_of_date', 'day'
+        ) }} + 1 as days_elapsed,
         {{ dbt.datediff(
             'scopes.quota_month', dbt.dateadd('month', 1, 'scopes.quota_month'), 'day'
         ) }} as days_in_month,
