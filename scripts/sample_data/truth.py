@@ -36,8 +36,8 @@ from datetime import timedelta
 
 from . import VERSION, catalog
 from .model import Charge
-from .world import (CHECKPOINT_ARCHIVE_DAYS, CHECKPOINTS_KEEP, HOUR, World, dt_of, hour_floor,
-                     iso, ts_of)
+from .world import (CHECKPOINT_ARCHIVE_DAYS, CHECKPOINTS_KEEP, DAY, HOUR, World, dt_of,
+                     hour_floor, iso, ts_of)
 
 COMPUTE_KINDS = ("usage", "commitment_usage", "commitment_negation")
 UNIT = 10**10
@@ -111,6 +111,8 @@ class TruthAccumulator:
     spans: dict[str, list[NodeSpan]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)  # SageMaker instance counts
     attempt_cost: dict[str, AttemptCost] = field(default_factory=dict)
+    # Billed cost attributed to each attempt per UTC day of the charge (GPU quotas).
+    attempt_day_billed: dict[tuple[str, object], float] = field(default_factory=dict)
     totals: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     # (provider, billing period) -> the currency its charges are billed in
     period_currency: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -392,6 +394,8 @@ class TruthAccumulator:
             billed = c.billed_cost * (hi - lo) / run * share
             cost = self.attempt_cost.setdefault(span.attempt_id, AttemptCost())
             cost.billed += billed
+            day_key = (span.attempt_id, c.charge_start.date())
+            self.attempt_day_billed[day_key] = self.attempt_day_billed.get(day_key, 0.0) + billed
             cost.effective += c.effective_cost * (hi - lo) / run * share
             lo2 = max(lo, span.cut)
             if hi > lo2:
@@ -523,6 +527,7 @@ class TruthAccumulator:
             "gpu_utilization": self.gpu_utilization(attempts_by_job),
             "repeated_runs": self.repeated_runs(),
             "checkpoint_retention": self.checkpoint_retention(),
+            "gpu_quotas": self.gpu_quotas(),
         }
 
     def gpu_utilization(self, attempts_by_job: dict[str, list]) -> dict:
@@ -637,6 +642,47 @@ class TruthAccumulator:
                             "storage_price_per_gb_month": price,
                             "monthly_delete_saving": r6(size * price)})
         return out
+
+    def gpu_quotas(self) -> dict:
+        """GPU usage per team, GPU model and UTC day, what the GPU quotas are measured
+        against: GPU-hours are each attempt node's GPUs times the hours it ran that day (cut
+        to the window; a running attempt runs to its end), billed cost the compute billed
+        to the attempt on charges starting that day. "monthly" sums the days."""
+        w = self.world
+        job_of = {a.attempt_id: a.job_id for a in w.attempts}
+        jobs = {j.job_id: j for j in w.jobs}
+        seconds: dict[tuple[str, str, object], int] = {}
+        for node in w.nodes:
+            job = jobs[job_of[node.attempt_id]]
+            start, end = w.attempt_times[node.attempt_id]
+            lo, hi = max(start, w.start), min(w.end if end is None else end, w.end)
+            if not node.gpus_used or not job.gpu_model:
+                continue
+            while lo < hi:
+                day_end = (lo // DAY + 1) * DAY
+                key = (job.team, job.gpu_model, dt_of(lo).date())
+                seconds[key] = seconds.get(key, 0) + (min(hi, day_end) - lo) * node.gpus_used
+                lo = day_end
+        billed: dict[tuple[str, str, object], float] = {}
+        for (attempt_id, day), cost in self.attempt_day_billed.items():
+            job = jobs[job_of[attempt_id]]
+            if job.gpu_model:
+                key = (job.team, job.gpu_model, day)
+                billed[key] = billed.get(key, 0.0) + cost
+        keys = sorted(set(seconds) | set(billed))
+        daily = [{"team": team, "gpu_model": model, "date": day.isoformat(),
+                  "gpu_hours": r6(seconds.get((team, model, day), 0) / 3600),
+                  "billed_cost": r6(billed.get((team, model, day), 0.0))}
+                 for team, model, day in keys]
+        monthly: dict[tuple[str, str, str], list[float]] = {}
+        for team, model, day in keys:
+            m = monthly.setdefault((team, model, day.strftime("%Y-%m")), [0, 0.0])
+            m[0] += seconds.get((team, model, day), 0)
+            m[1] += billed.get((team, model, day), 0.0)
+        return {"daily": daily,
+                "monthly": [{"team": team, "gpu_model": model, "month": month,
+                             "gpu_hours": r6(v[0] / 3600), "billed_cost": r6(v[1])}
+                            for (team, model, month), v in sorted(monthly.items())]}
 
     def stale_storage(self) -> list[dict]:
         """Per storage resource and month: the billed days that came STALE_STORAGE_DAYS or

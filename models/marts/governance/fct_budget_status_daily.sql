@@ -3,7 +3,8 @@
     and the days left before the budget runs out. Forecast rule: run rate = month-to-date
     spend / days elapsed (the as-of day included); forecast = month-to-date + run rate x
     days left in the month. Alert: over when month-to-date spend exceeds the budget, warn
-    when the forecast does or 80% is used, else ok. -#}
+    when the forecast does or mlcost_limit_warn_used_share (80%) is used, else ok. The
+    rule is macros/spending_limits.sql, which GPU quotas share. -#}
 with budgets as (
 
     select * from {{ ref('budgets') }}
@@ -16,23 +17,10 @@ spend_daily as (
 
 ),
 
-cost_lines as (
-
-    select * from {{ ref('int_cost_lines_unioned') }}
-    where x_quarantine_reason is null
-
-),
-
-{#- The bill runs as far as its usage: month-end tax or fee lines, and the unused part
-    of a commitment amortized over the whole month, must not make a budget look further
-    through its month than the data is. #}
-
+{# The bill runs as far as its usage (macros/spending_limits.sql). -#}
 usage_end as (
 
-    select cast(max(charge_period_start) as date) as last_usage_date
-    from cost_lines
-    where charge_category = 'Usage'
-        and coalesce(commitment_discount_status, '') != 'Unused'
+    {{ mlcost.billing_usage_end_sql() }}
 
 ),
 
@@ -121,10 +109,9 @@ forecasts as (
         {{ mlcost.to_reporting_currency('run_rates.month_to_date_spend', 'run_rates.currency') }}
             as month_to_date_spend_in_reporting_currency,
         run_rates.month_to_date_spend / run_rates.days_elapsed as run_rate_per_day,
-        run_rates.month_to_date_spend
-        + run_rates.month_to_date_spend / run_rates.days_elapsed
-        * (run_rates.days_in_month - run_rates.days_elapsed)
-            as forecast_month_end_spend
+        {{ mlcost.month_end_forecast(
+            'run_rates.month_to_date_spend', 'run_rates.days_elapsed',
+            'run_rates.days_in_month') }} as forecast_month_end_spend
     from run_rates
     {{ mlcost.join_reporting_rates('run_rates.currency', 'run_rates.budget_month') }}
 
@@ -158,13 +145,8 @@ final as (
         cast(
             forecast_month_end_spend / nullif(amount, 0) as {{ mlcost.type_double() }}
         ) as forecast_used_ratio,
-        case
-            when month_to_date_spend > amount then 'over'
-            when forecast_month_end_spend > amount
-                or month_to_date_spend >= 0.8 * amount
-                then 'warn'
-            else 'ok'
-        end as alert_level,
+        {{ mlcost.limit_alert_level(
+            'month_to_date_spend', 'forecast_month_end_spend', 'amount') }} as alert_level,
         cast(
             case
                 when month_to_date_spend >= amount then 0
@@ -176,10 +158,9 @@ final as (
         amount_in_reporting_currency as budget_amount_in_reporting_currency,
         month_to_date_spend_in_reporting_currency,
         cast(
-            month_to_date_spend_in_reporting_currency
-            + month_to_date_spend_in_reporting_currency / days_elapsed
-            * (days_in_month - days_elapsed)
-            as {{ mlcost.type_money() }}
+            {{ mlcost.month_end_forecast(
+                'month_to_date_spend_in_reporting_currency', 'days_elapsed',
+                'days_in_month') }} as {{ mlcost.type_money() }}
         ) as forecast_month_end_spend_in_reporting_currency
     from forecasts
 
