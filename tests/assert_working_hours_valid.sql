@@ -21,13 +21,21 @@ bad_hours as (
 
 ),
 
+default_rows as (
+
+    select count(*) as row_count
+    from working_hours
+    where team = '*'
+
+),
+
 missing_default as (
 
     select
         '*' as team,
         'no default row: add one with team *' as problem
-    from (select count(*) as default_rows from working_hours where team = '*') as defaults
-    where default_rows = 0
+    from default_rows
+    where row_count = 0
 
 ),
 

@@ -786,10 +786,10 @@ class Builder:
         # before the packed jobs, which stay last: with or without them (--attempts-factor)
         # the planted job keeps its id
         self.rightsizing_scenario()
+        self.scheduling_scenario()
         self.packed_jobs(self.attempts_factor)
         self.repeat_and_checkpoint_scenarios()
         self.storage_evidence()
-        self.scheduling_scenario()
         finalize(self.w)
         self.plateau_runs()
         return self.w
@@ -816,8 +816,9 @@ class Builder:
         self.w.planted_rightsizing.append(job_id)
 
     def scheduling_scenario(self) -> None:
-        """Scheduling waste (rpt_ml_scheduling_opportunities), after everything else, from an
-        RNG and job numbers of its own, so every earlier draw and id stays as it was.
+        """Scheduling waste (rpt_ml_scheduling_opportunities), before the packed jobs (which
+        count the attempts before them), from an RNG and job numbers of its own, so every
+        other draw and id stays as it was.
 
         Off hours: a GPU notebook machine of the speech team (Europe/Berlin, Mon-Fri 8-17)
         started on a Friday morning and stopped on Monday evening, over a local day with a

@@ -58,7 +58,7 @@ machine_zones as (
     select
         dev_machines.resource_key,
         dev_machines.team,
-        case when listed.team is not null then listed.team else '*' end as hours_team,
+        coalesce(listed.team, '*') as hours_team,
         coalesce(listed.time_zone, default_zone.time_zone) as time_zone
     from dev_machines
     left join team_zones as listed
@@ -114,7 +114,7 @@ line_hours as (
         machine_lines.effective_cost / machine_lines.line_hours as effective_cost
     from machine_lines
     inner join hour_offsets
-        on hour_offsets.hour_offset < machine_lines.line_hours
+        on machine_lines.line_hours > hour_offsets.hour_offset
 
 ),
 

@@ -42,8 +42,8 @@ items as (
         working_hours.start_hour,
         working_hours.end_hour,
         item_numbers.item_number,
-        lower(trim({{ dbt.split_part('working_hours.work_days', "','", 'item_numbers.item_number') }}))
-            as work_days_item
+        lower(trim({{ dbt.split_part(
+            'working_hours.work_days', "','", 'item_numbers.item_number') }})) as work_days_item
     from working_hours
     cross join item_numbers
 
@@ -97,13 +97,14 @@ expanded as (
     inner join week_days
         on (
             item_days.first_day <= item_days.last_day
-            and week_days.iso_day_of_week between item_days.first_day and item_days.last_day
+            and item_days.first_day <= week_days.iso_day_of_week
+            and item_days.last_day >= week_days.iso_day_of_week
         )
         or (
             item_days.first_day > item_days.last_day
             and (
-                week_days.iso_day_of_week >= item_days.first_day
-                or week_days.iso_day_of_week <= item_days.last_day
+                item_days.first_day <= week_days.iso_day_of_week
+                or item_days.last_day >= week_days.iso_day_of_week
             )
         )
 

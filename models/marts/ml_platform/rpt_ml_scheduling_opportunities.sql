@@ -15,6 +15,7 @@
 {%- set month_tokens = mlcost.scheduling_month_tokens() %}
 {%- set months = mlcost.days_to_rebuild(month_tokens, 'opportunity_month', grain='month') %}
 {%- set peak = mlcost.peak_hours() %}
+{%- set deferrable_job_types = "'" ~ mlcost.deferrable_job_types() | join("', '") ~ "'" %}
 
 with machine_hours as (
 
@@ -27,7 +28,7 @@ with machine_hours as (
 jobs as (
 
     select * from {{ ref('fct_ml_job_costs') }}
-    where job_type in ('{{ mlcost.deferrable_job_types() | join("', '") }}')
+    where job_type in ({{ deferrable_job_types }})
         and not is_spot
         and first_started_at is not null
         and billed_cost > 0
@@ -47,7 +48,7 @@ off_hours_machines as (
 
     select
         cast({{ dbt.date_trunc('month', 'hour_start') }} as date) as opportunity_month,
-        x_provider as provider,
+        x_provider as provider,  -- noqa: RF04
         resource_key,
         billing_currency,
         min(resource_id) as resource_id,
