@@ -4,7 +4,7 @@ The generator (Builder.scheduling_scenario, truth key ``scheduling_opportunities
 a speech-team notebook machine (Europe/Berlin, Mon-Fri 8-17) up from a Friday morning to
 a Monday evening over the weekend of the EU DST change, with sessions on Friday and
 Monday only, and an on-demand g5.2xlarge batch inference job started at 10:30 New York
-time on a Wednesday, with spot g5.2xlarge capacity billed the same day. The truth reads
+time on a weekday, with spot g5.2xlarge capacity billed the same day. The truth reads
 local time with zoneinfo from the simulated charges, not from the marts.
 """
 

@@ -639,7 +639,7 @@ class TruthAccumulator:
                 spot_billed += billed
                 spot_list += listed
                 currency = cur
-        discount = 1 - spot_billed / spot_list
+        discount = 1 - spot_billed / spot_list if spot_list else 0.0
         billed = self.job_billed(job.job_id)
         peak_zone = ZoneInfo(PEAK_HOURS[0])
         return {

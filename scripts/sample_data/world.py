@@ -824,9 +824,10 @@ class Builder:
         started on a Friday morning and stopped on Monday evening, over a local day with a
         DST change (25 or 23 hours; else a plain Sunday when the window has none): a session
         on Friday and one on Monday that runs past 17:00, nothing at night or at the weekend.
-        Peak time: a batch inference job on demand on a g5.2xlarge, started Wednesday 10:30
-        in New York (inside the default peak hours), and a spot g5.2xlarge batch job the same
-        UTC day at 00:30 New York time, so spot capacity of that type is in the same bill."""
+        Peak time: a batch inference job on demand on a g5.2xlarge, started 10:30 New York
+        time on the first weekday after the window's first day (inside the default peak
+        hours), and a spot g5.2xlarge batch job the same UTC day at 00:30 New York time, so
+        spot capacity of that type is in the same bill."""
         shared_rng, shared_seq = self.rng, self.job_seq
         self.rng = random.Random(f"{self.seed}|scheduling")
         self.job_seq = SCHEDULING_JOB_SEQ
@@ -851,8 +852,8 @@ class Builder:
                     - self._local_ts(zone, day, 0)) // HOUR
 
         dst_days = [d for d in days if day_hours(d) != 24 and d.weekday() in (5, 6)]
-        sundays = [d for d in days if d.weekday() == 6]
-        planted = (dst_days or sundays)[0]
+        weekend = [d for d in days if d.weekday() == 6] + [d for d in days if d.weekday() == 5]
+        planted = (dst_days or weekend or days)[0]
         friday = planted - timedelta(days=(planted.weekday() - 4))
         monday = friday + timedelta(days=3)
         person = self.person(SCHEDULING_TEAM)
@@ -883,8 +884,8 @@ class Builder:
     def _planted_peak_job(self) -> None:
         w = self.w
         zone = ZoneInfo(PEAK_HOURS[0])
-        day = dt_of(w.start + DAY).astimezone(zone).date()
-        while day.weekday() != 2:
+        day = dt_of(w.start + DAY + 12 * HOUR).astimezone(zone).date()
+        while day.weekday() not in PEAK_HOURS[1]:
             day += timedelta(days=1)
         person = self.person("platform")
         start = self._local_ts(zone, day, 10, 30)
