@@ -33,11 +33,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from . import VERSION, catalog
 from .model import Charge
-from .world import (CHECKPOINT_ARCHIVE_DAYS, CHECKPOINTS_KEEP, DAY, HOUR, World, dt_of,
-                     hour_floor, iso, ts_of)
+from .world import (CHECKPOINT_ARCHIVE_DAYS, CHECKPOINTS_KEEP, DAY, HOUR, PEAK_HOURS,
+                     SCHEDULING_TEAM, SCHEDULING_WORKING_HOURS, World, dt_of, hour_floor, iso,
+                     ts_of)
 
 COMPUTE_KINDS = ("usage", "commitment_usage", "commitment_negation")
 UNIT = 10**10
@@ -142,6 +144,11 @@ class TruthAccumulator:
     storage_evidence: dict[str, str] = field(default_factory=dict)
     # Usage billed per (provider, resource, month) and whether any of its lines had an owner.
     resource_month: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
+    # Scheduling waste: the billed units of the planted off-hours machine's compute lines
+    # per hour (epoch seconds), and spot usage (billed, list units) per provider, instance
+    # type, UTC month and currency.
+    watched_hours: dict[int, int] = field(default_factory=dict)
+    spot_usage: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)
     _period_cache: dict = field(default_factory=dict)
     _month_cache: dict = field(default_factory=dict)
     _team_tag_cache: dict = field(default_factory=dict)
@@ -271,7 +278,10 @@ class TruthAccumulator:
         added: set[int] = set()
         copies: dict[int, list] = {}
         compute_kinds = COMPUTE_KINDS
+        watched = self.world.planted_off_hours_machine
         for c in charges:
+            if c.pricing == "spot" or (watched and c.resource_id == watched):
+                self._scheduling(c)
             provider = c.provider
             origin = c.origin
             if (origin is not None and id(origin) in added and not c.transfer_type
@@ -377,6 +387,19 @@ class TruthAccumulator:
             self.resource_month[(provider, resource_id, month)][0] += billed
         if c.kind == "usage" and resource_id in self.storage_kind:
             self.storage_days[(resource_id, start.date())] += billed
+
+    def _scheduling(self, c: Charge) -> None:
+        if c.kind not in COMPUTE_KINDS or not c.instance_type:
+            return
+        billed = round(c.billed_cost * UNIT)
+        if c.resource_id == self.world.planted_off_hours_machine:
+            h = int(c.charge_start.timestamp())
+            self.watched_hours[h] = self.watched_hours.get(h, 0) + billed
+        if c.pricing == "spot" and c.kind == "usage":
+            key = (c.provider, c.instance_type, c.charge_start.strftime("%Y-%m"), c.currency)
+            entry = self.spot_usage.setdefault(key, [0, 0])
+            entry[0] += billed
+            entry[1] += round(c.list_cost * UNIT)
 
     def _compute(self, c: Charge) -> None:
         c0 = int(c.charge_start.timestamp())
@@ -528,6 +551,7 @@ class TruthAccumulator:
             "repeated_runs": self.repeated_runs(),
             "checkpoint_retention": self.checkpoint_retention(),
             "gpu_quotas": self.gpu_quotas(),
+            "scheduling_opportunities": self.scheduling_opportunities(),
         }
 
     def gpu_utilization(self, attempts_by_job: dict[str, list]) -> dict:
@@ -576,6 +600,63 @@ class TruthAccumulator:
                 "rightsizing_saving": r6(job_effective - estimated)})
         return {"target_utilization_pct": RIGHTSIZING_TARGET_PCT, "attempts": attempts,
                 "jobs": planted_jobs}
+
+    def scheduling_opportunities(self) -> dict:
+        """The planted scheduling waste (world.py, Builder.scheduling_scenario), in local
+        time by zoneinfo. Off hours: the planted notebook machine's billed hours (UTC clock
+        hours) that start outside its team's working hours in the team's time zone and that
+        no attempt on the machine overlaps, per UTC month, with the hours of the local day
+        of the DST change. Peak: the on-demand job's billed cost times the spot discount of
+        its instance type in the bill of its first start's UTC month (1 - spot billed / spot
+        list cost: the spot price over the on-demand price)."""
+        w = self.world
+        zone_name, work_days, start_hour, end_hour = SCHEDULING_WORKING_HOURS
+        zone = ZoneInfo(zone_name)
+        spans = self.spans.get(w.planted_off_hours_machine, [])
+        months: dict[str, list[int]] = {}
+        dst_day_hours = 0
+        for h, billed in sorted(self.watched_hours.items()):
+            local = dt_of(h).astimezone(zone)
+            working = local.weekday() in work_days and start_hour <= local.hour < end_hour
+            busy = any(span.start < h + HOUR and span.end > h for span in spans)
+            if working or busy:
+                continue
+            month = months.setdefault(dt_of(h).strftime("%Y-%m"), [0, 0])
+            month[0] += 1
+            month[1] += billed
+            if local.date().isoformat() == w.planted_off_hours_dst_date:
+                dst_day_hours += 1
+        machine = {
+            "resource_id": w.planted_off_hours_machine, "team": SCHEDULING_TEAM,
+            "time_zone": zone_name, "dst_date": w.planted_off_hours_dst_date,
+            "dst_date_off_hours": dst_day_hours,
+            "months": [{"month": month, "off_hours": v[0], "billed_cost": from_units(v[1])}
+                       for month, v in sorted(months.items())]}
+        jobs = {j.job_id: j for j in w.jobs}
+        job = jobs[w.planted_peak_job]
+        first = min(w.attempt_times[a.attempt_id][0] for a in w.attempts
+                    if a.job_id == job.job_id)
+        month = dt_of(first).strftime("%Y-%m")
+        spot_billed = spot_list = 0
+        currency = ""
+        for (provider, itype, spot_month, cur), (billed, listed) in self.spot_usage.items():
+            if provider == job.provider and itype == job.instance_type and spot_month == month:
+                spot_billed += billed
+                spot_list += listed
+                currency = cur
+        discount = 1 - spot_billed / spot_list if spot_list else 0.0
+        billed = self.job_billed(job.job_id)
+        peak_zone = ZoneInfo(PEAK_HOURS[0])
+        return {
+            "off_hours_machine": machine,
+            "peak_job": {
+                "job_id": job.job_id, "job_type": job.job_type, "team": job.team,
+                "instance_type": job.instance_type, "month": month, "currency": currency,
+                "started_at": iso(first),
+                "started_at_local": dt_of(first).astimezone(peak_zone).strftime(
+                    "%Y-%m-%d %H:%M:%S"),
+                "spot_discount": round(discount, 10), "billed_cost": billed,
+                "saving": r6(billed * discount)}}
 
     def plateau_waste(self) -> list[dict]:
         """Per planted plateau (world.py, Builder.plateau_runs): where the run's val_loss

@@ -32,8 +32,9 @@ import operator
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from . import catalog
 from .model import Attempt, AttemptNode, Charge, Checkpoint, Job
@@ -376,6 +377,12 @@ class World:
     # Storage whose only tie to what uses it is one kind of evidence: (evidence, resource
     # id) of the AWS disks of Builder.planted_storage_machines and the datasets bucket.
     planted_storage_ties: list[tuple[str, str]] = field(default_factory=list)
+    # Scheduling waste (Builder.scheduling_scenario): the notebook machine left up over a
+    # weekend with a DST change and the local date of that day, and the on-demand batch
+    # job started in peak hours on an instance type spot also runs in that month.
+    planted_off_hours_machine: str = ""
+    planted_off_hours_dst_date: str = ""
+    planted_peak_job: str = ""
 
     # ------------------------------------------------------------------ charge generation
 
@@ -779,6 +786,7 @@ class Builder:
         # before the packed jobs, which stay last: with or without them (--attempts-factor)
         # the planted job keeps its id
         self.rightsizing_scenario()
+        self.scheduling_scenario()
         self.packed_jobs(self.attempts_factor)
         self.repeat_and_checkpoint_scenarios()
         self.storage_evidence()
@@ -806,6 +814,89 @@ class Builder:
             index = self.w.attempts.index(run.attempt)
             self.w.attempts[index] = planted
         self.w.planted_rightsizing.append(job_id)
+
+    def scheduling_scenario(self) -> None:
+        """Scheduling waste (rpt_ml_scheduling_opportunities), before the packed jobs (which
+        count the attempts before them), from an RNG and job numbers of its own, so every
+        other draw and id stays as it was.
+
+        Off hours: a GPU notebook machine of the speech team (Europe/Berlin, Mon-Fri 8-17)
+        started on a Friday morning and stopped on Monday evening, over a local day with a
+        DST change (25 or 23 hours; else a plain Sunday when the window has none): a session
+        on Friday and one on Monday that runs past 17:00, nothing at night or at the weekend.
+        Peak time: a batch inference job on demand on a g5.2xlarge, started 10:30 New York
+        time on the first weekday after the window's first day (inside the default peak
+        hours), and a spot g5.2xlarge batch job the same UTC day at 00:30 New York time, so
+        spot capacity of that type is in the same bill."""
+        shared_rng, shared_seq = self.rng, self.job_seq
+        self.rng = random.Random(f"{self.seed}|scheduling")
+        self.job_seq = SCHEDULING_JOB_SEQ
+        try:
+            self._planted_off_hours_notebook()
+            self._planted_peak_job()
+        finally:
+            self.rng, self.job_seq = shared_rng, shared_seq
+
+    def _local_ts(self, zone: ZoneInfo, day: date, hour: int, minute: int = 0) -> int:
+        return int(datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).timestamp())
+
+    def _planted_off_hours_notebook(self) -> None:
+        w = self.w
+        zone = ZoneInfo(SCHEDULING_WORKING_HOURS[0])
+        first = dt_of(w.start + 3 * DAY).astimezone(zone).date()
+        last = dt_of(w.end - 2 * DAY).astimezone(zone).date()
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+        def day_hours(day: date) -> int:
+            return (self._local_ts(zone, day + timedelta(days=1), 0)
+                    - self._local_ts(zone, day, 0)) // HOUR
+
+        dst_days = [d for d in days if day_hours(d) != 24 and d.weekday() in (5, 6)]
+        weekend = [d for d in days if d.weekday() == 6] + [d for d in days if d.weekday() == 5]
+        planted = (dst_days or weekend or days)[0]
+        friday = planted - timedelta(days=(planted.weekday() - 4))
+        monday = friday + timedelta(days=3)
+        person = self.person(SCHEDULING_TEAM)
+        project = TEAM_INFO[SCHEDULING_TEAM]["projects"][0]
+        plan = JobPlan("notebook", person, project, "whisper-ft", "aws", "us-east-1",
+                       "g5.xlarge", 1, 1, False, 0, 0, catalog.AWS_RESEARCH,
+                       self._local_ts(zone, friday, 8, 40))
+        tags = self.tags_for("aws", person, project, "research")
+        machine = self.new_instance(
+            "aws", "g5.xlarge", "us-east-1", self.zone("aws", "us-east-1"),
+            catalog.AWS_RESEARCH, self._local_ts(zone, friday, 8, 35),
+            self._local_ts(zone, monday, 19, 20), False, SCHEDULING_TEAM, tags, "notebook",
+            f"{person.first}-asr-notebook")
+        sessions = [(friday, (9, 5), (16, 0)), (monday, (9, 30), (18, 30))]
+        for day, (h0, m0), (h1, m1) in sessions:
+            start = self._local_ts(zone, day, h0, m0)
+            end = self._local_ts(zone, day, h1, m1)
+            job_id = self.new_job_id()
+            attempt = Attempt(f"{job_id}-a1", job_id, 1, "succeeded", dt_of(start),
+                              dt_of(end), "", round(self.rng.uniform(5, 30), 1), "")
+            self.record_job(job_id, replace(plan, submitted_at=start - 60),
+                            [AttemptRun(attempt, start, end, [])])
+            w.nodes.append(AttemptNode(attempt.attempt_id, 0, machine.resource_id,
+                                       "g5.xlarge", 1))
+        w.planted_off_hours_machine = machine.resource_id
+        w.planted_off_hours_dst_date = planted.isoformat()
+
+    def _planted_peak_job(self) -> None:
+        w = self.w
+        zone = ZoneInfo(PEAK_HOURS[0])
+        day = dt_of(w.start + DAY + 12 * HOUR).astimezone(zone).date()
+        while day.weekday() not in PEAK_HOURS[1]:
+            day += timedelta(days=1)
+        person = self.person("platform")
+        start = self._local_ts(zone, day, 10, 30)
+        plan = JobPlan("batch_inference", person, "inference-gateway", "embedder", "aws",
+                       "us-east-1", "g5.2xlarge", 1, 1, False, 0, 3 * HOUR,
+                       catalog.AWS_RESEARCH, start - 120)
+        job_id, _ = self.add_job(plan, script=[("succeeded", None, "")], scheduler=False,
+                                 queue_s=120)
+        spot = replace(plan, is_spot=True, submitted_at=self._local_ts(zone, day, 0, 30) - 120)
+        self.add_job(spot, script=[("succeeded", None, "")], scheduler=False, queue_s=120)
+        w.planted_peak_job = job_id
 
     def plateau_runs(self) -> None:
         """Two runs whose val_loss plateaus (fct_ml_plateau_waste): a run MLflow tracks,
@@ -1731,6 +1822,13 @@ REPEAT_WINDOW_DAYS = 30
 PLANTED_JOB_SEQ = 90_000
 CHECKPOINTS_KEEP = 3
 CHECKPOINT_ARCHIVE_DAYS = 30
+# Builder.scheduling_scenario: its jobs' numbers (job-93001-...), apart from the others';
+# the working hours of the team whose notebook machine it plants (its row of the seed
+# working_hours.csv); the default of var mlcost_peak_hours. Days: Monday = 0.
+SCHEDULING_JOB_SEQ = 93_000
+SCHEDULING_TEAM = "speech"
+SCHEDULING_WORKING_HOURS = ("Europe/Berlin", (0, 1, 2, 3, 4), 8, 17)
+PEAK_HOURS = ("America/New_York", (0, 1, 2, 3, 4), 9, 17)
 
 
 def storage_name(provider: str, role: str, team: str, region: str) -> str:

@@ -1,16 +1,13 @@
 {#- Spot opportunity: jobs that save checkpoints (so can resume after a preemption) but ran
     on demand, with what they would have cost on spot. The discount is the one observed in
     the same bill: 1 - spot billed cost / spot list cost of compute lines of the same
-    provider and instance type, else of the provider's spot compute. Commitment-covered
-    usage is already paid for, so the saving applies to billed cost only. -#}
+    provider and instance type, else of the provider's spot compute, over every month of
+    the bill (int_spot_discounts_monthly, summed). Commitment-covered usage is already paid
+    for, so the saving applies to billed cost only. -#}
 
-with cost_lines as (
+with spot_months as (
 
-    select * from {{ ref('int_cost_lines_unioned') }}
-    where x_quarantine_reason is null
-        and charge_category = 'Usage'
-        and x_instance_type is not null
-        and x_is_spot
+    select * from {{ ref('int_spot_discounts_monthly') }}
 
 ),
 
@@ -26,10 +23,10 @@ spot_by_instance_type as (
 
     select
         x_provider as provider_name,
-        x_instance_type as instance_type,
-        sum(billed_cost) as spot_billed_cost,
-        sum(list_cost) as spot_list_cost
-    from cost_lines
+        instance_type,
+        sum(spot_billed_cost) as spot_billed_cost,
+        sum(spot_list_cost) as spot_list_cost
+    from spot_months
     group by 1, 2
 
 ),
@@ -38,9 +35,9 @@ spot_by_provider as (
 
     select
         x_provider as provider_name,
-        sum(billed_cost) as spot_billed_cost,
-        sum(list_cost) as spot_list_cost
-    from cost_lines
+        sum(spot_billed_cost) as spot_billed_cost,
+        sum(spot_list_cost) as spot_list_cost
+    from spot_months
     group by 1
 
 ),
