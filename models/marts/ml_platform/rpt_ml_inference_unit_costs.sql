@@ -221,7 +221,7 @@ final as (
             as low_traffic_full_capacity_hours,
         cast(daily.autoscaling_opportunity_effective_cost as {{ mlcost.type_money() }})
             as autoscaling_opportunity_effective_cost,
-        {{ low_traffic_share }} as low_traffic_share,
+        cast({{ low_traffic_share }} as {{ mlcost.type_double() }}) as low_traffic_share,
         {{ dbt.string_literal(mlcost.reporting_currency()) }} as reporting_currency,
         cast(daily.billed_cost_in_reporting_currency as {{ mlcost.type_money() }})
             as billed_cost_in_reporting_currency,
