@@ -640,6 +640,10 @@ class TruthAccumulator:
              "requests": row.requests, "reason": reason}
             for row, reason in w.planted_bad_traffic]
         result["cloudwatch_job_id"] = w.serving_cloudwatch_job
+        result["cloudwatch_requests"] = sum(t.requests for t in w.serving_traffic
+                                            if t.endpoint_id == w.serving_cloudwatch_job)
+        result["cloudwatch_errors"] = sum(t.errors for t in w.serving_traffic
+                                          if t.endpoint_id == w.serving_cloudwatch_job)
         return result
 
     def gpu_utilization(self, attempts_by_job: dict[str, list]) -> dict:
