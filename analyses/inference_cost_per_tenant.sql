@@ -43,7 +43,7 @@ per_tenant as (
         sum(autoscaling_opportunity_in_reporting_currency)
             as autoscaling_opportunity_in_reporting_currency
     from last_week
-    group by 1, 2, 3, 4, 5
+    group by endpoint_name, model_name, tenant, team, reporting_currency
 
 )
 
@@ -55,8 +55,8 @@ select
     requests,
     reporting_currency,
     effective_cost_in_reporting_currency,
+    autoscaling_opportunity_in_reporting_currency,
     effective_cost_in_reporting_currency * 1000 / nullif(requests, 0)
-        as effective_cost_per_1k_requests_in_reporting_currency,
-    autoscaling_opportunity_in_reporting_currency
+        as effective_cost_per_1k_requests_in_reporting_currency
 from per_tenant
 order by effective_cost_per_1k_requests_in_reporting_currency desc nulls last, tenant asc

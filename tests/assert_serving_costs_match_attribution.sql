@@ -51,13 +51,13 @@ mart_per_job as (
 final as (
 
     select
-        coalesce(attributed_per_job.job_id, mart_per_job.job_id) as job_id,
-        coalesce(attributed_per_job.billing_currency, mart_per_job.billing_currency)
-            as billing_currency,
         attributed_per_job.billed_cost as attributed_billed_cost,
         mart_per_job.billed_cost as mart_billed_cost,
         attributed_per_job.effective_cost as attributed_effective_cost,
-        mart_per_job.effective_cost as mart_effective_cost
+        mart_per_job.effective_cost as mart_effective_cost,
+        coalesce(attributed_per_job.job_id, mart_per_job.job_id) as job_id,
+        coalesce(attributed_per_job.billing_currency, mart_per_job.billing_currency)
+            as billing_currency
     from attributed_per_job
     full outer join mart_per_job
         on attributed_per_job.job_id = mart_per_job.job_id

@@ -109,27 +109,27 @@ checked as (
         matched.job_id,
         matched.hour_started_at,
         matched.tenant,
-        coalesce(matched.model_name, jobs.model_name) as model_name,
         matched.requests,
         matched.input_tokens,
         matched.output_tokens,
         matched.errors,
         matched.x_source_file,
+        coalesce(matched.model_name, jobs.model_name) as model_name,
         coalesce(
             matched.x_quarantine_reason,
             case when matched.job_id is null then 'unknown endpoint' end,
             case
                 when not exists (
-                    select 1
-                    from attempts
-                    where attempts.job_id = matched.job_id
-                        and attempts.started_at
-                        < {{ dbt.dateadd('hour', 1, 'matched.hour_started_at') }}
-                        and (
-                            attempts.ended_at is null
-                            or attempts.ended_at > matched.hour_started_at
-                        )
-                ) then 'hour outside any serving attempt'
+                        select attempts.attempt_id
+                        from attempts
+                        where attempts.job_id = matched.job_id
+                            and attempts.started_at
+                            < {{ dbt.dateadd('hour', 1, 'matched.hour_started_at') }}
+                            and (
+                                attempts.ended_at is null
+                                or attempts.ended_at > matched.hour_started_at
+                            )
+                    ) then 'hour outside any serving attempt'
             end
         ) as x_quarantine_reason
     from matched

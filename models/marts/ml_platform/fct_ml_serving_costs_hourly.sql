@@ -18,6 +18,7 @@
 {%- set day_tokens = mlcost.serving_cost_day_tokens() %}
 {%- set days = mlcost.days_to_rebuild(day_tokens, 'usage_date') %}
 {%- set split = mlcost.serving_cost_split() %}
+{%- set hour_end = dbt.dateadd('hour', 1, 'hour_started_at') %}
 
 with serving_jobs as (
 
@@ -91,9 +92,12 @@ line_hour_seconds as (
         line_hours.*,
         {{ dbt.datediff(
             'greatest(ran_from, hour_started_at)',
-            'least(ran_until, ' ~ dbt.dateadd('hour', 1, 'hour_started_at') ~ ')',
+            'least(ran_until, ' ~ hour_end ~ ')',
             'second') }} as hour_seconds,
-        {{ dbt.datediff('ran_from', 'ran_until', 'second') }} as ran_seconds
+        {{ dbt.datediff(
+            'ran_from',
+            'ran_until',
+            'second') }} as ran_seconds
     from line_hours
 
 ),
@@ -121,7 +125,7 @@ node_hours as (
         max(hour_seconds) as node_seconds,
         max(gpus_used) as gpus_used
     from line_hour_costs
-    group by 1, 2, 3, 4
+    group by job_id, hour_started_at, billing_currency, attempt_node_id
 
 ),
 
@@ -135,7 +139,10 @@ cost_hours as (
         sum(line_hour_costs.attributed_effective_cost * line_hour_costs.hour_share)
             as effective_cost
     from line_hour_costs
-    group by 1, 2, 3
+    group by
+        line_hour_costs.job_id,
+        line_hour_costs.hour_started_at,
+        line_hour_costs.billing_currency
 
 ),
 
@@ -148,7 +155,7 @@ cost_hour_nodes as (
         count(*) as node_count,
         sum(node_seconds * gpus_used) / 3600.0 as gpu_hours
     from node_hours
-    group by 1, 2, 3
+    group by job_id, hour_started_at, billing_currency
 
 ),
 
@@ -190,7 +197,7 @@ costed_traffic as (
             {%- endif %}
             when traffic_hours.hour_requests > 0
                 then cast(traffic_hours.requests as {{ mlcost.type_double() }})
-                / traffic_hours.hour_requests
+                    / traffic_hours.hour_requests
             else 1.0 / traffic_hours.hour_traffic_rows
         end as cost_share,
         cost_hours.billed_cost,

@@ -52,7 +52,7 @@ endpoint_hours as (
         sum(effective_cost) as effective_cost
     from serving_hours
     where billing_currency is not null
-    group by 1, 2, 3, 4
+    group by job_id, usage_date, hour_started_at, billing_currency
 
 ),
 
@@ -97,11 +97,11 @@ endpoint_hour_savings as (
         case
             when is_low_traffic_full_capacity = 1
                 then effective_cost * (
-                    1 - cast(
-                        greatest(1, ceiling(node_count * hour_requests / day_peak_requests))
-                        as {{ mlcost.type_double() }}
-                    ) / node_count
-                )
+                        1 - cast(
+                            greatest(1, ceiling(node_count * hour_requests / day_peak_requests))
+                            as {{ mlcost.type_double() }}
+                        ) / node_count
+                    )
             else 0
         end as autoscaling_opportunity_effective_cost
     from endpoint_hour_opportunities
@@ -124,14 +124,14 @@ tenant_hours as (
 
     select
         serving_hours.*,
+        endpoint_hour_savings.day_peak_requests,
         coalesce(endpoint_hour_savings.is_low_traffic_full_capacity, 0)
             as is_low_traffic_full_capacity,
         endpoint_hour_savings.autoscaling_opportunity_effective_cost * serving_hours.cost_share
             as autoscaling_opportunity_effective_cost,
         serving_hours.effective_cost_in_reporting_currency
         * endpoint_hour_savings.autoscaling_opportunity_share
-            as autoscaling_opportunity_in_reporting_currency,
-        endpoint_hour_savings.day_peak_requests
+            as autoscaling_opportunity_in_reporting_currency
     from serving_hours
     left join endpoint_hour_shares as endpoint_hour_savings
         on serving_hours.job_id = endpoint_hour_savings.job_id
@@ -170,7 +170,7 @@ daily as (
         {{ mlcost.sum_reporting('autoscaling_opportunity_in_reporting_currency') }}
             as autoscaling_opportunity_in_reporting_currency
     from tenant_hours
-    group by 1, 2, 3, 4, 5
+    group by job_id, model_name, tenant, usage_date, billing_currency
 
 ),
 
@@ -227,8 +227,10 @@ final as (
             as billed_cost_in_reporting_currency,
         cast(daily.effective_cost_in_reporting_currency as {{ mlcost.type_money() }})
             as effective_cost_in_reporting_currency,
-        cast(daily.effective_cost_in_reporting_currency * 1000 / nullif(daily.requests, 0)
-            as {{ mlcost.type_double() }}) as effective_cost_per_1k_requests_in_reporting_currency,
+        cast(
+            daily.effective_cost_in_reporting_currency * 1000 / nullif(daily.requests, 0)
+            as {{ mlcost.type_double() }}
+        ) as effective_cost_per_1k_requests_in_reporting_currency,
         cast(daily.autoscaling_opportunity_in_reporting_currency as {{ mlcost.type_money() }})
             as autoscaling_opportunity_in_reporting_currency,
         day_hashes.x_day_inputs_hash
