@@ -47,7 +47,7 @@ OWNED = ["aws", "gcp", "azure", "focus", "focus_older_versions", "ml_jobs", "mlf
 # --keep-unchanged generates here (under --out, so files move by rename) and then syncs.
 SCRATCH = ".generating"
 OTHER_WRITERS = ["gcp_billing", "azure_cost"]
-OPTIONAL_WRITERS = ["mlflow", "sagemaker"]
+OPTIONAL_WRITERS = ["mlflow", "sagemaker", "serving_traffic"]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

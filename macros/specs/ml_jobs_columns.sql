@@ -78,3 +78,24 @@
     {'name': 'logged_at', 'type': 'timestamp', 'required': true},
 ]) }}
 {% endmacro %}
+
+
+{#- Requests an endpoint served per UTC hour, tenant (or feature) and model, for inference
+    unit costs: a dump of the team's own request metrics. endpoint_id is the serving job's
+    job_id; hour the start of a UTC hour (a time inside the hour is quarantined, not moved).
+    Key: endpoint_id, hour, tenant, model_name. -#}
+{% macro ml_serving_traffic_columns() %}
+{{ return([
+    {'name': 'endpoint_id', 'type': 'string', 'required': true,
+     'aliases': ['job_id', 'endpoint', 'serving_job_id']},
+    {'name': 'hour', 'type': 'timestamp', 'required': true,
+     'aliases': ['hour_start', 'hour_started_at', 'period_start']},
+    {'name': 'tenant', 'type': 'string', 'aliases': ['tenant_id', 'feature', 'customer']},
+    {'name': 'model_name', 'type': 'string', 'aliases': ['model']},
+    {'name': 'requests', 'type': 'integer', 'required': true,
+     'aliases': ['request_count', 'invocations']},
+    {'name': 'input_tokens', 'type': 'integer', 'aliases': ['prompt_tokens']},
+    {'name': 'output_tokens', 'type': 'integer', 'aliases': ['completion_tokens']},
+    {'name': 'errors', 'type': 'integer', 'aliases': ['error_count']},
+]) }}
+{% endmacro %}

@@ -19,6 +19,7 @@
     {'var': 'mlcost_ml_attempt_nodes', 'reader': 'csv', 'spec': 'ml_attempt_nodes_columns', 'columns': mlcost.ml_attempt_nodes_columns()},
     {'var': 'mlcost_ml_checkpoints', 'reader': 'csv', 'spec': 'ml_checkpoints_columns', 'columns': mlcost.ml_checkpoints_columns()},
     {'var': 'mlcost_ml_metric_history', 'reader': 'csv', 'spec': 'ml_metric_history_columns', 'columns': mlcost.ml_metric_history_columns()},
+    {'var': 'mlcost_ml_serving_traffic', 'reader': 'csv', 'spec': 'ml_serving_traffic_columns', 'columns': mlcost.ml_serving_traffic_columns()},
     {'var': 'mlcost_mlflow_runs', 'reader': 'csv', 'spec': 'mlflow_runs_columns', 'columns': mlcost.mlflow_runs_columns()},
     {'var': 'mlcost_mlflow_tags', 'reader': 'csv', 'spec': 'mlflow_key_values_columns', 'columns': mlcost.mlflow_key_values_columns()},
     {'var': 'mlcost_mlflow_params', 'reader': 'csv', 'spec': 'mlflow_key_values_columns', 'columns': mlcost.mlflow_key_values_columns()},

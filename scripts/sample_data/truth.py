@@ -49,6 +49,11 @@ STALE_STORAGE_DAYS = 7
 # The utilization a right-sized job's GPUs should reach (the default of var
 # mlcost_rightsizing_target_utilization_pct).
 RIGHTSIZING_TARGET_PCT = 80.0
+# The default of var mlcost_serving_low_traffic_share: an hour under this share of its
+# endpoint's peak hour of the day is an autoscaling opportunity when all nodes ran.
+SERVING_LOW_TRAFFIC_SHARE = 0.3
+# The tenant of the vision endpoint whose cost per 1k requests the tests recover.
+SERVING_TENANT_FACT = "moderation"
 # An archive age for windows too short for the default (the test sample's 21 days).
 SHORT_ARCHIVE_DAYS = 7
 # Tag keys that tie a disk to a machine (the defaults of var mlcost_machine_tie_tag_keys,
@@ -149,6 +154,10 @@ class TruthAccumulator:
     # type, UTC month and currency.
     watched_hours: dict[int, int] = field(default_factory=dict)
     spot_usage: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)
+    # Serving endpoints: the serving job of each attempt, and per (job id, charge hour) the
+    # attributed billed and effective cost and the attempt nodes that ran in it.
+    serving_attempt_job: dict[str, str] = field(default_factory=dict)
+    serving_hours: dict[tuple[str, int], list] = field(default_factory=dict)
     _period_cache: dict = field(default_factory=dict)
     _month_cache: dict = field(default_factory=dict)
     _team_tag_cache: dict = field(default_factory=dict)
@@ -167,6 +176,10 @@ class TruthAccumulator:
             self.spans.setdefault(node.resource_id, []).append(
                 NodeSpan(node.attempt_id, start, end, node.gpus_used,
                          cuts.get(node.attempt_id, start), plateaus.get(node.attempt_id)))
+        serving_jobs = {j.job_id for j in w.jobs if j.job_type == "serving"}
+        for attempt in w.attempts:
+            if attempt.job_id in serving_jobs:
+                self.serving_attempt_job[attempt.attempt_id] = attempt.job_id
         for inst in w.instances:
             self.counts[inst.resource_id] = inst.count
             if inst.disk_id and inst.role != "sagemaker":
@@ -427,6 +440,12 @@ class TruthAccumulator:
                 after = hi - max(lo, span.plateau)
                 cost.billed_after_plateau += c.billed_cost * after / run * share
                 cost.effective_after_plateau += c.effective_cost * after / run * share
+            serving_job = self.serving_attempt_job.get(span.attempt_id)
+            if serving_job is not None:
+                hour = self.serving_hours.setdefault((serving_job, c0), [0.0, 0.0, set()])
+                hour[0] += billed
+                hour[1] += c.effective_cost * (hi - lo) / run * share
+                hour[2].add((span.attempt_id, c.resource_id))
             self.attributed[c.provider] = self.attributed.get(c.provider, 0.0) + billed
             covered.append((lo, hi))
         if gpus == 0:
@@ -552,7 +571,109 @@ class TruthAccumulator:
             "checkpoint_retention": self.checkpoint_retention(),
             "gpu_quotas": self.gpu_quotas(),
             "scheduling_opportunities": self.scheduling_opportunities(),
+            "serving_unit_costs": self.serving_unit_costs(),
         }
+
+    def serving_unit_costs(self) -> dict:
+        """Inference unit costs from the simulated charges of the serving machines (the
+        hourly attributed cost of each endpoint, split over the hour's tenants by requests)
+        and the traffic the generator planted: for the vision endpoint's busiest tenant,
+        the cost per 1k requests of one day; for the generative endpoint (the one with
+        tokens), the cost per 1M output tokens of one day; for the ranking endpoint, the
+        autoscaling opportunity over the window (hours at full capacity whose requests are
+        under SERVING_LOW_TRAFFIC_SHARE of the day's peak hour: the hour's effective cost x
+        (1 - nodes needed / nodes running)). Also the planted quiet hours and bad rows."""
+        w = self.world
+        jobs = {j.job_id: j for j in w.jobs}
+        traffic: dict[tuple[str, int], dict[str, tuple[int, int | None]]] = {}
+        for t in w.serving_traffic:
+            traffic.setdefault((t.endpoint_id, t.hour), {})[t.tenant] = (t.requests,
+                                                                          t.output_tokens)
+        by_model = {j.model_name: j.job_id for j in w.jobs if j.job_type == "serving"}
+
+        def day_of(hour: int) -> str:
+            return dt_of(hour).date().isoformat()
+
+        # a full day in the middle of the window, away from its first and last hours
+        fact_day = day_of(w.start + (w.days // 2) * 86400)
+        result: dict = {"low_traffic_share": SERVING_LOW_TRAFFIC_SHARE,
+                        "cost_split": "requests", "fact_day": fact_day}
+        # cost per 1k requests of one tenant-day (vision endpoint, its first tenant)
+        vision = by_model.get("yolo-x")
+        if vision:
+            tenant = SERVING_TENANT_FACT
+            billed = effective = 0.0
+            requests = 0
+            for (job_id, hour), (hb, he, _nodes) in self.serving_hours.items():
+                if job_id != vision or day_of(hour) != fact_day:
+                    continue
+                tenants = traffic.get((job_id, hour), {})
+                total = sum(r for r, _ in tenants.values())
+                if tenant in tenants and total > 0:
+                    billed += hb * tenants[tenant][0] / total
+                    effective += he * tenants[tenant][0] / total
+            requests = sum(t.requests for t in w.serving_traffic
+                           if t.endpoint_id == vision and t.tenant == tenant
+                           and day_of(t.hour) == fact_day)
+            result["tenant_day"] = {
+                "job_id": vision, "tenant": tenant, "usage_date": fact_day,
+                "requests": requests, "billed_cost": r6(billed),
+                "effective_cost": r6(effective),
+                "effective_cost_per_1k_requests": r6(effective / requests * 1000)}
+            result["quiet_hours"] = [{"job_id": job_id, "hour": iso(hour),
+                                      "effective_cost": r6(self.serving_hours.get(
+                                          (job_id, hour), [0.0, 0.0])[1])}
+                                     for job_id, hour in w.planted_quiet_hours]
+        # cost per 1M output tokens of the generative endpoint, one day, all tenants
+        generative = sorted({t.endpoint_id for t in w.serving_traffic
+                             if t.output_tokens is not None})
+        if generative:
+            job_id = generative[0]
+            effective = sum(he for (j, hour), (_hb, he, _n) in self.serving_hours.items()
+                            if j == job_id and day_of(hour) == fact_day)
+            output_tokens = sum(t.output_tokens or 0 for t in w.serving_traffic
+                                if t.endpoint_id == job_id and day_of(t.hour) == fact_day)
+            result["generative_day"] = {
+                "job_id": job_id, "usage_date": fact_day, "output_tokens": output_tokens,
+                "effective_cost": r6(effective),
+                "effective_cost_per_1m_output_tokens": r6(effective / output_tokens * 1e6)}
+        # autoscaling opportunity of the ranking endpoint over the window
+        ranking = by_model.get("dlrm-v2")
+        if ranking:
+            deployment_nodes = jobs[ranking].node_count
+            day_peak: dict[str, int] = {}
+            for (job_id, hour), tenants in traffic.items():
+                if job_id == ranking:
+                    total = sum(r for r, _ in tenants.values())
+                    day_peak[day_of(hour)] = max(day_peak.get(day_of(hour), 0), total)
+            opportunity = 0.0
+            hours = 0
+            for (job_id, hour), (_hb, he, nodes) in sorted(self.serving_hours.items()):
+                if job_id != ranking:
+                    continue
+                peak = day_peak.get(day_of(hour), 0)
+                running = len(nodes)
+                requests = sum(r for r, _ in traffic.get((job_id, hour), {}).values())
+                if peak <= 0 or running < deployment_nodes:
+                    continue
+                if requests >= SERVING_LOW_TRAFFIC_SHARE * peak:
+                    continue
+                needed = max(1, math.ceil(running * requests / peak))
+                opportunity += he * (1 - needed / running)
+                hours += 1
+            result["autoscaling"] = {"job_id": ranking, "deployment_node_count": deployment_nodes,
+                                     "low_traffic_full_capacity_hours": hours,
+                                     "autoscaling_opportunity_effective_cost": r6(opportunity)}
+        result["bad_rows"] = [
+            {"endpoint_id": row.endpoint_id, "hour": iso(row.hour), "tenant": row.tenant,
+             "requests": row.requests, "reason": reason}
+            for row, reason in w.planted_bad_traffic]
+        result["cloudwatch_job_id"] = w.serving_cloudwatch_job
+        result["cloudwatch_requests"] = sum(t.requests for t in w.serving_traffic
+                                            if t.endpoint_id == w.serving_cloudwatch_job)
+        result["cloudwatch_errors"] = sum(t.errors for t in w.serving_traffic
+                                          if t.endpoint_id == w.serving_cloudwatch_job)
+        return result
 
     def gpu_utilization(self, attempts_by_job: dict[str, list]) -> dict:
         """The planted right-sizing jobs: per attempt the GPU time billed but left unused

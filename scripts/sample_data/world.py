@@ -321,6 +321,36 @@ class AttemptRun:
 
 
 @dataclass
+class ServingTraffic:
+    """One hour of an endpoint's traffic from one tenant (the contract's ml_serving_traffic
+    row): hour is the UTC start of the hour; tokens are None where the endpoint does not
+    count them."""
+
+    endpoint_id: str  # the serving job's job_id
+    hour: int
+    tenant: str
+    model_name: str
+    requests: int
+    input_tokens: int | None
+    output_tokens: int | None
+    errors: int
+
+
+# Tenants of each sample endpoint (by model), their peak requests per hour at scale 1 and,
+# for the generative endpoint, tokens per request (input, output).
+SERVING_TENANTS = {
+    "dlrm-v2": [("home-feed", 52000), ("search", 21000), ("ads", 9000)],
+    "embedder": [("search", 30000), ("support-bot", 8000)],
+    "yolo-x": [("moderation", 6000), ("retail-shelf", 2500)],
+    "whisper-ft": [("call-center", 1800), ("meetings", 700), ("voicemail", 300)],
+}
+SERVING_TOKENS = {"whisper-ft": (1500, 160)}
+# The endpoint whose traffic comes as SageMaker CloudWatch metrics (per variant), not in
+# the contract table.
+SERVING_CLOUDWATCH_MODEL = "embedder"
+
+
+@dataclass
 class PlantedPlateau:
     """An attempt whose validation loss stops improving at a known evaluation."""
 
@@ -383,6 +413,14 @@ class World:
     planted_off_hours_machine: str = ""
     planted_off_hours_dst_date: str = ""
     planted_peak_job: str = ""
+    # Serving traffic (Builder.serving_traffic_scenario): hourly rows per endpoint and
+    # tenant; the endpoint written as CloudWatch metrics (job id); the planted bad rows of
+    # the contract table with the quarantine reason each must get; and the hours of an
+    # endpoint planted with cost and no traffic ((job id, hour)).
+    serving_traffic: list[ServingTraffic] = field(default_factory=list)
+    serving_cloudwatch_job: str = ""
+    planted_bad_traffic: list[tuple[ServingTraffic, str]] = field(default_factory=list)
+    planted_quiet_hours: list[tuple[str, int]] = field(default_factory=list)
 
     # ------------------------------------------------------------------ charge generation
 
@@ -792,7 +830,64 @@ class Builder:
         self.storage_evidence()
         finalize(self.w)
         self.plateau_runs()
+        self.serving_traffic_scenario()
         return self.w
+
+    def serving_traffic_scenario(self) -> None:
+        """Hourly traffic of the serving endpoints per tenant, with a daily cycle (busiest
+        mid-afternoon UTC, about a sixth of that at night), in every hour one of the
+        endpoint's deployments runs. The vision endpoint gets a three-hour outage of its
+        clients (billed, no traffic); the contract table gets three bad rows: a negative
+        request count, an hour no deployment ran, an endpoint that is no serving job, and
+        one row delivered twice. Drawn from an RNG of its own: no other draw moves."""
+        w = self.w
+        rng = random.Random(f"{self.seed}|serving_traffic")
+        attempts_by_job: dict[str, list[tuple[int, int]]] = {}
+        for a in w.attempts:
+            start, end = w.attempt_times[a.attempt_id]
+            attempts_by_job.setdefault(a.job_id, []).append(
+                (start, w.end if end is None else end))
+        serving = sorted((j for j in w.jobs if j.job_type == "serving"),
+                         key=lambda j: j.job_id)
+        quiet_job = next((j.job_id for j in serving if j.model_name == "yolo-x"), "")
+        quiet_from = day_floor(w.start + 4 * DAY) + 2 * HOUR
+        w.planted_quiet_hours = [(quiet_job, quiet_from + i * HOUR) for i in range(3)]
+        quiet = set(w.planted_quiet_hours)
+        for job in serving:
+            if job.model_name == SERVING_CLOUDWATCH_MODEL:
+                w.serving_cloudwatch_job = job.job_id
+            runs = attempts_by_job[job.job_id]
+            first = hour_floor(min(start for start, _ in runs))
+            tokens = SERVING_TOKENS.get(job.model_name)
+            for hour in range(first, w.end, HOUR):
+                if not any(start < hour + HOUR and end > hour for start, end in runs):
+                    continue
+                if (job.job_id, hour) in quiet:
+                    continue
+                hour_of_day = (hour // HOUR) % 24
+                cycle = 0.16 + 0.84 * max(0.0, math.cos((hour_of_day - 15) / 24 * 2 * math.pi)) ** 2
+                for tenant, peak in SERVING_TENANTS.get(job.model_name, []):
+                    requests = max(1, round(peak * self.scale * cycle * rng.uniform(0.85, 1.15)))
+                    errors = round(requests * rng.uniform(0.0, 0.004))
+                    input_tokens = output_tokens = None
+                    if tokens:
+                        input_tokens = round(requests * tokens[0] * rng.uniform(0.9, 1.1))
+                        output_tokens = round(requests * tokens[1] * rng.uniform(0.8, 1.2))
+                    w.serving_traffic.append(ServingTraffic(
+                        job.job_id, hour, tenant, job.model_name, requests, input_tokens,
+                        output_tokens, errors))
+        contract = [t for t in w.serving_traffic if t.endpoint_id != w.serving_cloudwatch_job]
+        if not contract:
+            return
+        sample = contract[len(contract) // 2]
+        w.planted_bad_traffic = [
+            (replace(sample, tenant="load-test", requests=-40, errors=0),
+             "negative requests"),
+            (replace(sample, hour=hour_floor(w.start - 3 * DAY)),
+             "hour outside any serving attempt"),
+            (replace(sample, endpoint_id="legacy-recommender-endpoint"), "unknown endpoint"),
+            (sample, "duplicate endpoint_id, hour, tenant and model_name: one row is kept"),
+        ]
 
     def rightsizing_scenario(self) -> None:
         """A fine-tune on a 4-GPU g5.12xlarge that keeps its GPUs 20 % busy and uses 6.4 GB

@@ -1,6 +1,7 @@
 {#- Job contract rows mlcost could not use (a timestamp or number that does not parse, a
     required value missing, an attempt ending before it starts, a metric row of an unknown
-    attempt or a duplicate key), with the reason and the file. They are left out of the job marts; this table says which and why. -#}
+    attempt or a duplicate key, serving traffic of an unknown endpoint or an hour no
+    attempt of it ran), with the reason and the file. They are left out of the job marts; this table says which and why. -#}
 with jobs as (
 
     select * from {{ ref('stg_ml_jobs__jobs') }}
@@ -28,6 +29,20 @@ checkpoints as (
 metric_history as (
 
     select * from {{ ref('stg_ml_jobs__metric_history') }}
+
+),
+
+serving_traffic as (
+
+    select * from {{ ref('int_ml_serving_traffic_unioned') }}
+    where x_quarantine_reason is not null
+
+),
+
+endpoint_metric_records as (
+
+    select * from {{ ref('stg_sagemaker__endpoint_invocation_metrics') }}
+    where x_quarantine_reason is not null
 
 ),
 
@@ -107,6 +122,32 @@ quarantined as (
         x_quarantine_reason
     from metric_history_checked
     where x_quarantine_reason is not null
+    union all
+    {#- Serving traffic: staging's reasons, an unknown endpoint, an hour no attempt of the
+        endpoint ran in, a row both sources delivered (int_ml_serving_traffic_unioned). #}
+    select
+        'serving_traffic' as record_type,
+        {{ dbt.concat([
+            "coalesce(endpoint_id, '')", "'|'",
+            "coalesce(cast(hour_started_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(tenant, '')", "'|'", "coalesce(model_name, '')",
+        ]) }} as record_id,
+        job_id,
+        x_source_file,
+        x_quarantine_reason
+    from serving_traffic
+    union all
+    select
+        'serving_traffic' as record_type,
+        {{ dbt.concat([
+            "coalesce(endpoint_name, '')", "'|'", "coalesce(variant_name, '')", "'|'",
+            "coalesce(metric_name, '')", "'|'",
+            "coalesce(cast(period_start_at as " ~ dbt.type_string() ~ "), '')",
+        ]) }} as record_id,
+        cast(null as {{ dbt.type_string() }}) as job_id,
+        x_source_file,
+        x_quarantine_reason
+    from endpoint_metric_records
 
 ),
 
