@@ -559,3 +559,20 @@ def test_decimal_sums_are_exact_to_the_cent(layer: SemanticLayer) -> None:
     got = Decimal(layer.query(["billed_cost"], [])[0]["billed_cost"])
     want = layer.sql(f"select sum(billed_cost) from {MARTS}.fct_cost_lines")[0][0]
     assert abs(got - want) < Decimal("0.005")
+
+
+def test_gpu_quota_used_ratio_is_weighted_by_quota(layer: SemanticLayer) -> None:
+    """GPU-hours used against quotas over the quotas' GPU-hours, per month and model;
+    usage no quota covers counts in gpu_quota_hours_used, not in the ratio."""
+    quotas = f"{MARTS}.fct_gpu_quota_status_monthly"
+    check_metric(
+        layer, ["gpu_quota_used_ratio", "gpu_quota_hours", "gpu_quota_hours_used"],
+        ["metric_time__month", "gpu_quota_month__gpu_model"],
+        {"gpu_quota_used_ratio": f"select quota_month, gpu_model, sum(case when has_quota"
+                                 f" then gpu_hours_used else 0 end) / sum(gpu_hours_quota)"
+                                 f" from {quotas} group by 1, 2",
+         "gpu_quota_hours": f"select quota_month, gpu_model, sum(gpu_hours_quota)"
+                            f" from {quotas} group by 1, 2",
+         "gpu_quota_hours_used": f"select quota_month, gpu_model, sum(gpu_hours_used)"
+                                 f" from {quotas} group by 1, 2"},
+        money_or_volume)
