@@ -87,7 +87,7 @@
 {% macro ml_serving_traffic_columns() %}
 {{ return([
     {'name': 'endpoint_id', 'type': 'string', 'required': true,
-     'aliases': ['job_id', 'endpoint', 'serving_job_id']},
+     'aliases': ['serving_job_id', 'endpoint']},
     {'name': 'hour', 'type': 'timestamp', 'required': true,
      'aliases': ['hour_start', 'hour_started_at', 'period_start']},
     {'name': 'tenant', 'type': 'string', 'aliases': ['tenant_id', 'feature', 'customer']},

@@ -594,8 +594,20 @@ class TruthAccumulator:
         def day_of(hour: int) -> str:
             return dt_of(hour).date().isoformat()
 
-        # a full day in the middle of the window, away from its first and last hours
-        fact_day = day_of(w.start + (w.days // 2) * 86400)
+        # A full day in the middle of the window, away from its first and last hours, on
+        # which no deployment of the endpoints the day facts read starts or ends: a daily
+        # (Azure) line's attribution within a redeploy day is not the hourly charges'.
+        fact_jobs = {by_model.get("yolo-x")} | {t.endpoint_id for t in w.serving_traffic
+                                                if t.output_tokens is not None}
+        event_days = set()
+        for a in w.attempts:
+            if a.job_id in fact_jobs:
+                start, end = w.attempt_times[a.attempt_id]
+                event_days.add(day_of(start))
+                if end is not None:
+                    event_days.add(day_of(end))
+        candidates = [day_of(w.start + d * 86400) for d in range(w.days // 2, w.days - 1)]
+        fact_day = next((day for day in candidates if day not in event_days), candidates[0])
         result: dict = {"low_traffic_share": SERVING_LOW_TRAFFIC_SHARE,
                         "cost_split": "requests", "fact_day": fact_day}
         # cost per 1k requests of one tenant-day (vision endpoint, its first tenant)

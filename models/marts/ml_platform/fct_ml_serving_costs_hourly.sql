@@ -135,9 +135,15 @@ cost_hours as (
         line_hour_costs.job_id,
         line_hour_costs.hour_started_at,
         line_hour_costs.billing_currency,
-        sum(line_hour_costs.attributed_billed_cost * line_hour_costs.hour_share) as billed_cost,
-        sum(line_hour_costs.attributed_effective_cost * line_hour_costs.hour_share)
-            as effective_cost
+        {#- Money before it is summed: a float sum would depend on row order. #}
+        sum(cast(
+            line_hour_costs.attributed_billed_cost * line_hour_costs.hour_share
+            as {{ mlcost.type_money() }}
+        )) as billed_cost,
+        sum(cast(
+            line_hour_costs.attributed_effective_cost * line_hour_costs.hour_share
+            as {{ mlcost.type_money() }}
+        )) as effective_cost
     from line_hour_costs
     group by
         line_hour_costs.job_id,

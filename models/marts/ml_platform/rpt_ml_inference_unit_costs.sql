@@ -127,11 +127,15 @@ tenant_hours as (
         endpoint_hour_savings.day_peak_requests,
         coalesce(endpoint_hour_savings.is_low_traffic_full_capacity, 0)
             as is_low_traffic_full_capacity,
-        endpoint_hour_savings.autoscaling_opportunity_effective_cost * serving_hours.cost_share
-            as autoscaling_opportunity_effective_cost,
-        serving_hours.effective_cost_in_reporting_currency
-        * endpoint_hour_savings.autoscaling_opportunity_share
-            as autoscaling_opportunity_in_reporting_currency
+        {#- Money before it is summed: a float sum would depend on row order. #}
+        cast(
+            endpoint_hour_savings.autoscaling_opportunity_effective_cost
+            * serving_hours.cost_share as {{ mlcost.type_money() }}
+        ) as autoscaling_opportunity_effective_cost,
+        cast(
+            serving_hours.effective_cost_in_reporting_currency
+            * endpoint_hour_savings.autoscaling_opportunity_share as {{ mlcost.type_money() }}
+        ) as autoscaling_opportunity_in_reporting_currency
     from serving_hours
     left join endpoint_hour_shares as endpoint_hour_savings
         on serving_hours.job_id = endpoint_hour_savings.job_id

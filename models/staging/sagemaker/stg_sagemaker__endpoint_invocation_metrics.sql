@@ -54,7 +54,11 @@ invocation_records as (
     select *
     from fields
     where namespace = 'AWS/SageMaker'
-        and metric_name in ('{{ metrics | join("', '") }}')
+        and metric_name in (
+            {%- for metric in metrics %}
+            '{{ metric }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
 
 ),
 
