@@ -136,6 +136,51 @@ def main() -> int:
         """).fetchall(),
     )
     print_table(
+        "Inference cost per endpoint and tenant, in the reporting currency, and what "
+        "autoscaling to traffic would save (see rpt_ml_inference_unit_costs)",
+        ["endpoint", "model", "tenant", "currency", "requests", "effective", "per 1k requests",
+         "autoscaling"],
+        con.execute(f"""
+            select endpoint_name, model_name, coalesce(tenant, '(no traffic)'),
+                   reporting_currency, sum(requests),
+                   sum(effective_cost_in_reporting_currency),
+                   1000 * sum(effective_cost_in_reporting_currency)
+                   / nullif(sum(requests), 0),
+                   sum(autoscaling_opportunity_in_reporting_currency)
+            from {MARTS_SCHEMA}.rpt_ml_inference_unit_costs
+            group by 1, 2, 3, 4 order by 6 desc nulls last, 1, 3 limit 12
+        """).fetchall(),
+    )
+    print_table(
+        "What a schedule would save per team, in the reporting currency: dev machines off "
+        "hours, peak-time on-demand jobs deferred to spot (see rpt_ml_scheduling_opportunities)",
+        ["team", "opportunity", "currency", "machines or jobs", "off hours", "saving"],
+        con.execute(f"""
+            select team, opportunity_type, reporting_currency,
+                   count(distinct coalesce(resource_id, job_id)), sum(off_hours),
+                   sum(saving_in_reporting_currency)
+            from {MARTS_SCHEMA}.rpt_ml_scheduling_opportunities
+            group by 1, 2, 3 order by 6 desc nulls last, 1, 2
+        """).fetchall(),
+    )
+    print_table(
+        "GPU quotas in the latest month (see fct_gpu_quota_status_monthly)",
+        ["month", "team", "gpu model", "status", "set by", "gpu_hours", "quota",
+         "forecast", "crossed or crossing on"],
+        con.execute(f"""
+            select strftime(quota_month, '%Y-%m'), team, gpu_model, quota_status,
+                   quota_status_limit, gpu_hours_used, gpu_hours_quota,
+                   forecast_month_end_gpu_hours,
+                   coalesce(gpu_hours_crossed_on, amount_crossed_on,
+                            gpu_hours_forecast_crossing_on, amount_forecast_crossing_on)
+            from {MARTS_SCHEMA}.fct_gpu_quota_status_monthly
+            where quota_month = (select max(quota_month)
+                                 from {MARTS_SCHEMA}.fct_gpu_quota_status_monthly)
+            order by case quota_status when 'over' then 0 when 'warn' then 1
+                     when 'no_quota' then 2 else 3 end, 2, 3
+        """).fetchall(),
+    )
+    print_table(
         "Quarantined lines (not in the marts; see fct_quarantined_cost_lines)",
         ["provider", "reason", "currency", "lines", "billed"],
         con.execute(f"""
