@@ -130,6 +130,28 @@
 {%- endmacro %}
 
 
+{#- One row per UTC hour that the interval [start, end) touches (a set-returning column
+    expression): a daily billing line is spread over the hours it covers. -#}
+{% macro hours_between(start_expression, end_expression) %}
+    {{ return(adapter.dispatch('hours_between', 'mlcost')(start_expression, end_expression)) }}
+{% endmacro %}
+
+{% macro default__hours_between(start_expression, end_expression) %}
+    {{ exceptions.raise_compiler_error(
+        "mlcost: hours_between has no implementation for " ~ target.type
+        ~ "; add " ~ target.type ~ "__hours_between in macros/incremental_attribution.sql") }}
+{% endmacro %}
+
+{#- DuckDB: generate_series of hours from the start's hour to the last hour before the end,
+    unnested into one row per hour. -#}
+{% macro duckdb__hours_between(start_expression, end_expression) %}
+    unnest(generate_series(
+        date_trunc('hour', {{ start_expression }}),
+        {{ end_expression }} - interval 1 microsecond,
+        interval 1 hour
+    ))
+{%- endmacro %}
+
 {#- A filter keeping intervals from `start_expression` to `end_expression` (null: still
     running) that overlap one of `days`; true when days is none (full build). -#}
 {% macro overlaps_days(start_expression, end_expression, days) %}

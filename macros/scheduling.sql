@@ -128,14 +128,3 @@
             'spot_list_cost'], settings),
     ]) }}
 {% endmacro %}
-
-
-{#- The digits 0 to 9 as a subquery of one column `digit`, to build small number series. -#}
-{% macro digits_sql() %}
-    (
-        {%- for digit in range(10) %}
-        select {{ digit }} as digit
-        {%- if not loop.last %} union all{% endif %}
-        {%- endfor %}
-    )
-{%- endmacro %}

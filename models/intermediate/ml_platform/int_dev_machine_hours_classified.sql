@@ -90,16 +90,7 @@ machine_lines as (
 
 ),
 
-{# 0 to 999: a compute line covers an hour, a day or at most a month. #}
-hour_offsets as (
-
-    select hundreds.digit * 100 + tens.digit * 10 + ones.digit as hour_offset
-    from {{ mlcost.digits_sql() }} as hundreds
-    cross join {{ mlcost.digits_sql() }} as tens
-    cross join {{ mlcost.digits_sql() }} as ones
-
-),
-
+{# Billing lines start on the hour, so each yields exactly its line_hours hours. #}
 line_hours as (
 
     select
@@ -108,13 +99,13 @@ line_hours as (
         machine_lines.x_provider,
         machine_lines.resource_id,
         machine_lines.instance_type,
-        {{ dbt.dateadd('hour', 'hour_offsets.hour_offset', 'machine_lines.charge_period_start') }}
-            as hour_start,
+        {{ mlcost.hours_between(
+            'machine_lines.charge_period_start',
+            dbt.dateadd('hour', 'machine_lines.line_hours',
+                'machine_lines.charge_period_start')) }} as hour_start,
         machine_lines.billed_cost / machine_lines.line_hours as billed_cost,
         machine_lines.effective_cost / machine_lines.line_hours as effective_cost
     from machine_lines
-    inner join hour_offsets
-        on machine_lines.line_hours > hour_offsets.hour_offset
 
 ),
 
